@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+// The folder layout is the architecture: C libraries behind system-library targets, one module per concern,
+// and the `binsr` executable that ties them together. See README.md.
+import PackageDescription
+
+let package = Package(
+    name: "binsr",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "binsr", targets: ["binsr"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+    ],
+    targets: [
+        // C libraries, each imported privately by exactly one Swift module.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+
+        // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
+        .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+        // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
+        .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
+        // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.
+        .target(name: "SREngine", dependencies: ["CDNNL", "ImageCodecs"]),
+        // A small HTTP/1.1 server on BSD sockets + Dispatch; knows nothing about super-resolution.
+        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The upscale service: routes, model registry, worker pool, metrics, config.
+        .target(
+            name: "UpscaleService",
+            dependencies: [
+                "HTTPServer", "SREngine", "ImageCodecs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "binsr",
+            dependencies: [
+                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["ImageCodecs"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService", "TestSupport"]),
+        .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
+    ]
+)

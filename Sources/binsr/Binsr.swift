@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Binsr: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Super-resolution with binarized neural networks: serve, upscale, evaluate, benchmark.",
+        subcommands: []
+    )
+}
