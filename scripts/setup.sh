@@ -5,7 +5,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-apt_packages=(pkg-config libpng-dev libjpeg62-turbo-dev zlib1g-dev libdnnl-dev curl)
+# Each concern lists its apt packages in scripts/packages/*.apt (one per line, # comments).
+apt_packages=($(cat "$root"/scripts/packages/*.apt | sed 's/#.*//'))
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,12 +27,15 @@ if [ "${1:-}" = "--python" ]; then
         python3 -m venv "$venv"
     fi
     stamp="$venv/.binsr-requirements"
-    if ! cmp -s "$root/training/requirements.txt" "$stamp" 2>/dev/null; then
-        echo "setup: installing Python packages (training/requirements.txt) into $venv"
+    # training/requirements.txt plus any scripts/packages/*.pip (test tools of other concerns).
+    wanted=$(cat "$root/training/requirements.txt" "$root"/scripts/packages/*.pip 2>/dev/null | sed 's/#.*//' | sort -u)
+    if [ "$wanted" != "$(cat "$stamp" 2>/dev/null)" ]; then
+        echo "setup: installing Python packages into $venv"
         "$venv/bin/pip" install -q --upgrade pip
-        "$venv/bin/pip" install -q -r "$root/training/requirements.txt"
-        "$venv/bin/pip" install -q -e "$root/training" --no-deps
-        cp "$root/training/requirements.txt" "$stamp"
+        echo "$wanted" > "$venv/.binsr-wanted.txt"
+        "$venv/bin/pip" install -q -r "$venv/.binsr-wanted.txt"
+        [ -f "$root/training/pyproject.toml" ] && "$venv/bin/pip" install -q -e "$root/training" --no-deps
+        echo "$wanted" > "$stamp"
     else
         echo "setup: Python venv up to date ($venv)"
     fi
