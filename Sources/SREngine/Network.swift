@@ -7,8 +7,8 @@ protocol InferenceBackend {
     func conv(_ x: Activation, _ layer: ConvLayer, prelu: PReLULayer?, adding residual: Activation?) throws -> Activation
     /// `y = transposedConv(x)`, then `prelu(y)` when given.
     func transposedConv(_ x: Activation, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> Activation
-    /// `prelu(pixelShuffle2(x))`; `x` is the upsample conv's output.
-    func pixelShuffle(_ x: Activation, prelu: PReLULayer) throws -> Activation
+    /// `prelu(pixelShuffle2(conv(x)))`, one x2 step of SRResNet.
+    func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer) throws -> Activation
 }
 
 /// The two architectures written once over any backend; this is the graph of docs/weights-format.md line by line.
@@ -31,7 +31,7 @@ enum NetworkGraph {
             var f = try blocks(net.body, f0)
             f = try backend.conv(f, net.bodyTail, prelu: nil, adding: f0)
             for step in net.upsample {
-                f = try backend.pixelShuffle(try backend.conv(f, step.conv, prelu: nil, adding: nil), prelu: step.prelu)
+                f = try backend.upsample(f, step.conv, prelu: step.prelu)
             }
             return [try backend.conv(f, net.tail, prelu: nil, adding: nil)]
         case .lapsrn(let net):

@@ -12,7 +12,7 @@ struct ReferenceBackend: InferenceBackend {
         return prelu.map { ReferenceKernels.prelu(y, $0) } ?? y
     }
 
-    func pixelShuffle(_ x: Tensor, prelu: PReLULayer) -> Tensor {
-        ReferenceKernels.prelu(ReferenceKernels.pixelShuffle2(x), prelu)
+    func upsample(_ x: Tensor, _ conv: ConvLayer, prelu: PReLULayer) -> Tensor {
+        ReferenceKernels.prelu(ReferenceKernels.pixelShuffle2(ReferenceKernels.conv(x, conv)), prelu)
     }
 }

@@ -1,0 +1,117 @@
+import CDNNL
+
+/// An activation for the oneDNN backend: one image (batch 1) in NHWC order, f32 or bf16, in a 64-byte aligned buffer.
+/// NHWC is kept from the first layer to the last so no layout reorders run between layers; the few loops that touch
+/// the raw bytes (packing, pixel shuffle, bf16 rounding) live in this file.
+final class FeatureMap {
+    enum Element {
+        case f32, bf16
+
+        var size: Int { self == .f32 ? 4 : 2 }
+        var dnnl: dnnl_data_type_t { self == .f32 ? dnnl_f32 : dnnl_bf16 }
+    }
+
+    let channels: Int
+    let height: Int
+    let width: Int
+    let element: Element
+    let raw: UnsafeMutableRawPointer
+
+    init(channels: Int, height: Int, width: Int, element: Element = .f32) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.element = element
+        raw = .allocate(byteCount: max(1, channels * height * width * element.size), alignment: 64)
+    }
+
+    deinit { raw.deallocate() }
+
+    var count: Int { channels * height * width }
+    var byteCount: Int { count * element.size }
+    var floats: UnsafeMutablePointer<Float> {
+        precondition(element == .f32, "f32 view of a bf16 feature map")
+        return raw.assumingMemoryBound(to: Float.self)
+    }
+
+    func desc() throws(DNNLError) -> dnnl_memory_desc_t {
+        try dnnlMemoryDesc([1, channels, height, width], element.dnnl, dnnl_nhwc)
+    }
+
+    /// A oneDNN memory object over this buffer; the caller destroys it after execution.
+    func memory() throws(DNNLError) -> dnnl_memory_t {
+        var md = try desc()
+        var memory: dnnl_memory_t?
+        try dnnlCheck(dnnl_memory_create(&memory, &md, DNNLEngine.shared.handle, raw), "dnnl_memory_create")
+        return memory!
+    }
+
+    /// Planar `[C, H, W]` to NHWC f32.
+    convenience init(planar tensor: Tensor) {
+        self.init(channels: tensor.channels, height: tensor.height, width: tensor.width)
+        let out = floats
+        let (c, plane) = (tensor.channels, tensor.plane)
+        tensor.data.withUnsafeBufferPointer { src in
+            for ch in 0..<c { for p in 0..<plane { out[p * c + ch] = src[ch * plane + p] } }
+        }
+    }
+
+    /// NHWC f32 to planar `[C, H, W]`.
+    func planar() -> Tensor {
+        let f = element == .f32 ? self : converted(to: .f32)
+        let plane = height * width
+        var data = [Float](repeating: 0, count: count)
+        let src = f.floats
+        data.withUnsafeMutableBufferPointer { out in
+            for ch in 0..<channels { for p in 0..<plane { out[ch * plane + p] = src[p * channels + ch] } }
+        }
+        return Tensor(channels: channels, height: height, width: width, data: data)
+    }
+
+    /// A copy in another element type; f32 to bf16 rounds to nearest even (finite inputs).
+    func converted(to target: Element) -> FeatureMap {
+        if target == element { return self }
+        let out = FeatureMap(channels: channels, height: height, width: width, element: target)
+        if target == .bf16 {
+            let src = raw.assumingMemoryBound(to: UInt32.self)
+            let dst = out.raw.assumingMemoryBound(to: UInt16.self)
+            for i in 0..<count {
+                let bits = src[i]
+                dst[i] = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+            }
+        } else {
+            let src = raw.assumingMemoryBound(to: UInt16.self)
+            let dst = out.raw.assumingMemoryBound(to: UInt32.self)
+            for i in 0..<count { dst[i] = UInt32(src[i]) << 16 }
+        }
+        return out
+    }
+
+    func copy() -> FeatureMap {
+        let out = FeatureMap(channels: channels, height: height, width: width, element: element)
+        out.raw.copyMemory(from: raw, byteCount: byteCount)
+        return out
+    }
+
+    /// PyTorch `PixelShuffle(2)` in NHWC: output (2h + dy, 2w + dx, c) = input (h, w, 4c + 2dy + dx).
+    func pixelShuffled() -> FeatureMap {
+        precondition(element == .f32 && channels % 4 == 0, "pixel shuffle needs f32 and 4C channels")
+        let c = channels / 4
+        let out = FeatureMap(channels: c, height: 2 * height, width: 2 * width)
+        let src = floats
+        let dst = out.floats
+        for h in 0..<height {
+            for w in 0..<width {
+                let inPixel = src + (h * width + w) * channels
+                for dy in 0..<2 {
+                    for dx in 0..<2 {
+                        let outPixel = dst + ((2 * h + dy) * 2 * width + 2 * w + dx) * c
+                        let offset = 2 * dy + dx
+                        for ch in 0..<c { outPixel[ch] = inPixel[4 * ch + offset] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

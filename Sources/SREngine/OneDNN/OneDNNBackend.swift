@@ -1,0 +1,73 @@
+/// Numeric precision of the binary layers on the oneDNN backend. Real layers always run in fp32.
+public enum Precision: String, Sendable, CaseIterable {
+    case fp32
+    /// ±1 weights are exact in bf16; activations entering binary layers are rounded to bf16, accumulation is fp32
+    /// and alpha is applied as an fp32 per-channel post-op multiply.
+    case bf16
+}
+
+/// Runs the graph on oneDNN primitives with fused bias, PReLU and residual sums, NHWC from end to end.
+struct OneDNNBackend: InferenceBackend {
+    let plan: ShapePlan
+    let precision: Precision
+    let stream: DNNLStream
+
+    func conv(_ x: FeatureMap, _ layer: ConvLayer, prelu: PReLULayer?, adding residual: FeatureMap?) throws
+        -> FeatureMap
+    {
+        try run(x, layer, preluSlopes: prelu?.slopes, adding: residual)
+    }
+
+    func transposedConv(_ x: FeatureMap, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> FeatureMap {
+        let key = "\(layer.name)|\(prelu != nil)"
+        let primitive = try plan.primitive(key) {
+            ConvolutionSpec(kind: .transposed, inChannels: layer.inChannels, outChannels: layer.outChannels,
+                            height: x.height, width: x.width, source: .f32, destination: .f32,
+                            weights: layer.weights, weightElement: .f32, bias: layer.bias,
+                            postOps: prelu.map { [.prelu($0.slopes)] } ?? [])
+        }
+        let y = FeatureMap(channels: layer.outChannels, height: 2 * x.height, width: 2 * x.width)
+        try primitive.execute(x.converted(to: .f32), into: y, on: stream)
+        return y
+    }
+
+    /// The PReLU after the shuffle is fused into the conv: shuffled channel c comes from conv channels 4c..4c+3,
+    /// so each of those gets slope a[c] (a shared slope stays shared).
+    func upsample(_ x: FeatureMap, _ conv: ConvLayer, prelu: PReLULayer) throws -> FeatureMap {
+        let slopes = prelu.slopes.count == 1 ? prelu.slopes : (0..<conv.outChannels).map { prelu.slopes[$0 / 4] }
+        return try run(x, conv, preluSlopes: slopes, adding: nil).pixelShuffled()
+    }
+
+    private func run(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
+        -> FeatureMap
+    {
+        let lowPrecision = layer.isBinary && precision == .bf16
+        let source: FeatureMap.Element = lowPrecision ? .bf16 : .f32
+        // A binary conv followed by PReLU feeds the block's second binary conv: hand it bf16 directly.
+        let destination: FeatureMap.Element = lowPrecision && preluSlopes != nil && residual == nil ? .bf16 : .f32
+        let key = "\(layer.name)|\(source)>\(destination)|\(preluSlopes != nil)|\(residual != nil)"
+        let primitive = try plan.primitive(key) {
+            var postOps: [ConvolutionSpec.PostOp] = []
+            if lowPrecision, case .binary(_, let alpha) = layer.weights {
+                postOps += [.scale(alpha), .shift(layer.bias)]
+            }
+            if let preluSlopes { postOps.append(.prelu(preluSlopes)) }
+            if residual != nil { postOps.append(.sum) }
+            return ConvolutionSpec(kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
+                                   outChannels: layer.outChannels, height: x.height, width: x.width,
+                                   source: source, destination: destination,
+                                   weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
+                                   weightElement: lowPrecision ? .bf16 : .f32,
+                                   bias: lowPrecision ? nil : layer.bias, postOps: postOps)
+        }
+        let y: FeatureMap
+        if let residual {
+            precondition(residual.element == destination, "residual and output element types differ")
+            y = residual.copy()
+        } else {
+            y = FeatureMap(channels: layer.outChannels, height: x.height, width: x.width, element: destination)
+        }
+        try primitive.execute(x.converted(to: source), into: y, on: stream)
+        return y
+    }
+}
