@@ -16,8 +16,10 @@ struct ConvolutionSpec {
         case scale([Float])
         /// Per-channel add: the bias, when it must come after `scale`.
         case shift([Float])
-        /// One slope or one per output channel.
-        case prelu([Float])
+        /// PReLU with one shared slope = oneDNN's eltwise relu with alpha. Per-channel PReLU has no fused post-op
+        /// that the fast oneDNN 2.6 kernels accept (the prelu post-op falls back to `ref:any`, measured), so it
+        /// runs as a separate pass (`FeatureMap.applyPReLU`).
+        case leakyReLU(Float)
         /// `dst += conv(...)`: dst holds the residual on entry.
         case sum
     }
@@ -89,12 +91,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
                 try dnnlCheck(dnnl_post_ops_append_binary(postOps, alg, &md), "dnnl_post_ops_append_binary")
                 extra.append((binsr_dnnl_post_op_arg(Int32(index), DNNL_ARG_SRC_1),
                               try .floats(values, dims: [1, spec.outChannels, 1, 1], tag: dnnl_abcd)))
-            case .prelu(let slopes):
-                // Mask bit 1 = one slope per channel (dimension 1 of NCHW); 0 = one shared slope.
-                let shared = slopes.count == 1
-                try dnnlCheck(dnnl_post_ops_append_prelu(postOps, shared ? 0 : 2), "dnnl_post_ops_append_prelu")
-                extra.append((binsr_dnnl_post_op_arg(Int32(index), DNNL_ARG_WEIGHTS),
-                              try .floats(slopes, dims: [1, shared ? 1 : spec.outChannels, 1, 1], tag: dnnl_abcd)))
+            case .leakyReLU(let slope):
+                try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, slope, 0),
+                              "dnnl_post_ops_append_eltwise")
             case .sum:
                 try dnnlCheck(dnnl_post_ops_append_sum(postOps, 1), "dnnl_post_ops_append_sum")
             }

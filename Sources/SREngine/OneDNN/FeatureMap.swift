@@ -114,4 +114,16 @@ final class FeatureMap {
         }
         return out
     }
+
+    /// In-place PReLU with one slope per channel (f32 only).
+    func applyPReLU(_ slopes: [Float]) {
+        precondition(element == .f32 && slopes.count == channels, "per-channel PReLU needs f32 and C slopes")
+        let data = floats
+        slopes.withUnsafeBufferPointer { a in
+            for pixel in 0..<height * width {
+                let p = data + pixel * channels
+                for c in 0..<channels where p[c] < 0 { p[c] *= a[c] }
+            }
+        }
+    }
 }

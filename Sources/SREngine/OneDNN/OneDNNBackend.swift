@@ -19,20 +19,21 @@ struct OneDNNBackend: InferenceBackend {
     }
 
     func transposedConv(_ x: FeatureMap, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> FeatureMap {
-        let key = "\(layer.name)|\(prelu != nil)"
-        let primitive = try plan.primitive(key) {
+        let activation = PReLUPlan(prelu?.slopes)
+        let primitive = try plan.primitive("\(layer.name)|\(activation.key)") {
             ConvolutionSpec(kind: .transposed, inChannels: layer.inChannels, outChannels: layer.outChannels,
                             height: x.height, width: x.width, source: .f32, destination: .f32,
                             weights: layer.weights, weightElement: .f32, bias: layer.bias,
-                            postOps: prelu.map { [.prelu($0.slopes)] } ?? [])
+                            postOps: activation.postOps)
         }
         let y = FeatureMap(channels: layer.outChannels, height: 2 * x.height, width: 2 * x.width)
         try primitive.execute(x.converted(to: .f32), into: y, on: stream)
+        activation.finish(y)
         return y
     }
 
-    /// The PReLU after the shuffle is fused into the conv: shuffled channel c comes from conv channels 4c..4c+3,
-    /// so each of those gets slope a[c] (a shared slope stays shared).
+    /// The PReLU after the shuffle moves before it: shuffled channel c comes from conv channels 4c..4c+3, so each
+    /// of those gets slope a[c] (a shared slope stays shared).
     func upsample(_ x: FeatureMap, _ conv: ConvLayer, prelu: PReLULayer) throws -> FeatureMap {
         let slopes = prelu.slopes.count == 1 ? prelu.slopes : (0..<conv.outChannels).map { prelu.slopes[$0 / 4] }
         return try run(x, conv, preluSlopes: slopes, adding: nil).pixelShuffled()
@@ -43,15 +44,18 @@ struct OneDNNBackend: InferenceBackend {
     {
         let lowPrecision = layer.isBinary && precision == .bf16
         let source: FeatureMap.Element = lowPrecision ? .bf16 : .f32
-        // A binary conv followed by PReLU feeds the block's second binary conv: hand it bf16 directly.
-        let destination: FeatureMap.Element = lowPrecision && preluSlopes != nil && residual == nil ? .bf16 : .f32
-        let key = "\(layer.name)|\(source)>\(destination)|\(preluSlopes != nil)|\(residual != nil)"
+        let activation = PReLUPlan(preluSlopes)
+        // A binary conv followed by PReLU feeds the block's second binary conv: hand it bf16 directly (after the
+        // separate PReLU pass when there is one).
+        let wantsBF16 = lowPrecision && preluSlopes != nil && residual == nil
+        let destination: FeatureMap.Element = wantsBF16 && activation.separate == nil ? .bf16 : .f32
+        let key = "\(layer.name)|\(source)>\(destination)|\(activation.key)|\(residual != nil)"
         let primitive = try plan.primitive(key) {
             var postOps: [ConvolutionSpec.PostOp] = []
             if lowPrecision, case .binary(_, let alpha) = layer.weights {
                 postOps += [.scale(alpha), .shift(layer.bias)]
             }
-            if let preluSlopes { postOps.append(.prelu(preluSlopes)) }
+            postOps += activation.postOps
             if residual != nil { postOps.append(.sum) }
             return ConvolutionSpec(kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
                                    outChannels: layer.outChannels, height: x.height, width: x.width,
@@ -68,6 +72,23 @@ struct OneDNNBackend: InferenceBackend {
             y = FeatureMap(channels: layer.outChannels, height: x.height, width: x.width, element: destination)
         }
         try primitive.execute(x.converted(to: source), into: y, on: stream)
-        return y
+        activation.finish(y)
+        return wantsBF16 ? y.converted(to: .bf16) : y
     }
+}
+
+/// How a PReLU after a convolution runs: fused as leaky ReLU when its slope is shared, else as a separate pass.
+private struct PReLUPlan {
+    let shared: Float?
+    let separate: [Float]?
+
+    init(_ slopes: [Float]?) {
+        shared = slopes?.count == 1 ? slopes![0] : nil
+        separate = slopes.flatMap { $0.count == 1 ? nil : $0 }
+    }
+
+    var key: String { shared != nil ? "leaky" : (separate == nil ? "none" : "prelu") }
+    var postOps: [ConvolutionSpec.PostOp] { shared.map { [.leakyReLU($0)] } ?? [] }
+
+    func finish(_ y: FeatureMap) { if let separate { y.applyPReLU(separate) } }
 }
