@@ -21,3 +21,15 @@ public struct Tensor: Sendable, Equatable {
 
     public var plane: Int { height * width }
 }
+
+extension Tensor {
+    /// The sub-tensor `[:, rows, columns]`.
+    func cropped(rows: Range<Int>, columns: Range<Int>) -> Tensor {
+        var data = [Float]()
+        data.reserveCapacity(channels * rows.count * columns.count)
+        for c in 0..<channels {
+            for y in rows { data.append(contentsOf: self.data[(c * height + y) * width + columns.lowerBound..<(c * height + y) * width + columns.upperBound]) }
+        }
+        return Tensor(channels: channels, height: rows.count, width: columns.count, data: data)
+    }
+}
