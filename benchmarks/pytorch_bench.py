@@ -4,7 +4,7 @@ Run (after `swift build -c release`):
     /work/venv/bin/python benchmarks/make_bench_weights.py /tmp/benchmodels    # or use trained models/
     /work/venv/bin/python benchmarks/pytorch_bench.py --models-dir /tmp/benchmodels --rounds 5 --runs 3
 
-Each round runs `binsr bench --json` (real fp32, binary fp32, binary bf16) and then PyTorch (fp32 and bf16
+Each round runs `binsr bench --json` (real fp32, binary fp32, bf16, int8) and then PyTorch (fp32 and bf16
 autocast, channels_last) on the real and the binary file; medians are taken over every timed run of all rounds.
 PyTorch has no binary convolution, so the binary file runs there as dense alpha * sign weights (what a PyTorch
 deployment of the paper's model would execute). The machine load (`uptime`) is printed before and after.

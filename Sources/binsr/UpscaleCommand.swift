@@ -29,7 +29,7 @@ struct UpscaleCommand: ParsableCommand {
     var arch = "srresnet"
     @Option(help: "real or binary.")
     var weights = "binary"
-    @Option(help: "Binary-layer precision: fp32 or bf16.")
+    @Option(help: "Binary-layer precision: fp32, bf16 or int8.")
     var precision = "fp32"
     @Option(help: "Directory holding the weight files.")
     var modelsDir = "models"
@@ -52,7 +52,7 @@ struct UpscaleCommand: ParsableCommand {
         guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
         guard Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be srresnet or lapsrn") }
         guard weights == "real" || weights == "binary" else { throw ValidationError("--weights must be real or binary") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32 or bf16") }
+        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or int8") }
         guard tileSize >= 8 else { throw ValidationError("--tile-size must be at least 8") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
         guard outputFormat != nil else { throw ValidationError("output must end in .png, .jpg or .jpeg") }

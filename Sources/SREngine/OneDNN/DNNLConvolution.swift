@@ -12,7 +12,8 @@ struct ConvolutionSpec {
 
     /// Applied in order after the convolution (oneDNN post-ops, dnnl.h `dnnl_post_ops_append_*`).
     enum PostOp {
-        /// Per-channel multiply: the alpha of a binary layer whose ±1 weights run in bf16.
+        /// Per-channel multiply: the alpha of a binary layer whose ±1 weights run in bf16 or int8; `execute` can
+        /// multiply it by a per-call factor (the int8 input's quantization scale).
         case scale([Float])
         /// Per-channel add: the bias, when it must come after `scale`.
         case shift([Float])
@@ -48,6 +49,8 @@ final class ConvolutionPrimitive: @unchecked Sendable {
     private let weights: DNNLOwnedMemory
     private let bias: DNNLOwnedMemory?
     private let postOpArguments: [(arg: Int32, memory: DNNLOwnedMemory)]
+    /// The `.scale` post-op's argument id and values, for per-call rescaling.
+    private let scalePostOp: (arg: Int32, values: [Float])?
     private let scratchpadBytes: Int
     /// oneDNN's implementation name (e.g. `jit:avx512_core`), for benchmarks and to catch slow `ref` fallbacks.
     let implementation: String
@@ -82,6 +85,7 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
         defer { dnnl_post_ops_destroy(postOps) }
         var extra: [(Int32, DNNLOwnedMemory)] = []
+        var scaleArgument: (arg: Int32, values: [Float])?
         for (index, op) in spec.postOps.enumerated() {
             let perChannel = try dnnlMemoryDesc([1, spec.outChannels, 1, 1], dnnl_f32, dnnl_abcd)
             switch op {
@@ -89,8 +93,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
                 var md = perChannel
                 let alg = if case .scale = op { dnnl_binary_mul } else { dnnl_binary_add }
                 try dnnlCheck(dnnl_post_ops_append_binary(postOps, alg, &md), "dnnl_post_ops_append_binary")
-                extra.append((binsr_dnnl_post_op_arg(Int32(index), DNNL_ARG_SRC_1),
-                              try .floats(values, dims: [1, spec.outChannels, 1, 1], tag: dnnl_abcd)))
+                let arg = binsr_dnnl_post_op_arg(Int32(index), DNNL_ARG_SRC_1)
+                extra.append((arg, try .floats(values, dims: [1, spec.outChannels, 1, 1], tag: dnnl_abcd)))
+                if case .scale = op { scaleArgument = (arg, values) }
             case .leakyReLU(let slope):
                 try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, slope, 0),
                               "dnnl_post_ops_append_eltwise")
@@ -127,6 +132,7 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         try DNNLReorder.run(from: plainWeights, to: weights)
         bias = try spec.bias.map { values throws(DNNLError) in try .floats(values, dims: [spec.outChannels], tag: dnnl_a) }
         postOpArguments = extra
+        scalePostOp = scaleArgument
         scratchpadBytes = Int(dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)))
         var created: dnnl_primitive_t?
         try dnnlCheck(dnnl_primitive_create(&created, pd), "dnnl_primitive_create")
@@ -136,7 +142,10 @@ final class ConvolutionPrimitive: @unchecked Sendable {
     deinit { dnnl_primitive_destroy(primitive) }
 
     /// Runs on `stream`; `destination` must already hold the residual when the spec ends with `.sum`.
-    func execute(_ source: FeatureMap, into destination: FeatureMap, on stream: DNNLStream) throws(DNNLError) {
+    /// `scaleFactor` multiplies the `.scale` post-op's values for this call only.
+    func execute(_ source: FeatureMap, into destination: FeatureMap, on stream: DNNLStream, scaleFactor: Float = 1)
+        throws(DNNLError)
+    {
         let src = try source.memory()
         defer { dnnl_memory_destroy(src) }
         let dst = try destination.memory()
@@ -145,7 +154,15 @@ final class ConvolutionPrimitive: @unchecked Sendable {
                     dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: weights.handle),
                     dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: dst)]
         if let bias { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_BIAS, memory: bias.handle)) }
-        for extra in postOpArguments { args.append(dnnl_exec_arg_t(arg: extra.arg, memory: extra.memory.handle)) }
+        var rescaled: DNNLOwnedMemory?
+        if scaleFactor != 1, let scale = scalePostOp {
+            rescaled = try .floats(scale.values.map { $0 * scaleFactor }, dims: [1, spec.outChannels, 1, 1],
+                                   tag: dnnl_abcd)
+        }
+        for extra in postOpArguments {
+            let memory = extra.arg == scalePostOp?.arg ? rescaled ?? extra.memory : extra.memory
+            args.append(dnnl_exec_arg_t(arg: extra.arg, memory: memory.handle))
+        }
         var scratchpad: DNNLOwnedMemory?
         if scratchpadBytes > 0 {
             scratchpad = try DNNLOwnedMemory(try dnnlMemoryDesc([scratchpadBytes], dnnl_u8, dnnl_a))
@@ -153,7 +170,7 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         }
         try dnnlCheck(dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "dnnl_primitive_execute")
         try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
-        withExtendedLifetime(scratchpad) {}
+        withExtendedLifetime((scratchpad, rescaled)) {}
     }
 }
 

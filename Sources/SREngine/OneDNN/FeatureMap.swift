@@ -5,10 +5,23 @@ import CDNNL
 /// the raw bytes (packing, pixel shuffle, bf16 rounding) live in this file.
 final class FeatureMap {
     enum Element {
-        case f32, bf16
+        case f32, bf16, s8
 
-        var size: Int { self == .f32 ? 4 : 2 }
-        var dnnl: dnnl_data_type_t { self == .f32 ? dnnl_f32 : dnnl_bf16 }
+        var size: Int {
+            switch self {
+            case .f32: return 4
+            case .bf16: return 2
+            case .s8: return 1
+            }
+        }
+
+        var dnnl: dnnl_data_type_t {
+            switch self {
+            case .f32: return dnnl_f32
+            case .bf16: return dnnl_bf16
+            case .s8: return dnnl_s8
+            }
+        }
     }
 
     let channels: Int
@@ -71,6 +84,7 @@ final class FeatureMap {
     /// A copy in another element type; f32 to bf16 rounds to nearest even (finite inputs).
     func converted(to target: Element) -> FeatureMap {
         if target == element { return self }
+        precondition(target != .s8 && element != .s8, "int8 goes through quantizedS8()")
         let out = FeatureMap(channels: channels, height: height, width: width, element: target)
         if target == .bf16 {
             let src = raw.assumingMemoryBound(to: UInt32.self)
@@ -125,5 +139,19 @@ final class FeatureMap {
                 for c in 0..<channels where p[c] < 0 { p[c] *= a[c] }
             }
         }
+    }
+
+    /// Symmetric per-tensor int8 quantization: q = round(x / s), s = max|x| / 127, so x ≈ s * q with error <= s / 2.
+    /// The scale is computed per call from the data (dynamic quantization: no calibration set needed).
+    func quantizedS8() -> (FeatureMap, scale: Float) {
+        let source = converted(to: .f32).floats
+        var largest: Float = 0
+        for i in 0..<count { largest = max(largest, abs(source[i])) }
+        let scale = largest > 0 ? largest / 127 : 1
+        let inverse = 1 / scale
+        let out = FeatureMap(channels: channels, height: height, width: width, element: .s8)
+        let dst = out.raw.assumingMemoryBound(to: Int8.self)
+        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded()) }
+        return (out, scale)
     }
 }

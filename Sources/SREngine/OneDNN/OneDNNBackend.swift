@@ -4,6 +4,10 @@ public enum Precision: String, Sendable, CaseIterable {
     /// ±1 weights are exact in bf16; activations entering binary layers are rounded to bf16, accumulation is fp32
     /// and alpha is applied as an fp32 per-channel post-op multiply.
     case bf16
+    /// ±1 weights are exact in int8; the input of each binary layer is quantized per call to int8 with one
+    /// symmetric scale per tensor (max |x| / 127), accumulation is int32 (VNNI), and alpha times that scale is
+    /// applied as an fp32 per-channel post-op multiply.
+    case int8
 }
 
 /// Runs the graph on oneDNN primitives with fused bias, PReLU and residual sums, NHWC from end to end.
@@ -42,12 +46,13 @@ struct OneDNNBackend: InferenceBackend {
     private func run(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
         -> FeatureMap
     {
-        let lowPrecision = layer.isBinary && precision == .bf16
-        let source: FeatureMap.Element = lowPrecision ? .bf16 : .f32
+        let lowPrecision = layer.isBinary && precision != .fp32
+        let source: FeatureMap.Element = !lowPrecision ? .f32 : precision == .bf16 ? .bf16 : .s8
+        let weightElement: FeatureMap.Element = source == .s8 ? .s8 : source
         let activation = PReLUPlan(preluSlopes)
-        // A binary conv followed by PReLU feeds the block's second binary conv: hand it bf16 directly (after the
-        // separate PReLU pass when there is one).
-        let wantsBF16 = lowPrecision && preluSlopes != nil && residual == nil
+        // A bf16 binary conv followed by PReLU feeds the block's second binary conv: hand it bf16 directly (after
+        // the separate PReLU pass when there is one). int8 inputs are quantized per call, from f32.
+        let wantsBF16 = lowPrecision && source == .bf16 && preluSlopes != nil && residual == nil
         let destination: FeatureMap.Element = wantsBF16 && activation.separate == nil ? .bf16 : .f32
         let key = "\(layer.name)|\(source)>\(destination)|\(activation.key)|\(residual != nil)"
         let primitive = try plan.primitive(key) {
@@ -61,7 +66,7 @@ struct OneDNNBackend: InferenceBackend {
                                    outChannels: layer.outChannels, height: x.height, width: x.width,
                                    source: source, destination: destination,
                                    weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
-                                   weightElement: lowPrecision ? .bf16 : .f32,
+                                   weightElement: weightElement,
                                    bias: lowPrecision ? nil : layer.bias, postOps: postOps)
         }
         let y: FeatureMap
@@ -71,7 +76,12 @@ struct OneDNNBackend: InferenceBackend {
         } else {
             y = FeatureMap(channels: layer.outChannels, height: x.height, width: x.width, element: destination)
         }
-        try primitive.execute(x.converted(to: source), into: y, on: stream)
+        if source == .s8 {
+            let (quantized, scale) = x.quantizedS8()
+            try primitive.execute(quantized, into: y, on: stream, scaleFactor: scale)
+        } else {
+            try primitive.execute(x.converted(to: source), into: y, on: stream)
+        }
         activation.finish(y)
         return wantsBF16 ? y.converted(to: .bf16) : y
     }
