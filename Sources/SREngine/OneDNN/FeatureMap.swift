@@ -154,4 +154,19 @@ final class FeatureMap {
         for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded()) }
         return (out, scale)
     }
+
+    /// The first `n` channels (f32), plus `residual` when given.
+    func leadingChannels(_ n: Int, adding residual: FeatureMap?) -> FeatureMap {
+        precondition(element == .f32 && n <= channels)
+        let out = FeatureMap(channels: n, height: height, width: width)
+        let (src, dst) = (floats, out.floats)
+        let add = residual.map { r -> UnsafeMutablePointer<Float> in
+            precondition(r.element == .f32 && r.channels == n && r.height == height && r.width == width)
+            return r.floats
+        }
+        for pixel in 0..<height * width {
+            for c in 0..<n { dst[pixel * n + c] = src[pixel * channels + c] + (add?[pixel * n + c] ?? 0) }
+        }
+        return out
+    }
 }
