@@ -107,26 +107,17 @@ final class FeatureMap {
         return out
     }
 
-    /// PyTorch `PixelShuffle(2)` in NHWC: output (2h + dy, 2w + dx, c) = input (h, w, 4c + 2dy + dx).
-    func pixelShuffled() -> FeatureMap {
-        precondition(element == .f32 && channels % 4 == 0, "pixel shuffle needs f32 and 4C channels")
-        let c = channels / 4
-        let out = FeatureMap(channels: c, height: 2 * height, width: 2 * width)
-        let src = floats
-        let dst = out.floats
-        for h in 0..<height {
-            for w in 0..<width {
-                let inPixel = src + (h * width + w) * channels
-                for dy in 0..<2 {
-                    for dx in 0..<2 {
-                        let outPixel = dst + ((2 * h + dy) * 2 * width + 2 * w + dx) * c
-                        let offset = 2 * dy + dx
-                        for ch in 0..<c { outPixel[ch] = inPixel[4 * ch + offset] }
-                    }
-                }
+    /// Writes `part` (same channels, half the size) to the pixels (2h + dy, 2w + dx): one sub-pixel position of
+    /// PyTorch `PixelShuffle(2)`, whose output (2h + dy, 2w + dx, c) is input (h, w, 4c + 2dy + dx).
+    func scatter(_ part: FeatureMap, dy: Int, dx: Int) {
+        precondition(element == .f32 && part.element == .f32 && part.channels == channels
+                     && 2 * part.height == height && 2 * part.width == width, "scatter: shape mismatch")
+        let (src, dst, c) = (part.floats, floats, channels)
+        for h in 0..<part.height {
+            for w in 0..<part.width {
+                (dst + ((2 * h + dy) * width + 2 * w + dx) * c).update(from: src + (h * part.width + w) * c, count: c)
             }
         }
-        return out
     }
 
     /// In-place PReLU with one slope per channel (f32 only).
