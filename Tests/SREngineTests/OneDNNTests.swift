@@ -79,3 +79,26 @@ struct SplitMix64 {
 
     mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
+
+@Suite struct NarrowConvolutionTests {
+    /// The tap-sum formulation against the loop conv, in one strip and in one-row strips (halo handling).
+    @Test(arguments: [(9, 3, 13, 11), (3, 3, 5, 8), (5, 7, 1, 9)])
+    func matchesReferenceConv(_ shape: (k: Int, n: Int, h: Int, w: Int)) throws {
+        var rng = SplitMix64(seed: 3)
+        let cin = 5
+        let layer = ConvLayer(name: "narrow", inChannels: cin, outChannels: shape.n, kernel: shape.k,
+                              weights: .real((0..<shape.n * cin * shape.k * shape.k).map { _ in rng.nextUnitFloat() - 0.5 }),
+                              bias: (0..<shape.n).map { _ in rng.nextUnitFloat() })
+        let x = Tensor(channels: cin, height: shape.h, width: shape.w,
+                       data: (0..<cin * shape.h * shape.w).map { _ in rng.nextUnitFloat() - 0.5 })
+        let residual = Tensor(channels: shape.n, height: shape.h, width: shape.w,
+                              data: (0..<shape.n * shape.h * shape.w).map { _ in rng.nextUnitFloat() })
+        let want = ReferenceKernels.add(ReferenceKernels.conv(x, layer), residual)
+        for stripBytes in [1, 48 << 20] {
+            let narrow = NarrowConvolution(layer: layer, plan: ShapePlan(), stream: try DNNLStream(),
+                                           stripBytes: stripBytes)
+            let got = try narrow.run(FeatureMap(planar: x), adding: FeatureMap(planar: residual)).planar()
+            #expect(EngineFixtures.maxAbsDifference(got, want) <= 1e-5, "k \(shape.k) strip bytes \(stripBytes)")
+        }
+    }
+}

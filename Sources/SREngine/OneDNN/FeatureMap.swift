@@ -29,6 +29,8 @@ final class FeatureMap {
     let width: Int
     let element: Element
     let raw: UnsafeMutableRawPointer
+    /// Set for a view into another map's rows: that map owns (and keeps alive) the buffer.
+    private let owner: FeatureMap?
 
     init(channels: Int, height: Int, width: Int, element: Element = .f32) {
         self.channels = channels
@@ -36,9 +38,21 @@ final class FeatureMap {
         self.width = width
         self.element = element
         raw = .allocate(byteCount: max(1, channels * height * width * element.size), alignment: 64)
+        owner = nil
     }
 
-    deinit { raw.deallocate() }
+    /// Rows `rows` of `base`, sharing its buffer (NHWC rows are contiguous).
+    init(rows: Range<Int>, of base: FeatureMap) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= base.height)
+        channels = base.channels
+        height = rows.count
+        width = base.width
+        element = base.element
+        raw = base.raw + rows.lowerBound * base.width * base.channels * base.element.size
+        owner = base
+    }
+
+    deinit { if owner == nil { raw.deallocate() } }
 
     var count: Int { channels * height * width }
     var byteCount: Int { count * element.size }

@@ -59,16 +59,14 @@ struct OneDNNBackend: InferenceBackend {
         return shuffled
     }
 
-    /// Output channels below which a real conv is zero-padded to this many: oneDNN 2.6's brgconv vectorizes over
-    /// output channels, and SRResNet's 9x9 64 -> 3 tail ran at 3.3 GMAC/s against 44 for the 64 -> 64 body convs
-    /// (ONEDNN_VERBOSE, one thread); computing 16 channels and keeping 3 is faster despite 5x the arithmetic.
-    static let narrowPadding = 16
+    /// Real convs with fewer output channels than this run as `NarrowConvolution`.
+    static let narrowOutputs = 16
 
     private func run(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
         -> FeatureMap
     {
-        if layer.outChannels < Self.narrowPadding && !layer.isBinary && preluSlopes == nil {
-            return try runNarrow(x, layer, adding: residual)
+        if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && !layer.isBinary && preluSlopes == nil {
+            return try NarrowConvolution(layer: layer, plan: plan, stream: stream).run(x, adding: residual)
         }
         let lowPrecision = layer.isBinary && precision != .fp32
         let source: FeatureMap.Element = !lowPrecision ? .f32 : precision == .bf16 ? .bf16 : .s8
@@ -108,24 +106,6 @@ struct OneDNNBackend: InferenceBackend {
         }
         activation.finish(y)
         return wantsBF16 ? y.converted(to: .bf16) : y
-    }
-}
-
-extension OneDNNBackend {
-    private func runNarrow(_ x: FeatureMap, _ layer: ConvLayer, adding residual: FeatureMap?) throws -> FeatureMap {
-        let padded = Self.narrowPadding
-        let primitive = try plan.primitive("\(layer.name)|narrow\(padded)") {
-            let extra = (padded - layer.outChannels) * layer.inChannels * layer.kernel * layer.kernel
-            return ConvolutionSpec(kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
-                                   outChannels: padded, height: x.height, width: x.width, source: .f32,
-                                   destination: .f32, weights: layer.effectiveWeights() + [Float](repeating: 0, count: extra),
-                                   weightElement: .f32,
-                                   bias: layer.bias + [Float](repeating: 0, count: padded - layer.outChannels),
-                                   postOps: [])
-        }
-        let wide = FeatureMap(channels: padded, height: x.height, width: x.width)
-        try primitive.execute(x.converted(to: .f32), into: wide, on: stream)
-        return wide.leadingChannels(layer.outChannels, adding: residual)
     }
 }
 
