@@ -49,29 +49,29 @@ struct NarrowConvolution {
         return out
     }
 
+    /// Row by row, tap by tap: each (ky, kx) adds a shifted, strided slice of z to the output row.
     private func sumTaps(_ z: FeatureMap, zFirstRow: Int, into out: FeatureMap, rows: Range<Int>, kernel k: Int,
                          adding residual: FeatureMap?)
     {
         let (n, pad, width, height, zc) = (layer.outChannels, k / 2, out.width, out.height, tapChannels)
         let (zp, op) = (z.floats, out.floats)
         let rp = residual?.floats
-        var acc = [Float](repeating: 0, count: n)
-        for y in rows {
-            let ky0 = max(0, pad - y)
-            let ky1 = min(k, height + pad - y)
-            for x in 0..<width {
-                for c in 0..<n { acc[c] = layer.bias[c] }
-                let kx0 = max(0, pad - x)
-                let kx1 = min(k, width + pad - x)
-                for ky in ky0..<ky1 {
-                    let row = zp + ((y + ky - pad - zFirstRow) * width + x - pad) * zc
-                    for kx in kx0..<kx1 {
-                        let taps = row + kx * zc + (ky * k + kx) * n
-                        for c in 0..<n { acc[c] += taps[c] }
+        layer.bias.withUnsafeBufferPointer { bias in
+            for y in rows {
+                let outRow = op + y * width * n
+                for x in 0..<width {
+                    for c in 0..<n { outRow[x * n + c] = bias[c] + (rp.map { $0[(y * width + x) * n + c] } ?? 0) }
+                }
+                for ky in max(0, pad - y)..<min(k, height + pad - y) {
+                    let zRow = zp + (y + ky - pad - zFirstRow) * width * zc
+                    for kx in 0..<k {
+                        let tap = zRow + (kx - pad) * zc + (ky * k + kx) * n
+                        for x in max(0, pad - kx)..<min(width, width + pad - kx) {
+                            let (src, dst) = (tap + x * zc, outRow + x * n)
+                            for c in 0..<n { dst[c] += src[c] }
+                        }
                     }
                 }
-                let o = (y * width + x) * n
-                for c in 0..<n { op[o + c] = acc[c] + (rp?[o + c] ?? 0) }
             }
         }
     }
