@@ -156,7 +156,7 @@ final class FeatureMap {
         let inverse = 1 / scale
         let out = FeatureMap(channels: channels, height: height, width: width, element: .s8)
         let dst = out.raw.assumingMemoryBound(to: Int8.self)
-        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded()) }
+        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded(.toNearestOrEven)) }
         return (out, scale)
     }
 
