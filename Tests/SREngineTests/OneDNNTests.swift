@@ -82,7 +82,7 @@ struct SplitMix64 {
 
 @Suite struct NarrowConvolutionTests {
     /// The tap-sum formulation against the loop conv, in one strip and in one-row strips (halo handling).
-    @Test(arguments: [(9, 3, 13, 11), (3, 3, 5, 8), (5, 7, 1, 9)])
+    @Test(arguments: [(9, 3, 13, 11), (3, 3, 5, 8), (5, 7, 1, 9), (9, 3, 2, 1)])
     func matchesReferenceConv(_ shape: (k: Int, n: Int, h: Int, w: Int)) throws {
         var rng = SplitMix64(seed: 3)
         let cin = 5

@@ -65,8 +65,12 @@ struct NarrowConvolution {
                 for ky in max(0, pad - y)..<min(k, height + pad - y) {
                     let zRow = zp + (y + ky - pad - zFirstRow) * width * zc
                     for kx in 0..<k {
+                        // Output columns whose input column x + kx - pad is inside the image (none when the
+                        // image is narrower than the kernel's reach).
+                        let (x0, x1) = (max(0, pad - kx), min(width, width + pad - kx))
+                        guard x0 < x1 else { continue }
                         let tap = zRow + (kx - pad) * zc + (ky * k + kx) * n
-                        for x in max(0, pad - kx)..<min(width, width + pad - kx) {
+                        for x in x0..<x1 {
                             let (src, dst) = (tap + x * zc, outRow + x * n)
                             for c in 0..<n { dst[c] += src[c] }
                         }
