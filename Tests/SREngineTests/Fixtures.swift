@@ -27,6 +27,8 @@ enum EngineFixtures {
 
     static var tiny: [Case] { cases(in: engineDirectory) }
     static var golden: [Case] { cases(in: goldenDirectory) }
+    static var all: [Case] { tiny + golden }
+    static func named(_ name: String) -> Case? { all.first { $0.name == name } }
 
     static func tensor(_ file: SafeTensorsFile, _ name: String) throws -> Tensor {
         let shape = try #require(file.entries[name]?.shape)

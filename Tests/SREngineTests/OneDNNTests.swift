@@ -25,9 +25,9 @@ import Testing
     /// bf16 rounds the activations entering binary layers (8-bit significand) and int8 quantizes them to 255
     /// levels, so both are held to a looser bound relative to the output range; `binsr bench` reports the
     /// deviation on full-size networks.
-    @Test(arguments: EngineFixtures.tiny.map(\.name), [Precision.bf16, .int8])
-    func lowPrecisionStaysCloseToReference(_ name: String, _ precision: Precision) throws {
-        let fixture = try #require(EngineFixtures.tiny.first { $0.name == name })
+    @Test(arguments: EngineFixtures.all.map(\.name), [Precision.bf16, .int8])
+    func lowPrecisionStaysCloseToPyTorch(_ name: String, _ precision: Precision) throws {
+        let fixture = try #require(EngineFixtures.named(name))
         let weights = try ModelWeights(contentsOf: fixture.weights)
         let io = try SafeTensorsFile(contentsOf: fixture.io)
         let input = try EngineFixtures.tensor(io, "input")
@@ -48,7 +48,7 @@ import Testing
     @Test(arguments: [(5, 7), (1, 1), (13, 3), (17, 20)])
     func matchesReferenceOnOddShapes(_ size: (Int, Int)) throws {
         var rng = SplitMix64(seed: 42)
-        for fixture in EngineFixtures.tiny {
+        for fixture in EngineFixtures.all {
             let weights = try ModelWeights(contentsOf: fixture.weights)
             let input = Tensor(channels: 3, height: size.0, width: size.1,
                                data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })

@@ -46,6 +46,22 @@ import Testing
         #expect(throws: WeightsError.self) { try SafeTensorsFile(bytes: badOffsets) }
     }
 
+    @Test func listedBinaryLayersDecideWhichTensorsAreRequired() throws {
+        // Leaving body.0.conv2 out of the list makes it a real conv, whose `.weight` the file lacks.
+        let data = try EngineFixtures.rewritingHeader(of: fixture) {
+            var meta = $0["__metadata__"] as! [String: String]
+            meta["binary_layers"] = "[\"body.0.conv1\", \"body.1.conv1\", \"body.1.conv2\"]"
+            $0["__metadata__"] = meta
+        }
+        #expect(throws: WeightsError.missingTensor("body.0.conv2.weight")) { try load(data) }
+        let flagOff = try EngineFixtures.rewritingHeader(of: fixture) {
+            var meta = $0["__metadata__"] as! [String: String]
+            meta["binary"] = "false"
+            $0["__metadata__"] = meta
+        }
+        #expect(throws: WeightsError.self) { try load(flagOff) }
+    }
+
     @Test func namesAMissingTensor() throws {
         let data = try EngineFixtures.rewritingHeader(of: fixture) { $0["body.1.conv2.alpha"] = nil }
         #expect(throws: WeightsError.missingTensor("body.1.conv2.alpha")) { try load(data) }
@@ -79,6 +95,9 @@ import Testing
         }
     }
 
+    /// The fixture's binary layers as the start of a JSON list (no closing bracket).
+    static let allBinary = "[\"body.0.conv1\", \"body.0.conv2\", \"body.1.conv1\", \"body.1.conv2\""
+
     @Test func rejectsBadMetadata() throws {
         func edited(_ key: String, _ value: String?) throws -> Data {
             try EngineFixtures.rewritingHeader(of: fixture) {
@@ -88,7 +107,8 @@ import Testing
             }
         }
         for (key, value) in [("arch", "vgg"), ("scale", "3"), ("binary", "yes"), ("format_version", "2"),
-                             ("channels", "x"), ("binary_layers", "[\"body.0.conv1\"]"), ("blocks", nil)] {
+                             ("channels", "x"), ("binary_layers", Self.allBinary + ", \"body.7.conv1\"]"),
+                             ("binary_layers", "body.0.conv1"), ("blocks", nil)] {
             let data = try edited(key, value)
             do throws(WeightsError) {
                 _ = try load(data)

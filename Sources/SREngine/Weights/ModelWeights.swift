@@ -65,9 +65,8 @@ public struct ModelWeights: Sendable {
             for i in 0..<description.blocks {
                 let p = "\(prefix)\(i)"
                 result.append(ResidualBlock(
-                    conv1: try reader.conv("\(p).conv1", c, c, 3, binary: description.binary),
-                    prelu: try reader.prelu("\(p).prelu", c),
-                    conv2: try reader.conv("\(p).conv2", c, c, 3, binary: description.binary)))
+                    conv1: try reader.conv("\(p).conv1", c, c, 3), prelu: try reader.prelu("\(p).prelu", c),
+                    conv2: try reader.conv("\(p).conv2", c, c, 3)))
             }
             return result
         }
@@ -111,9 +110,12 @@ private final class LayerReader {
     var realParameters = 0
     var binaryParameters = 0
 
+    let binaryFlag: Bool
+
     init(file: SafeTensorsFile, description: ModelDescription) {
         self.file = file
         self.declaredBinary = Set(description.binaryLayers)
+        self.binaryFlag = description.binary
     }
 
     func floats(_ name: String, _ shape: [Int]) throws(WeightsError) -> [Float] {
@@ -121,10 +123,12 @@ private final class LayerReader {
         return try file.floats(name, shape: shape)
     }
 
-    func conv(_ name: String, _ cin: Int, _ cout: Int, _ k: Int, binary: Bool = false) throws(WeightsError) -> ConvLayer {
+    /// A conv is binary exactly when `binary_layers` lists it: the paper binarizes the residual blocks, and the
+    /// training side's `binarize = all` ablation every conv (Tests/Fixtures/golden/README.md).
+    func conv(_ name: String, _ cin: Int, _ cout: Int, _ k: Int) throws(WeightsError) -> ConvLayer {
         let bias = try floats("\(name).bias", [cout])
         realParameters += cout
-        guard binary else {
+        guard declaredBinary.contains(name) else {
             let w = try floats("\(name).weight", [cout, cin, k, k])
             realParameters += w.count
             return ConvLayer(name: name, inChannels: cin, outChannels: cout, kernel: k, weights: .real(w), bias: bias)
@@ -170,6 +174,9 @@ private final class LayerReader {
     func finish() throws(WeightsError) {
         if let extra = file.entries.keys.filter({ !used.contains($0) }).sorted().first {
             throw .unexpectedTensor(extra)
+        }
+        guard binaryFlag == !declaredBinary.isEmpty else {
+            throw .badMetadata(key: "binary", reason: "is \(binaryFlag) but binary_layers lists \(declaredBinary.count)")
         }
         guard binaryNames == declaredBinary else {
             let diff = binaryNames.symmetricDifference(declaredBinary).sorted()
