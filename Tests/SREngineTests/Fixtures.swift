@@ -20,8 +20,9 @@ enum EngineFixtures {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return files.filter { $0.hasSuffix(".io.safetensors") }.sorted().map { io in
             let name = String(io.dropLast(".io.safetensors".count))
-            return Case(name: name, weights: directory.appendingPathComponent("\(name).safetensors"),
-                        io: directory.appendingPathComponent(io))
+            return Case(
+                name: name, weights: directory.appendingPathComponent("\(name).safetensors"),
+                io: directory.appendingPathComponent(io))
         }
     }
 

@@ -50,8 +50,9 @@ import Testing
         var rng = SplitMix64(seed: 42)
         for fixture in EngineFixtures.all {
             let weights = try ModelWeights(contentsOf: fixture.weights)
-            let input = Tensor(channels: 3, height: size.0, width: size.1,
-                               data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })
+            let input = Tensor(
+                channels: 3, height: size.0, width: size.1,
+                data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })
             let want = try SRModel(weights: weights, backend: .reference).forward(input)
             let got = try SRModel(weights: weights, backend: .oneDNN).forward(input)
             #expect(got.count == want.count)
@@ -86,17 +87,21 @@ struct SplitMix64 {
     func matchesReferenceConv(_ shape: (k: Int, n: Int, h: Int, w: Int)) throws {
         var rng = SplitMix64(seed: 3)
         let cin = 5
-        let layer = ConvLayer(name: "narrow", inChannels: cin, outChannels: shape.n, kernel: shape.k,
-                              weights: .real((0..<shape.n * cin * shape.k * shape.k).map { _ in rng.nextUnitFloat() - 0.5 }),
-                              bias: (0..<shape.n).map { _ in rng.nextUnitFloat() })
-        let x = Tensor(channels: cin, height: shape.h, width: shape.w,
-                       data: (0..<cin * shape.h * shape.w).map { _ in rng.nextUnitFloat() - 0.5 })
-        let residual = Tensor(channels: shape.n, height: shape.h, width: shape.w,
-                              data: (0..<shape.n * shape.h * shape.w).map { _ in rng.nextUnitFloat() })
+        let layer = ConvLayer(
+            name: "narrow", inChannels: cin, outChannels: shape.n, kernel: shape.k,
+            weights: .real((0..<shape.n * cin * shape.k * shape.k).map { _ in rng.nextUnitFloat() - 0.5 }),
+            bias: (0..<shape.n).map { _ in rng.nextUnitFloat() })
+        let x = Tensor(
+            channels: cin, height: shape.h, width: shape.w,
+            data: (0..<cin * shape.h * shape.w).map { _ in rng.nextUnitFloat() - 0.5 })
+        let residual = Tensor(
+            channels: shape.n, height: shape.h, width: shape.w,
+            data: (0..<shape.n * shape.h * shape.w).map { _ in rng.nextUnitFloat() })
         let want = ReferenceKernels.add(ReferenceKernels.conv(x, layer), residual)
         for stripBytes in [1, 48 << 20] {
-            let narrow = NarrowConvolution(layer: layer, plan: ShapePlan(), stream: try DNNLStream(),
-                                           stripBytes: stripBytes)
+            let narrow = NarrowConvolution(
+                layer: layer, plan: ShapePlan(), stream: try DNNLStream(),
+                stripBytes: stripBytes)
             let got = try narrow.run(FeatureMap(planar: x), adding: FeatureMap(planar: residual)).planar()
             #expect(EngineFixtures.maxAbsDifference(got, want) <= 1e-5, "k \(shape.k) strip bytes \(stripBytes)")
         }

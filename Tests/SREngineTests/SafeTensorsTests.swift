@@ -28,7 +28,10 @@ import Testing
             _ = try SafeTensorsFile(bytes: bytes.dropLast(4))
             Issue.record("a file missing its last bytes was accepted")
         } catch {
-            guard case .truncated(let what) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .truncated(let what) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(what.contains("tensor"))
         }
     }
@@ -106,15 +109,20 @@ import Testing
                 $0["__metadata__"] = meta
             }
         }
-        for (key, value) in [("arch", "vgg"), ("scale", "3"), ("binary", "yes"), ("format_version", "2"),
-                             ("channels", "x"), ("binary_layers", Self.allBinary + ", \"body.7.conv1\"]"),
-                             ("binary_layers", "body.0.conv1"), ("blocks", nil)] {
+        for (key, value) in [
+            ("arch", "vgg"), ("scale", "3"), ("binary", "yes"), ("format_version", "2"),
+            ("channels", "x"), ("binary_layers", Self.allBinary + ", \"body.7.conv1\"]"),
+            ("binary_layers", "body.0.conv1"), ("blocks", nil),
+        ] {
             let data = try edited(key, value)
             do throws(WeightsError) {
                 _ = try load(data)
                 Issue.record("metadata \(key)=\(value ?? "nil") was accepted")
             } catch {
-                guard case .badMetadata(let found, _) = error else { Issue.record("\(error)"); continue }
+                guard case .badMetadata(let found, _) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(found == key)
             }
         }

@@ -25,10 +25,11 @@ struct OneDNNBackend: InferenceBackend {
     func transposedConv(_ x: FeatureMap, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> FeatureMap {
         let activation = PReLUPlan(prelu?.slopes)
         let primitive = try plan.primitive("\(layer.name)|\(activation.key)") {
-            ConvolutionSpec(kind: .transposed, inChannels: layer.inChannels, outChannels: layer.outChannels,
-                            height: x.height, width: x.width, source: .f32, destination: .f32,
-                            weights: layer.weights, weightElement: .f32, bias: layer.bias,
-                            postOps: activation.postOps)
+            ConvolutionSpec(
+                kind: .transposed, inChannels: layer.inChannels, outChannels: layer.outChannels,
+                height: x.height, width: x.width, source: .f32, destination: .f32,
+                weights: layer.weights, weightElement: .f32, bias: layer.bias,
+                postOps: activation.postOps)
         }
         let y = FeatureMap(channels: layer.outChannels, height: 2 * x.height, width: 2 * x.width)
         try primitive.execute(x.converted(to: .f32), into: y, on: stream)
@@ -52,9 +53,10 @@ struct OneDNNBackend: InferenceBackend {
         let shuffled = FeatureMap(channels: c, height: 2 * x.height, width: 2 * x.width)
         for offset in 0..<4 {
             let rows = (0..<c).map { 4 * $0 + offset }
-            let sub = ConvLayer(name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: c,
-                                kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
-                                bias: rows.map { conv.bias[$0] })
+            let sub = ConvLayer(
+                name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: c,
+                kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
+                bias: rows.map { conv.bias[$0] })
             let part = try run(x, sub, preluSlopes: prelu.slopes, adding: nil)
             shuffled.scatter(part, dy: offset / 2, dx: offset % 2)
         }
@@ -86,12 +88,13 @@ struct OneDNNBackend: InferenceBackend {
             }
             postOps += activation.postOps
             if residual != nil { postOps.append(.sum) }
-            return ConvolutionSpec(kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
-                                   outChannels: layer.outChannels, height: x.height, width: x.width,
-                                   source: source, destination: destination,
-                                   weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
-                                   weightElement: weightElement,
-                                   bias: lowPrecision ? nil : layer.bias, postOps: postOps)
+            return ConvolutionSpec(
+                kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
+                outChannels: layer.outChannels, height: x.height, width: x.width,
+                source: source, destination: destination,
+                weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
+                weightElement: weightElement,
+                bias: lowPrecision ? nil : layer.bias, postOps: postOps)
         }
         let y: FeatureMap
         if let residual {
