@@ -104,7 +104,7 @@ public struct MultipartParser: Sendable {
         }
         guard headers.values("Content-Disposition").count == 1, let disposition = headers["Content-Disposition"],
             let parsed = MediaType("form-data/x" + disposition.drop { $0 != ";" }),
-            disposition.prefix { $0 != ";" }.trimmingCharacters(in: " \t").lowercased() == "form-data",
+            disposition.prefix(while: { $0 != ";" }).trimmingCharacters(in: " \t").lowercased() == "form-data",
             let name = parsed.parameters["name"]
         else { throw .malformed("part without 'Content-Disposition: form-data; name=...'") }
         return MultipartPart(
