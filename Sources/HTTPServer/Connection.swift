@@ -59,8 +59,10 @@ struct Connection {
                 switch event {
                 case .head(let head):
                     headEnd = clock.now
-                    if let early = earlyResponse?(head) {
+                    let requestID = Self.requestID(head.headers["X-Request-Id"])
+                    if var early = earlyResponse?(head, requestID) {
                         // The body was not read, so the connection cannot continue (RFC 9110 §15.5.1 note).
+                        early.headers.set("X-Request-Id", requestID)
                         try send(early, headOnly: head.method == .head, keepAlive: false)
                         return
                     }

@@ -11,7 +11,8 @@ public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
     /// Called when a request's head is complete, before its body is read. A non-nil response is sent at once and the
     /// connection closed (the unread body makes it unusable): used to refuse unknown routes without reading uploads.
-    public typealias EarlyResponse = @Sendable (HTTPRequestHead) -> HTTPResponse?
+    /// The second argument is the request id the response will carry.
+    public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HTTPResponse?
 
     public let host: String
     public let limits: ServerLimits
