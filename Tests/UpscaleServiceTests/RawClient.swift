@@ -5,7 +5,7 @@ import Glibc
 
 /// A minimal blocking HTTP/1.1 client on a raw socket, for sending exactly the bytes a test wants (malformed input,
 /// pipelining, slow clients) and reading responses back.
-final class RawClient {
+final class RawClient: @unchecked Sendable {
     struct Response {
         var status: Int
         var headers: [(String, String)]
