@@ -130,3 +130,40 @@ struct OpenAPIContractTests {
         }
     }
 }
+
+/// Schemathesis (property-based API testing from openapi.yaml) against the live server with the stub engine, when
+/// the Python environment has it (scripts/packages/service.pip). Fixed seed and example budget keep it repeatable.
+@Suite("Schemathesis", .serialized)
+struct SchemathesisTests {
+    static let python: String? = {
+        guard let python = TestPaths.python else { return nil }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: python)
+        probe.arguments = ["-c", "import schemathesis"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return nil }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0 ? python : nil
+    }()
+
+    @Test(.enabled(if: python != nil, "BINSR_PYTHON lacks schemathesis (scripts/packages/service.pip)"))
+    func generatedRequestsGetDocumentedResponses() throws {
+        let service = try startService()
+        defer { service.shutdown() }
+        #expect(eventually { service.registry.isReady })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python!)
+        process.arguments = [
+            "-m", "schemathesis.cli", "run", TestPaths.repositoryRoot.appendingPathComponent("openapi.yaml").path,
+            "--experimental=openapi-3.1", "--base-url", "http://127.0.0.1:\(service.port)", "--checks", "all",
+            "--hypothesis-max-examples", "60", "--hypothesis-seed", "1", "--hypothesis-deadline", "5000",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "schemathesis:\n\(report.suffix(4000))")
+    }
+}
