@@ -63,6 +63,9 @@ final class RawClient: @unchecked Sendable {
         buffer += chunk[0..<count]
     }
 
+    /// Reads the next response, interim (1xx) or final.
+    func readAnyResponse() throws -> Response { try readOne(headRequest: false) }
+
     /// Reads one final response (skipping 1xx). `headRequest`: the response has no body.
     func readResponse(headRequest: Bool = false) throws -> Response {
         while true {
