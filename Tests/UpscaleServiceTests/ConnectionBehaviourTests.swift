@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpscaleService
 
 /// HTTP connection semantics seen from a raw client: 100-continue, early refusal, connection limits, HTTP/1.0.
@@ -21,7 +22,8 @@ struct ConnectionBehaviourTests {
         defer { service.shutdown() }
         let client = try RawClient(port: service.port)
         // 30 MB announced, nothing sent: the 400 must come at once, not after a 100 Continue and an upload.
-        client.send("POST /upscale?scale=8 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 30000000\r\n\r\n")
+        client.send(
+            "POST /upscale?scale=8 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 30000000\r\n\r\n")
         let response = try client.readAnyResponse()
         #expect(response.status == 400)
         #expect(response.header("Connection") == "close")
@@ -70,7 +72,9 @@ struct ConnectionBehaviourTests {
             body += Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + Array("\r\n".utf8)
         }
         body += Array("0\r\n\r\n".utf8)
-        client.send(Array("POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Type: image/png\r\n\r\n".utf8) + body)
+        let head = "POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\n"
+            + "Transfer-Encoding: chunked\r\nContent-Type: image/png\r\n\r\n"
+        client.send(Array(head.utf8) + body)
         let response = try client.readResponse()
         #expect(response.status == 200)
         #expect(response.header("X-Output-Size") == "12x10")
