@@ -174,6 +174,8 @@ public struct RequestParser: Sendable {
         var index = start
         let end = buffer.count
         while index < end {
+            // Stop scanning as soon as the limit is passed, not after the whole buffer.
+            if index - start > limit { throw tooLong }
             let byte = buffer[index]
             if byte == .lf { throw .malformed("bare LF line ending") }
             if byte == .cr {

@@ -47,6 +47,17 @@ struct ConnectionBehaviourTests {
         }
     }
 
+    @Test func idleKeepAliveConnectionsAreClosedSilently() throws {
+        let service = try startService { $0.http.idleTimeout = 0.3 }
+        defer { service.shutdown() }
+        let client = try RawClient(port: service.port, timeoutSeconds: 3)
+        client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        let start = Date()
+        #expect(client.isClosedByServer(), "closed without a 408: no request was in progress")
+        #expect(Date().timeIntervalSince(start) < 2)
+    }
+
     @Test func http10ClosesAfterTheResponseUnlessKeepAliveIsAsked() throws {
         let service = try startService()
         defer { service.shutdown() }
