@@ -79,7 +79,7 @@ enum ConfigKeys {
         .string("modelLoading", \.modelLoading),
         .number("shutdownGraceSeconds", \.shutdownGraceSeconds),
         .string("logLevel", \.logLevel),
-        .string("weightsDirectory", \.weightsDirectory),
+        .string("modelsDirectory", \.modelsDirectory),
         .integer("http.maxRequestLineBytes", \.http.maxRequestLineBytes),
         .integer("http.maxHeaderBytes", \.http.maxHeaderBytes),
         .integer("http.maxHeaderCount", \.http.maxHeaderCount),

@@ -34,8 +34,9 @@ public struct ServiceConfig: Sendable, Equatable {
     public var shutdownGraceSeconds = 30.0
     /// swift-log level: trace, debug, info, notice, warning, error, critical. Default info.
     public var logLevel = "info"
-    /// Directory with weight files, passed to the engine. Default "weights".
-    public var weightsDirectory = "weights"
+    /// Directory of `<arch>_x<scale>_<real|binary>.safetensors` weight files, as `binsr models` reads them.
+    /// Default "models".
+    public var modelsDirectory = "models"
     /// The HTTP layer's limits (sizes, timeouts, connections).
     public var http = ServerLimits()
 
