@@ -153,6 +153,8 @@ struct Connection {
     }
 
     private func send(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool) throws(SyscallError) {
+        var response = response
+        response.headers.set("Date", HTTPDate.now())
         try socket.writeAll(response.serialized(headOnly: headOnly, keepAlive: keepAlive))
     }
 

@@ -87,3 +87,12 @@ struct ResponseTests {
         #expect(!String(decoding: response.body, as: UTF8.self).contains("Secret"))
     }
 }
+
+@Suite("Date header")
+struct HTTPDateTests {
+    @Test func formatsIMFFixdate() {
+        // RFC 9110 §5.6.7's own example.
+        #expect(HTTPDate.format(secondsSince1970: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(secondsSince1970: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+}
