@@ -92,6 +92,7 @@ struct Connection {
                         socket: socket, receivedAt: requestStart ?? clock.now,
                         requestID: Self.requestID(request.headers["X-Request-Id"]))
                     var response = handler(request, context)
+                    if response.abandonConnection { return }
                     response.headers.set("X-Request-Id", context.requestID)
                     let keepAlive = request.head.keepAlive && !response.closeConnection && !isDraining()
                     try send(response, headOnly: request.method == .head, keepAlive: keepAlive)

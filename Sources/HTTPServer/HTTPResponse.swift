@@ -7,11 +7,23 @@ public struct HTTPResponse: Sendable, Equatable {
     /// Close the connection after sending, whatever the request asked (set for errors that desynchronise framing).
     public var closeConnection: Bool
 
+    /// Write nothing and close: the client is gone (its request was dropped), so any bytes would go nowhere or,
+    /// for a client that only half-closed, be a made-up answer.
+    public var abandonConnection = false
+
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], closeConnection: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
         self.closeConnection = closeConnection
+    }
+
+    /// The response for a request whose client disconnected before it was served. Status 499 (nginx's "client
+    /// closed request") appears only in logs and metrics; nothing is sent.
+    public static func abandoned() -> HTTPResponse {
+        var response = HTTPResponse(status: 499, closeConnection: true)
+        response.abandonConnection = true
+        return response
     }
 
     public init(status: Int, contentType: String, body: some StringProtocol) {

@@ -67,8 +67,7 @@ extension UpscaleService {
             outcome = completion.wait(milliseconds: Self.disconnectPollMilliseconds)
             if outcome == nil && context.clientHasDisconnected() && queue.cancel(ticket) {
                 logger.info("client disconnected while queued; job dropped")
-                // Nobody will read this; the connection sees EOF next and closes.
-                return HTTPResponse(status: 499, closeConnection: true)
+                return .abandoned()
             }
         }
         let output = try outcome!.get()
