@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import Logging
+import TestSupport
 import UpscaleService
 
 /// The test double for the engine: nearest-neighbour upscaling (exact and checkable), an optional delay per call
@@ -102,4 +103,16 @@ func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
         Thread.sleep(forTimeInterval: 0.01)
     }
     return condition()
+}
+
+/// BINSR_PYTHON if it can import `module` (tests that need a Python tool skip instead of failing without it).
+func python(with module: String) -> String? {
+    guard let python = TestPaths.python else { return nil }
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: python)
+    probe.arguments = ["-c", "import \(module)"]
+    probe.standardError = FileHandle.nullDevice
+    guard (try? probe.run()) != nil else { return nil }
+    probe.waitUntilExit()
+    return probe.terminationStatus == 0 ? python : nil
 }

@@ -57,14 +57,16 @@ struct JPEGEndToEndTests {
         #expect(byAccept.header("Vary") == "Accept")
     }
 
-    @Test(.enabled(if: TestPaths.python != nil, "BINSR_PYTHON not set"))
+    static let pillowPython = python(with: "PIL")
+
+    @Test(.enabled(if: pillowPython != nil, "BINSR_PYTHON with Pillow not available"))
     func pillowDecodesTheOutputAtTheExpectedSize() throws {
         let response = try upload(try Self.jpeg(width: 16, height: 9), query: "?scale=4&format=png", type: "image/jpeg")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("binsr-\(UUID().uuidString).png")
         try Data(response.body).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.python!)
+        process.executableURL = URL(fileURLWithPath: Self.pillowPython!)
         process.arguments = ["-c", "import sys; from PIL import Image; im = Image.open(sys.argv[1]); im.load(); "
             + "print(im.format, im.size[0], im.size[1])", file.path]
         let output = Pipe()

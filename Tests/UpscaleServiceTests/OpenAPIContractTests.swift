@@ -145,16 +145,7 @@ struct OpenAPIContractTests {
 /// the Python environment has it (scripts/packages/service.pip). Fixed seed and example budget keep it repeatable.
 @Suite("Schemathesis", .serialized)
 struct SchemathesisTests {
-    static let python: String? = {
-        guard let python = TestPaths.python else { return nil }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import schemathesis"]
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return nil }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? python : nil
-    }()
+    static let python = UpscaleServiceTests.python(with: "schemathesis")
 
     @Test(.enabled(if: python != nil, "BINSR_PYTHON lacks schemathesis (scripts/packages/service.pip)"))
     func generatedRequestsGetDocumentedResponses() throws {
