@@ -34,9 +34,10 @@ public enum DatasetDirectory {
 extension DatasetEvaluator {
     /// Scores `method` on every image of `directory` (loaded one at a time), named by file name without extension.
     /// `progress(done, total, name)` is called after each image.
-    public func evaluate(directory: URL, method: some SuperResolutionMethod,
-                         progress: ((Int, Int, String) -> Void)? = nil) throws(EvaluationError) -> DatasetScores
-    {
+    public func evaluate(
+        directory: URL, method: some SuperResolutionMethod,
+        progress: ((Int, Int, String) -> Void)? = nil
+    ) throws(EvaluationError) -> DatasetScores {
         let files = try DatasetDirectory.imageFiles(in: directory)
         var scores: [ImageScores] = []
         for (i, file) in files.enumerated() {

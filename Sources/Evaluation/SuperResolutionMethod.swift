@@ -42,8 +42,9 @@ extension RGBPlanes {
         let n = rgb.width * rgb.height
         let levels = image.sourceBitDepth == 16 ? 65535.0 : 255.0
         func plane(_ c: Int) throws(EvaluationError) -> Plane {
-            try Plane(width: rgb.width, height: rgb.height,
-                      values: rgb.color[c * n..<(c + 1) * n].map { (Double($0) * levels).rounded() / levels })
+            try Plane(
+                width: rgb.width, height: rgb.height,
+                values: rgb.color[c * n..<(c + 1) * n].map { (Double($0) * levels).rounded() / levels })
         }
         try self.init(red: plane(0), green: plane(1), blue: plane(2))
     }

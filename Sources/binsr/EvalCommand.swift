@@ -37,7 +37,8 @@ struct Eval: ParsableCommand {
             throw ValidationError("--scale must be 2, 3, 4 or 8, got \(scale)")
         }
         guard EvalMethods.names.contains(method) else {
-            throw ValidationError("unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
+            throw ValidationError(
+                "unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -84,11 +85,13 @@ enum EvalReport {
             "\(name("image"))  \(pad("size", 9))  \(pad("PSNR", 8))  \(pad("SSIM", 8))  \(pad("IFC", 8))",
         ]
         for s in scores.images {
-            lines.append("\(name(s.name))  \(pad("\(s.width)x\(s.height)", 9))  \(cell(s.psnr, 4))  "
-                + "\(cell(s.ssim, 4))  \(cell(s.ifc, 4))")
+            lines.append(
+                "\(name(s.name))  \(pad("\(s.width)x\(s.height)", 9))  \(cell(s.psnr, 4))  "
+                    + "\(cell(s.ssim, 4))  \(cell(s.ifc, 4))")
         }
-        lines.append("\(name("mean"))  \(pad("", 9))  \(cell(scores.meanPSNR, 4))  \(cell(scores.meanSSIM, 4))  "
-            + "\(cell(scores.meanIFC, 4))")
+        lines.append(
+            "\(name("mean"))  \(pad("", 9))  \(cell(scores.meanPSNR, 4))  \(cell(scores.meanSSIM, 4))  "
+                + "\(cell(scores.meanIFC, 4))")
         return lines.joined(separator: "\n")
     }
 }

@@ -11,8 +11,9 @@ struct PublishedBicubicTests {
     static let set5 = TestPaths.datasets.appendingPathComponent("Set5")
     static var available: Bool { FileManager.default.fileExists(atPath: set5.path) }
 
-    @Test("Set5 PSNR and SSIM match the paper", .enabled(if: available, "../shared/datasets/Set5 not found"),
-          arguments: [(2, 33.69, 0.931), (4, 28.43, 0.811)])
+    @Test(
+        "Set5 PSNR and SSIM match the paper", .enabled(if: available, "../shared/datasets/Set5 not found"),
+        arguments: [(2, 33.69, 0.931), (4, 28.43, 0.811)])
     func set5PSNRAndSSIM(scale: Int, psnr: Double, ssim: Double) throws {
         let options = try EvaluationOptions(scale: scale, computeIFC: false)
         let scores = try DatasetEvaluator(options: options).evaluate(directory: Self.set5, method: BicubicMethod())
@@ -25,8 +26,9 @@ struct PublishedBicubicTests {
     /// means (2.3370, 6.1656 vs the published 2.337, 6.166) are reproduced with the release CLI (docs/evaluation.md),
     /// and BINSR_FULL_IFC=1 runs the full check here too. These per-image values are the ones that sum to the
     /// published means.
-    @Test("Set5 IFC of bird and butterfly", .enabled(if: available, "../shared/datasets/Set5 not found"),
-          arguments: [(2, "bird", 6.4573), (2, "butterfly", 6.0113), (4, "bird", 2.5130), (4, "butterfly", 2.3363)])
+    @Test(
+        "Set5 IFC of bird and butterfly", .enabled(if: available, "../shared/datasets/Set5 not found"),
+        arguments: [(2, "bird", 6.4573), (2, "butterfly", 6.0113), (4, "bird", 2.5130), (4, "butterfly", 2.3363)])
     func set5IFC(scale: Int, name: String, expected: Double) throws {
         let hr = try DatasetDirectory.load(Self.set5.appendingPathComponent("\(name).png"))
         let scores = try DatasetEvaluator(options: EvaluationOptions(scale: scale))
@@ -35,10 +37,12 @@ struct PublishedBicubicTests {
         #expect(abs(ifc - expected) < 1e-4, "\(name) x\(scale) IFC \(ifc)")
     }
 
-    @Test("Set5 mean IFC matches the paper (BINSR_FULL_IFC=1)",
-          .enabled(if: available && ProcessInfo.processInfo.environment["BINSR_FULL_IFC"] == "1",
-                   "set BINSR_FULL_IFC=1 (and have ../shared) to run the full IFC check"),
-          arguments: [(2, 6.166), (4, 2.337)])
+    @Test(
+        "Set5 mean IFC matches the paper (BINSR_FULL_IFC=1)",
+        .enabled(
+            if: available && ProcessInfo.processInfo.environment["BINSR_FULL_IFC"] == "1",
+            "set BINSR_FULL_IFC=1 (and have ../shared) to run the full IFC check"),
+        arguments: [(2, 6.166), (4, 2.337)])
     func set5MeanIFC(scale: Int, expected: Double) throws {
         let scores = try DatasetEvaluator(options: EvaluationOptions(scale: scale))
             .evaluate(directory: Self.set5, method: BicubicMethod())

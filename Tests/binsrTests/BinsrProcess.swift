@@ -33,7 +33,9 @@ enum BinsrProcess {
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self),
-                String(decoding: stderrData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdoutData, as: UTF8.self),
+            String(decoding: stderrData, as: UTF8.self)
+        )
     }
 }

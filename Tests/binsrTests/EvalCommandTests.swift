@@ -61,8 +61,10 @@ struct EvalCommandTests {
 
     @Test("--no-ifc leaves IFC out; --rounded-lr changes the scores and is reported")
     func flags() throws {
-        let result = try BinsrProcess.run(["eval", "--dataset", dataset, "--scale", "4", "--json", "--no-ifc",
-                                           "--rounded-lr"])
+        let result = try BinsrProcess.run([
+            "eval", "--dataset", dataset, "--scale", "4", "--json", "--no-ifc",
+            "--rounded-lr",
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let json = try parseJSON(result.stdout)
         #expect(json["roundedLR"] as? Bool == true)
@@ -84,11 +86,13 @@ struct EvalCommandTests {
         #expect(lines[2].contains("38.2677"))
     }
 
-    @Test("invalid options are rejected with a message and the usage exit code", arguments: [
-        (["--scale", "5"], "--scale must be"),
-        (["--scale", "4", "--method", "nope"], "unknown --method"),
-        (["--scale", "4", "--dataset", "/definitely/not/here"], "is not a directory"),
-    ])
+    @Test(
+        "invalid options are rejected with a message and the usage exit code",
+        arguments: [
+            (["--scale", "5"], "--scale must be"),
+            (["--scale", "4", "--method", "nope"], "unknown --method"),
+            (["--scale", "4", "--dataset", "/definitely/not/here"], "is not a directory"),
+        ])
     func invalidOptions(extra: [String], message: String) throws {
         var arguments = ["eval"]
         if !extra.contains("--dataset") { arguments += ["--dataset", dataset] }
