@@ -82,4 +82,5 @@ def write_golden(directory: pathlib.Path) -> None:
             io["output_x2"] = outputs[0][0].numpy()
         save_file({k: v.copy() for k, v in io.items()}, str(directory / f"{name}.io.safetensors"),
                   metadata={"model": name, "seed": str(SEED)})
+        (directory / f"{name}.io.safetensors").chmod(0o644)
         print(f"{name}: output range [{float(outputs[-1].min()):.3f}, {float(outputs[-1].max()):.3f}]")
