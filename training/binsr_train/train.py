@@ -178,8 +178,8 @@ class Trainer:
             losses.append(self.step(lr))
             self.progress.seconds += time.monotonic() - t0
             done += 1
-            if done % 20 == 0:
-                self.log(f"[{self.config.name}] it {self.progress.iterations} loss {np.mean(losses[-20:]):.5f} "
+            if done % 10 == 0:
+                self.log(f"[{self.config.name}] it {self.progress.iterations} loss {np.mean(losses[-10:]):.5f} "
                          f"lr {lr:.2e} {(time.monotonic() - start) / done:.2f}s/it")
             if on_checkpoint and time.monotonic() - last_checkpoint > self.config.checkpoint_minutes * 60:
                 on_checkpoint()
