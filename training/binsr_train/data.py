@@ -8,6 +8,7 @@ benchmark test sets (Set5, Set14) are refused by name so that no configuration m
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 from dataclasses import dataclass
 
@@ -87,9 +88,9 @@ class PatchCache:
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             arrays = {f"{i}_{s}": a for i, img in enumerate(images) for s, a in img.levels.items()}
-            tmp = cache_file.with_suffix(".tmp.npz")
+            tmp = cache_file.with_name(f".{cache_file.stem}.{os.getpid()}.tmp.npz")  # DDP ranks may race here
             np.savez(tmp, count=np.array(len(images)), **arrays)
-            tmp.rename(cache_file)
+            os.replace(tmp, cache_file)
         return images
 
     def sample(self, rng: np.random.Generator, batch: int, patch: int, scale: int,
