@@ -75,3 +75,14 @@ def test_set5_bicubic_psnr_matches_published_numbers(scale: int, published: floa
         up = to_uint8(imresize(imresize(hr, 1 / scale), scale))
         scores.append(psnr_y(hr, up, scale))
     assert abs(np.mean(scores) - published) < 0.005
+
+
+def test_agrees_with_resize_right_where_sizes_divide() -> None:
+    # resize-right (Shocher et al., an independent NumPy/PyTorch resizer, scripts/packages/training.pip) aligns
+    # image centres, MATLAB aligns the first pixel: the two agree exactly when the scale divides the size.
+    resize_right = pytest.importorskip("resize_right")
+    rng = np.random.default_rng(1)
+    image = rng.uniform(0, 255, size=(64, 48, 3))
+    for scale in (1 / 4, 1 / 2, 2, 4):
+        theirs = resize_right.resize(image, scale_factors=[scale, scale, 1], pad_mode="symmetric")
+        assert np.allclose(imresize(image, scale), theirs, atol=1e-9)
