@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from torch import distributed as dist
 from torch import nn
 
@@ -102,7 +103,6 @@ class Trainer:
         skip = () if source == shipped else self.config.init_skip
         reinitialised = load_state_into(self.model, source, skip)
         if source == shipped:
-            from safetensors import safe_open
             with safe_open(str(shipped), "pt") as handle:
                 meta = handle.metadata()
             self.progress.iterations = int(meta.get("iterations", "0"))
