@@ -1,0 +1,179 @@
+// The viewer page: choose an input (upload or bundled sample), upscale it with bicubic, the real-weight and the
+// binary network through the service API, and compare the three results with shared zoom and pan.
+"use strict";
+
+const MODELS = ["bicubic", "real", "binary"];
+const state = { input: null, inputName: "", modelSizes: [], urls: {} };
+const $ = (id) => document.getElementById(id);
+const panels = Object.fromEntries(MODELS.map((m) => [m, document.querySelector(`.panel[data-model="${m}"]`)]));
+const zoom = new ZoomPan(MODELS.map((m) => panels[m].querySelector(".viewport")), (z) => {
+    $("zoomlabel").textContent = `${Math.round(z.scale * 100)} %`;
+});
+
+// "name;dur=12.3;desc=..., other;dur=4" (W3C Server Timing) -> [{name, dur, desc}]
+function parseServerTiming(header) {
+    if (!header) return [];
+    return header.split(",").map((entry) => {
+        const [name, ...params] = entry.trim().split(";");
+        const metric = { name: name.trim() };
+        for (const param of params) {
+            const [key, value] = param.trim().split("=");
+            if (key === "dur") metric.dur = parseFloat(value);
+            if (key === "desc") metric.desc = (value || "").replace(/^"|"$/g, "");
+        }
+        return metric;
+    }).filter((m) => m.name);
+}
+
+function formatBytes(bytes) {
+    if (bytes === undefined || bytes === null || isNaN(bytes)) return "?";
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+// GET /v1/models: a JSON list (or {models: [...]}) of entries naming architecture, scale, kind and size in bytes.
+// Field names are read leniently so the page keeps working while the service's schema settles.
+async function loadModelSizes() {
+    try {
+        const response = await fetch("/v1/models");
+        if (!response.ok) return;
+        const body = await response.json();
+        const list = Array.isArray(body) ? body : (body.models || body.data || []);
+        state.modelSizes = list.map((m) => ({
+            arch: m.arch || m.architecture,
+            scale: Number(m.scale),
+            kind: m.model || m.kind || m.weights || m.variant,
+            bytes: m.bytes ?? m.sizeBytes ?? m.size_bytes ?? m.fileBytes ?? m.size,
+            id: m.id || m.name,
+        }));
+    } catch (error) {
+        console.warn("GET /v1/models failed", error);
+    }
+}
+
+function modelSize(arch, scale, kind) {
+    const match = state.modelSizes.find((m) => m.arch === arch && m.scale === scale && m.kind === kind);
+    return match ? match.bytes : undefined;
+}
+
+async function loadSamples() {
+    const response = await fetch("/viewer/samples.json");
+    if (!response.ok) return;
+    const samples = await response.json();
+    for (const sample of samples) {
+        const button = document.createElement("button");
+        button.title = `${sample.name} (${sample.licence})`;
+        button.dataset.sample = sample.name;
+        button.innerHTML = `<img alt="${sample.name}" src="${sample.url}">`;
+        button.addEventListener("click", async () => {
+            const blob = await (await fetch(sample.url)).blob();
+            setInput(blob, sample.name);
+            document.querySelectorAll(".samples button").forEach((b) => b.classList.remove("selected"));
+            button.classList.add("selected");
+        });
+        $("samples").appendChild(button);
+    }
+}
+
+function setInput(blob, name) {
+    state.input = blob;
+    state.inputName = name;
+    $("run").disabled = false;
+    $("status").textContent = `Input: ${name} (${formatBytes(blob.size)}). Press Upscale.`;
+}
+
+function setStats(model, html) {
+    panels[model].querySelector(".stats").innerHTML = html;
+}
+
+// POST /upscale with the raw image body; returns {blob, headers, roundTrip} or throws with the problem detail.
+async function upscale(model, arch, scale) {
+    const started = performance.now();
+    const response = await fetch(`/upscale?scale=${scale}&model=${model}&arch=${arch}`, {
+        method: "POST",
+        headers: { "Content-Type": state.input.type || "application/octet-stream" },
+        body: state.input,
+    });
+    const roundTrip = performance.now() - started;
+    if (!response.ok) {
+        let detail = `${response.status} ${response.statusText}`;
+        try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
+        throw new Error(detail);
+    }
+    return { blob: await response.blob(), headers: response.headers, roundTrip };
+}
+
+function showImage(model, blob) {
+    const viewport = panels[model].querySelector(".viewport");
+    if (state.urls[model]) URL.revokeObjectURL(state.urls[model]);
+    state.urls[model] = URL.createObjectURL(blob);
+    const image = new Image();
+    image.alt = `${model} result`;
+    image.draggable = false;
+    return new Promise((resolve, reject) => {
+        image.onload = () => {
+            viewport.replaceChildren(image);
+            zoom.setImageSize(image.naturalWidth, image.naturalHeight);
+            resolve(image);
+        };
+        image.onerror = () => reject(new Error("the response is not a displayable image"));
+        image.src = state.urls[model];
+    });
+}
+
+function describe(result, image, arch, scale, model) {
+    const timings = parseServerTiming(result.headers.get("Server-Timing"));
+    const total = timings.find((t) => t.name === "total");
+    const parts = timings.filter((t) => t !== total && t.dur !== undefined)
+        .map((t) => `${t.name} ${t.dur.toFixed(1)}`).join(", ");
+    const server = total ? `<b>${total.dur.toFixed(1)} ms</b> server` : "server time n/a";
+    const bytes = model === "bicubic" ? 0 : modelSize(arch, scale, model);
+    const modelName = result.headers.get("X-Model") || model;
+    return `${image.naturalWidth}×${image.naturalHeight} · ${server}${parts ? ` (${parts})` : ""}` +
+        ` · ${result.roundTrip.toFixed(0)} ms round trip<br>` +
+        `model <b>${modelName}</b>${model === "bicubic" ? "" : ` · weights ${formatBytes(bytes)}`}` +
+        ` · PNG ${formatBytes(result.blob.size)}`;
+}
+
+async function run() {
+    const arch = $("arch").value;
+    const scale = Number($("scale").value);
+    $("run").disabled = true;
+    for (const model of MODELS) {
+        panels[model].querySelector(".viewport").innerHTML = '<div class="placeholder">waiting…</div>';
+        setStats(model, "");
+    }
+    // One request at a time, so the server timings of one model are not inflated by the others.
+    for (const model of MODELS) {
+        $("status").textContent = `Upscaling ${state.inputName} ×${scale} with ${model}…`;
+        panels[model].querySelector(".viewport").innerHTML = '<div class="placeholder">working…</div>';
+        try {
+            const result = await upscale(model, arch, scale);
+            const image = await showImage(model, result.blob);
+            setStats(model, describe(result, image, arch, scale, model));
+            panels[model].dataset.done = "true";
+        } catch (error) {
+            panels[model].querySelector(".viewport").innerHTML = '<div class="placeholder">failed</div>';
+            // textContent: the message may echo request data and must not be parsed as HTML.
+            const message = document.createElement("span");
+            message.className = "error";
+            message.textContent = error.message;
+            panels[model].querySelector(".stats").replaceChildren(message);
+        }
+    }
+    $("status").textContent = `Done: ${state.inputName}, ${arch} ×${scale}.`;
+    $("run").disabled = false;
+}
+
+$("file").addEventListener("change", () => {
+    const file = $("file").files[0];
+    if (file) setInput(file, file.name);
+    document.querySelectorAll(".samples button").forEach((b) => b.classList.remove("selected"));
+});
+$("run").addEventListener("click", run);
+$("fit").addEventListener("click", () => zoom.fit());
+$("zoom1").addEventListener("click", () => zoom.zoomTo(1));
+$("zoom4").addEventListener("click", () => zoom.zoomTo(4));
+loadModelSizes();
+loadSamples();
