@@ -28,7 +28,7 @@ async function refresh() {
             tr.dataset.arch = r.arch;
             tr.dataset.scale = String(r.scale);
             tr.append(cell(r.arch), cell(`×${r.scale}`), cell(String(r.votes), "votes"), estimateCell(r.real),
-                estimateCell(r.binary), estimateCell(r.same), estimateCell(r.binaryAmongDecisive));
+                estimateCell(r.binary), estimateCell(r.same), estimateCell(r.binary_among_decisive));
             return tr;
         });
         if (rows.length === 0) {
