@@ -58,7 +58,7 @@ function modelSize(arch, scale, kind) {
 }
 
 async function loadSamples() {
-    const response = await fetch("/viewer/samples.json");
+    const response = await fetch("/static/samples/samples.json");
     if (!response.ok) return;
     const samples = await response.json();
     for (const sample of samples) {
