@@ -15,7 +15,8 @@ public enum Token {
     /// True for strings of exactly `length` lowercase hex digits: what `random()` makes. Anything else that arrives
     /// in a cookie or a request body is rejected before it reaches the database.
     public static func isWellFormed(_ candidate: String) -> Bool {
-        candidate.utf8.count == length && candidate.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        candidate.utf8.count == length
+            && candidate.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }  // 0-9, a-f
     }
 
     private static func hex(_ value: UInt64) -> String {

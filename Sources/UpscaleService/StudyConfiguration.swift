@@ -23,7 +23,9 @@ public struct StudyConfiguration: Sendable, Equatable {
         if !(pairLifetimeSeconds > 0 && pairLifetimeSeconds.isFinite) {
             problems.append("study pairLifetimeSeconds must be a positive number (got \(pairLifetimeSeconds))")
         }
-        if imageCacheBytes < 0 { problems.append("study imageCacheBytes must not be negative (got \(imageCacheBytes))") }
+        if imageCacheBytes < 0 {
+            problems.append("study imageCacheBytes must not be negative (got \(imageCacheBytes))")
+        }
         return problems
     }
 }

@@ -62,7 +62,8 @@ public struct StudyRoutes: Sendable {
         for model in StudyModel.allCases { _ = try rendered(pair, model) }
         let body: [String: Any] = [
             "pair_id": pair.id, "arch": pair.arch, "scale": pair.scale,
-            "left_url": "/study/image?pair=\(pair.id)&side=left", "right_url": "/study/image?pair=\(pair.id)&side=right",
+            "left_url": "/study/image?pair=\(pair.id)&side=left",
+            "right_url": "/study/image?pair=\(pair.id)&side=right",
         ]
         var response = try json(body)
         if existing == nil { response.headers.add("Set-Cookie", StudySession.setCookie(session)) }
@@ -123,8 +124,9 @@ public struct StudyRoutes: Sendable {
     }
 
     private func json(_ object: Any) throws -> HTTPResponse {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                    body: Array(try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)))
+                                    body: Array(data))
         response.headers.set("Cache-Control", "no-store")
         return response
     }

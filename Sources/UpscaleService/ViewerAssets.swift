@@ -76,7 +76,9 @@ public struct ViewerAssets: Sendable {
                               executable: URL? = Bundle.main.executableURL) throws(LoadError) -> ViewerAssets {
         var candidates: [URL] = []
         if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
-        if let fromEnvironment = environment["BINSR_WEB_ROOT"] { candidates.append(URL(fileURLWithPath: fromEnvironment)) }
+        if let fromEnvironment = environment["BINSR_WEB_ROOT"] {
+            candidates.append(URL(fileURLWithPath: fromEnvironment))
+        }
         if explicit == nil && environment["BINSR_WEB_ROOT"] == nil {
             var folder = executable?.resolvingSymlinksInPath().deletingLastPathComponent()
             for _ in 0..<5 {
@@ -84,7 +86,8 @@ public struct ViewerAssets: Sendable {
                 candidates.append(current.appendingPathComponent("web"))
                 folder = current.deletingLastPathComponent()
             }
-            candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("web"))
+            let workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            candidates.append(workingDirectory.appendingPathComponent("web"))
         }
         for candidate in candidates
         where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("index.html").path) {
