@@ -68,6 +68,7 @@ async function loadSamples() {
         button.innerHTML = `<img alt="${sample.name}" src="${sample.url}">`;
         button.addEventListener("click", async () => {
             const blob = await (await fetch(sample.url)).blob();
+            $("file").value = "";
             setInput(blob, sample.name);
             document.querySelectorAll(".samples button").forEach((b) => b.classList.remove("selected"));
             button.classList.add("selected");

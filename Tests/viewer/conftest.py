@@ -1,0 +1,105 @@
+"""Fixtures of the viewer's real-browser test: the built `binsr serve` on an ephemeral port, and headless Chromium.
+
+Run from the repository root:  BINSR_BIN=.build/debug/binsr python -m pytest -q Tests/viewer
+Prerequisites (scripts/setup.sh --python installs them): Debian `chromium` and `chromium-driver`, PyPI `selenium`
+(scripts/packages/viewer.*). With BINSR_VIEWER_STRICT=1 a missing prerequisite fails the test instead of skipping it.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+STRICT = os.environ.get("BINSR_VIEWER_STRICT") == "1"
+
+
+def unavailable(reason):
+    """Skips (or, in strict mode, fails) the test for a missing prerequisite, with the reason."""
+    if STRICT:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port():
+    # Bind port 0 and let the kernel pick; the tiny window before the server binds it is acceptable in a test.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url, process, log_path, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"binsr serve exited with {process.returncode}:\n{Path(log_path).read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                unavailable(f"binsr serve answers 404 at {url}: the viewer routes are not wired into the service")
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"binsr serve did not answer at {url} within {timeout} s:\n{Path(log_path).read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Starts the real service in a fresh working directory, so the study's default data directory is empty."""
+    binary = Path(os.environ.get("BINSR_BIN", REPO / ".build/debug/binsr")).resolve()
+    if not binary.is_file():
+        unavailable(f"no binsr binary at {binary}: run `swift build` (or set BINSR_BIN)")
+    workdir = tmp_path_factory.mktemp("binsr-serve")
+    port = free_port()
+    log_path = workdir / "serve.log"
+    # Extra arguments (a config file, a models folder) come from BINSR_SERVE_ARGS.
+    extra = os.environ.get("BINSR_SERVE_ARGS", "").split()
+    command = [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    env = dict(os.environ, BINSR_WEB_ROOT=str(REPO / "web"))
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + "/", process, log_path, timeout=60)
+        yield {"base": base, "workdir": workdir, "log": log_path}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        unavailable("selenium is not installed (pip install -r scripts/packages/viewer.pip)")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        unavailable("Debian packages chromium and chromium-driver are not installed (scripts/packages/viewer.apt)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1500,1000", "--force-device-scale-factor=1"):
+        options.add_argument(argument)
+    # An explicit driver path: selenium must not try to download a driver (there is no network).
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
