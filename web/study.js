@@ -28,6 +28,7 @@ async function next() {
     enable(false);
     pair = null;
     $("info").textContent = "Loading a pair…";
+    document.querySelector(".pair").classList.add("loading");
     try {
         const response = await fetch("/study/next", { credentials: "same-origin" });
         if (!response.ok) throw new Error(await problem(response));
@@ -35,6 +36,7 @@ async function next() {
         // Both images must be on screen before a vote counts: no voting on a half-loaded pair.
         await Promise.all([loadImage($("left"), candidate.left_url), loadImage($("right"), candidate.right_url)]);
         pair = candidate;
+        document.querySelector(".pair").classList.remove("loading");
         $("info").textContent = `Pair ${candidate.pair_id.slice(0, 8)} · ${candidate.arch} ×${candidate.scale}`;
         document.body.dataset.pairId = candidate.pair_id;
         enable(true);
