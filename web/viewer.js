@@ -123,15 +123,23 @@ function showImage(model, blob) {
     });
 }
 
+// Header values are inserted as text, never as markup.
+function escapeHTML(text) {
+    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function describe(result, image, arch, scale, model) {
     const timings = parseServerTiming(result.headers.get("Server-Timing"));
-    const total = timings.find((t) => t.name === "total");
-    const parts = timings.filter((t) => t !== total && t.dur !== undefined)
-        .map((t) => `${t.name} ${t.dur.toFixed(1)}`).join(", ");
-    const server = total ? `<b>${total.dur.toFixed(1)} ms</b> server` : "server time n/a";
+    // The service reports its stages (queue, decode, inference, encode); their sum is its time for the request.
+    const stages = timings.filter((t) => t.name !== "total" && t.dur !== undefined);
+    const explicitTotal = timings.find((t) => t.name === "total" && t.dur !== undefined);
+    const total = explicitTotal ? explicitTotal.dur : stages.reduce((sum, t) => sum + t.dur, 0);
+    const parts = escapeHTML(stages.map((t) => `${t.name} ${t.dur.toFixed(1)}`).join(", "));
+    const server = timings.length ? `<b>${total.toFixed(1)} ms</b> server` : "server time n/a";
+    const input = escapeHTML(result.headers.get("X-Input-Size") || "");
     const bytes = model === "bicubic" ? 0 : modelSize(arch, scale, model);
-    const modelName = result.headers.get("X-Model") || model;
-    return `${image.naturalWidth}×${image.naturalHeight} · ${server}${parts ? ` (${parts})` : ""}` +
+    const modelName = escapeHTML(result.headers.get("X-Model") || model);
+    return `${input ? `${input.replace("x", "×")} → ` : ""}${image.naturalWidth}×${image.naturalHeight} · ${server}${parts ? ` (${parts})` : ""}` +
         ` · ${result.roundTrip.toFixed(0)} ms round trip<br>` +
         `model <b>${modelName}</b>${model === "bicubic" ? "" : ` · weights ${formatBytes(bytes)}`}` +
         ` · PNG ${formatBytes(result.blob.size)}`;
