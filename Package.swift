@@ -21,9 +21,12 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
+        // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
+        .target(name: "CPNGShim", dependencies: ["CPNG"]),
 
         // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
-        .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEG"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.
