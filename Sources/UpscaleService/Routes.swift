@@ -30,6 +30,7 @@ extension UpscaleService {
                         body: metrics.render(openConnections: server.connectionCount))
                 case .models: response = modelList()
                 case .upscale: response = try upscale(request, context, logger: logger, model: &modelLabel)
+                case .viewer: response = viewer.respond(to: request)
                 }
             }
         } catch {

@@ -16,10 +16,12 @@ public final class UpscaleService: @unchecked Sendable {
     let queue: WorkQueue
     let logger: Logger
     let router: Router<Route>
+    /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*.
+    let viewer: ViewerService
     private(set) var server: HTTPServer!
 
     enum Route: String, Sendable {
-        case healthz, readyz, metrics, models, upscale
+        case healthz, readyz, metrics, models, upscale, viewer
     }
 
     public init(config: ServiceConfig, resolver: any SuperResolver, coder: any ImageCoding, logger: Logger) {
@@ -38,6 +40,8 @@ public final class UpscaleService: @unchecked Sendable {
         router.add(.get, "/metrics", .metrics)
         router.add(.get, "/v1/models", .models)
         router.add(.post, "/upscale", .upscale)
+        viewer = ViewerService(config: config, registry: registry, coder: coder, queue: queue, logger: logger)
+        for (method, path) in viewer.paths { router.add(method, path, .viewer) }
         self.router = router
         self.server = HTTPServer(
             host: config.host, port: config.port, limits: config.http, logger: logger,
