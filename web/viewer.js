@@ -88,10 +88,17 @@ function setStats(model, html) {
     panels[model].querySelector(".stats").innerHTML = html;
 }
 
-// POST /upscale with the raw image body; returns {blob, headers, roundTrip} or throws with the problem detail.
+// The URL of one result: the networks through the service API, bicubic through the viewer's own route
+// (MATLAB-style bicubic on the server; a canvas's "high quality" smoothing is not bicubic).
+function upscaleURL(model, arch, scale) {
+    if (model === "bicubic") return `/viewer/bicubic?scale=${scale}`;
+    return `/upscale?scale=${scale}&model=${model}&arch=${arch}&format=png`;
+}
+
+// POSTs the raw image body; returns {blob, headers, roundTrip} or throws with the problem detail.
 async function upscale(model, arch, scale) {
     const started = performance.now();
-    const response = await fetch(`/upscale?scale=${scale}&model=${model}&arch=${arch}`, {
+    const response = await fetch(upscaleURL(model, arch, scale), {
         method: "POST",
         headers: { "Content-Type": state.input.type || "application/octet-stream" },
         body: state.input,

@@ -27,6 +27,7 @@ final class ViewerService: Sendable {
             logger.error("viewer and study disabled", metadata: ["reason": "\(error)"])
             routes = Self.unavailableRoutes(reason: "\(error)")
         }
+        routes.append(ViewerBicubic.route(config: config, coder: coder))
         var router = Router<ViewerRoute>()
         for route in routes { router.add(route.method, route.path, route) }
         self.router = router
