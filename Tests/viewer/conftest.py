@@ -3,7 +3,13 @@
 Run from the repository root:  BINSR_BIN=.build/debug/binsr python -m pytest -q Tests/viewer
 Prerequisites (scripts/setup.sh --python installs them): Debian `chromium` and `chromium-driver`, PyPI `selenium`
 (scripts/packages/viewer.*). With BINSR_VIEWER_STRICT=1 a missing prerequisite fails the test instead of skipping it.
+
+The server is configured through the service's environment variables (BINSR_PORT, BINSR_HOST, and whatever the
+caller exports, e.g. BINSR_WEIGHTS_DIRECTORY), so the test does not depend on flag spellings; BINSR_SERVE_ARGS adds
+extra command-line arguments.
 """
+
+import json
 
 import os
 import shutil
@@ -34,6 +40,22 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def has_serve_command(binary):
+    # swift-argument-parser answers `--help` of an unknown subcommand with the root's help and status 0, so look
+    # for the subcommand's own usage line.
+    result = subprocess.run([str(binary), "serve", "--help"], capture_output=True, timeout=60)
+    return result.returncode == 0 and b"binsr serve" in result.stdout
+
+
+def study_variants(base):
+    """(arch, scale) pairs for which /v1/models lists both a real and a binary model."""
+    with urllib.request.urlopen(base + "/v1/models", timeout=10) as response:
+        body = json.load(response)
+    models = body["models"] if isinstance(body, dict) else body
+    kinds = {(m["arch"], m["scale"], m["model"]) for m in models}
+    return sorted({(a, s) for a, s, k in kinds if k == "real" and (a, s, "binary") in kinds})
+
+
 def wait_until_serving(url, process, log_path, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,19 +80,25 @@ def server(tmp_path_factory):
     binary = Path(os.environ.get("BINSR_BIN", REPO / ".build/debug/binsr")).resolve()
     if not binary.is_file():
         unavailable(f"no binsr binary at {binary}: run `swift build` (or set BINSR_BIN)")
+    if not has_serve_command(binary):
+        unavailable(f"{binary} has no `serve` subcommand yet (`binsr serve --help` fails)")
     workdir = tmp_path_factory.mktemp("binsr-serve")
     port = free_port()
     log_path = workdir / "serve.log"
-    # Extra arguments (a config file, a models folder) come from BINSR_SERVE_ARGS.
-    extra = os.environ.get("BINSR_SERVE_ARGS", "").split()
-    command = [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
-    env = dict(os.environ, BINSR_WEB_ROOT=str(REPO / "web"))
+    command = [str(binary), "serve", *os.environ.get("BINSR_SERVE_ARGS", "").split()]
+    # A fresh study database in the test's own directory, and the repository's web/ folder.
+    env = dict(os.environ, BINSR_HOST="127.0.0.1", BINSR_PORT=str(port), BINSR_WEB_ROOT=str(REPO / "web"),
+               BINSR_STUDY_DATA_DIRECTORY=str(workdir / "study-data"))
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base + "/", process, log_path, timeout=60)
-        yield {"base": base, "workdir": workdir, "log": log_path}
+        variants = study_variants(base)
+        if not variants:
+            unavailable("binsr serve lists no architecture/scale with both a real and a binary model "
+                        "(export BINSR_WEIGHTS_DIRECTORY or pass BINSR_SERVE_ARGS)")
+        yield {"base": base, "workdir": workdir, "log": log_path, "variants": variants}
     finally:
         process.terminate()
         try:

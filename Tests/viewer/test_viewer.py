@@ -35,9 +35,10 @@ def panel_states(driver):
         });""")
 
 
-def upscale_and_wait(driver, scale):
+def upscale_and_wait(driver, arch, scale):
     from selenium.webdriver.support.ui import Select
 
+    Select(driver.find_element("id", "arch")).select_by_value(arch)
     Select(driver.find_element("id", "scale")).select_by_value(str(scale))
     driver.execute_script("document.querySelectorAll('.panel').forEach(p => delete p.dataset.done)")
     driver.find_element("id", "run").click()
@@ -55,23 +56,25 @@ def test_viewer_shows_three_results_with_shared_zoom(server, browser, tmp_path):
     browser.get(server["base"] + "/")
     wait(browser, "document.querySelectorAll('.samples button').length >= 4", 30, "bundled samples listed")
 
-    # An uploaded image: a 40x30 gradient, upscaled x2 by each of the three models.
+    # An uploaded image: a 40x30 gradient, upscaled by each of the three models at the smallest available scale.
+    arch, scale = min(server["variants"], key=lambda v: (v[1], v[0] != "srresnet"))
     upload = tmp_path / "gradient.png"
     Image.frombytes("RGB", (40, 30), bytes((x * 6 + y * 3) % 256 for y in range(30) for x in range(40)
                                            for _ in range(3))).save(upload)
     browser.find_element("id", "file").send_keys(str(upload))
-    states = upscale_and_wait(browser, 2)
+    states = upscale_and_wait(browser, arch, scale)
     assert [s["model"] for s in states] == list(MODELS)
     for state in states:
-        assert (state["width"], state["height"]) == (80, 60), state
+        assert (state["width"], state["height"]) == (40 * scale, 30 * scale), state
         assert "ms" in state["stats"], state["stats"]
 
-    # A bundled sample at x4; the screenshot shows this one.
+    # A bundled 128x128 sample at the largest scale (SRResNet preferred); the screenshot shows this one.
+    arch, scale = max(server["variants"], key=lambda v: (v[1], v[0] == "srresnet"))
     browser.find_element("css selector", ".samples button[data-sample='astronaut']").click()
     wait(browser, "!document.getElementById('run').disabled", 30)
-    states = upscale_and_wait(browser, 4)
+    states = upscale_and_wait(browser, arch, scale)
     for state in states:
-        assert (state["width"], state["height"]) == (512, 512), state
+        assert (state["width"], state["height"]) == (128 * scale, 128 * scale), state
 
     # Zoom with the wheel over the first panel: all three images get the same, new transform.
     before = states[0]["transform"]
