@@ -18,6 +18,10 @@ public final class StudyStore: @unchecked Sendable {
 
     private let lock = NSLock()
     private let connection: SQLiteConnection
+    /// Pairs issued since the last purge (guarded by `lock`).
+    private var issuedSincePurge = 0
+    /// Expired unvoted pairs are deleted after every this many issued pairs.
+    public static let purgeInterval = 256
 
     /// Opens or creates `directory/study.sqlite3` (creating the directory too) and its schema.
     public init(directory: URL, pairLifetime: TimeInterval = 3600) throws {
@@ -41,6 +45,7 @@ public final class StudyStore: @unchecked Sendable {
             issued_at REAL NOT NULL
         );
         CREATE INDEX IF NOT EXISTS pairs_by_session ON pairs (session, issued_at);
+        CREATE INDEX IF NOT EXISTS pairs_by_time ON pairs (issued_at);
         CREATE TABLE IF NOT EXISTS votes (
             pair_id TEXT PRIMARY KEY REFERENCES pairs (id),
             preference TEXT NOT NULL CHECK (preference IN ('real', 'binary', 'same')),
@@ -58,13 +63,29 @@ public final class StudyStore: @unchecked Sendable {
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970)
         let pair = StudyPair(id: Token.random(), session: session, arch: arch, scale: scale, input: input,
                              realOnLeft: realOnLeft, issuedAt: issuedAt)
-        try locked {
+        let purgeDue = try locked {
             try connection.run(
                 "INSERT INTO pairs (id, session, arch, scale, input, real_on_left, issued_at) VALUES (?,?,?,?,?,?,?)",
                 [.text(pair.id), .text(session), .text(arch), .integer(Int64(scale)), .text(input),
                  .integer(realOnLeft ? 1 : 0), .real(issuedAt.timeIntervalSince1970)])
+            issuedSincePurge += 1
+            return issuedSincePurge >= Self.purgeInterval
         }
+        if purgeDue { try purgeExpiredPairs(now: now) }
         return pair
+    }
+
+    /// Deletes pairs that expired without a vote and returns how many. Every anonymous `GET /study/next` stores a
+    /// pair, so without this a client that never votes would grow the database without bound.
+    @discardableResult
+    public func purgeExpiredPairs(now: Date = Date()) throws -> Int {
+        try locked {
+            issuedSincePurge = 0
+            try connection.run(
+                "DELETE FROM pairs WHERE issued_at <= ? AND id NOT IN (SELECT pair_id FROM votes)",
+                [.real(now.timeIntervalSince1970 - pairLifetime)])
+            return connection.changes
+        }
     }
 
     /// The newest unexpired pair of `session` that has no vote yet, if any.

@@ -81,6 +81,41 @@ final class StudyStoreTests: XCTestCase {
         XCTAssertNil(try store.openPair(session: session, now: start + 30))
     }
 
+    func testPurgeDeletesOnlyExpiredUnvotedPairs() throws {
+        let store = try StudyStore(directory: directory, pairLifetime: 100)
+        let session = Token.random()
+        let start = Date(timeIntervalSince1970: 3_000_000)
+        func issue(_ offset: TimeInterval) throws -> StudyPair {
+            try store.issuePair(session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true,
+                                now: start + offset)
+        }
+        let votedOld = try issue(0)
+        let unvotedOld = try issue(1)
+        let unvotedNew = try issue(150)
+        try store.vote(pairID: votedOld.id, session: session, choice: .left, now: start + 10)
+        XCTAssertEqual(try store.purgeExpiredPairs(now: start + 200), 1)
+        XCTAssertThrowsError(try store.pair(id: unvotedOld.id, session: session)) {
+            XCTAssertEqual($0 as? StudyError, .unknownPair)
+        }
+        XCTAssertEqual(try store.pair(id: unvotedNew.id, session: session), unvotedNew)
+        XCTAssertEqual(try store.results(), [StudyResult(arch: "srresnet", scale: 2, real: 1, binary: 0, same: 0)])
+        XCTAssertEqual(try store.purgeExpiredPairs(now: start + 200), 0)
+    }
+
+    func testIssuingPurgesPeriodically() throws {
+        let store = try StudyStore(directory: directory, pairLifetime: 1)
+        let start = Date(timeIntervalSince1970: 4_000_000)
+        let first = try store.issuePair(session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
+                                        now: start)
+        for index in 1..<StudyStore.purgeInterval {
+            _ = try store.issuePair(session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
+                                    now: start + 10 + Double(index))
+        }
+        XCTAssertThrowsError(try store.pair(id: first.id, session: first.session)) {
+            XCTAssertEqual($0 as? StudyError, .unknownPair)
+        }
+    }
+
     func testPairLookupIsScopedToItsSession() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
