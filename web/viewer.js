@@ -146,8 +146,8 @@ function describe(result, image, arch, scale, model) {
     const input = escapeHTML(result.headers.get("X-Input-Size") || "");
     const bytes = model === "bicubic" ? 0 : modelSize(arch, scale, model);
     const modelName = escapeHTML(result.headers.get("X-Model") || model);
-    return `${input ? `${input.replace("x", "×")} → ` : ""}${image.naturalWidth}×${image.naturalHeight} · ${server}${parts ? ` (${parts})` : ""}` +
-        ` · ${result.roundTrip.toFixed(0)} ms round trip<br>` +
+    const sizes = `${input ? `${input.replace("x", "×")} → ` : ""}${image.naturalWidth}×${image.naturalHeight}`;
+    return `${sizes} · ${server}${parts ? ` (${parts})` : ""} · ${result.roundTrip.toFixed(0)} ms round trip<br>` +
         `model <b>${modelName}</b>${model === "bicubic" ? "" : ` · weights ${formatBytes(bytes)}`}` +
         ` · PNG ${formatBytes(result.blob.size)}`;
 }
