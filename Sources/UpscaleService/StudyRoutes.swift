@@ -133,14 +133,15 @@ public struct StudyRoutes: Sendable {
 }
 
 /// Runs a handler body and turns any thrown error into its problem response. Errors without an HTTP meaning
-/// (SQLite failures, for one) become an opaque 500 and go to the log with their details.
+/// (SQLite failures, for one) become an opaque 500; every 5xx goes to the log with the error's details.
 func respond(_ logger: Logger, _ body: () throws -> HTTPResponse) -> HTTPResponse {
     do {
         return try body()
     } catch let error as StudyError {
         return ProblemResponse.make(for: StudyHTTPError.study(error))
     } catch {
-        if !(error is any HTTPResponseError) { logger.error("study request failed", metadata: ["error": "\(error)"]) }
-        return ProblemResponse.make(for: error)
+        let response = ProblemResponse.make(for: error)
+        if response.status >= 500 { logger.error("study request failed", metadata: ["error": "\(error)"]) }
+        return response
     }
 }
