@@ -24,9 +24,10 @@ let package = Package(
         // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
         // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
 
         // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
-        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEG"]),
+        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.

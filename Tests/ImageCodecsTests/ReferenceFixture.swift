@@ -64,10 +64,11 @@ struct DecodeSummary: Equatable {
         // FNV-1a 64 over each sample as 2 little-endian bytes, matching fnv1a64() in the script.
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for plane in planes {
-            for v in plane {
-                let k = UInt16((v * maxValue).rounded())
-                for byte in [UInt8(k & 0xFF), UInt8(k >> 8)] {
-                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
+            plane.withUnsafeBufferPointer { plane in
+                for v in plane {
+                    let k = UInt16((v * maxValue).rounded())
+                    hash = (hash ^ UInt64(k & 0xFF)) &* 0x100_0000_01B3
+                    hash = (hash ^ UInt64(k >> 8)) &* 0x100_0000_01B3
                 }
             }
         }
@@ -76,18 +77,19 @@ struct DecodeSummary: Equatable {
     }
 
     static func gridMeans(_ plane: ArraySlice<Float>, width: Int, height: Int, cells: Int = 8) -> [Double] {
-        let base = plane.startIndex
-        var out: [Double] = []
-        for gy in 0..<cells {
-            let y0 = gy * height / cells, y1 = max((gy + 1) * height / cells, y0 + 1)
-            for gx in 0..<cells {
-                let x0 = gx * width / cells, x1 = max((gx + 1) * width / cells, x0 + 1)
-                var sum = 0.0
-                for y in y0..<y1 { for x in x0..<x1 { sum += Double(plane[base + y * width + x]) } }
-                out.append(sum / Double((y1 - y0) * (x1 - x0)))
+        plane.withUnsafeBufferPointer { plane in
+            var out: [Double] = []
+            for gy in 0..<cells {
+                let y0 = gy * height / cells, y1 = max((gy + 1) * height / cells, y0 + 1)
+                for gx in 0..<cells {
+                    let x0 = gx * width / cells, x1 = max((gx + 1) * width / cells, x0 + 1)
+                    var sum = 0.0
+                    for y in y0..<y1 { for x in x0..<x1 { sum += Double(plane[y * width + x]) } }
+                    out.append(sum / Double((y1 - y0) * (x1 - x0)))
+                }
             }
+            return out
         }
-        return out
     }
 
     /// Largest difference between corresponding grid cells of two summaries.
