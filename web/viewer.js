@@ -6,9 +6,40 @@ const MODELS = ["bicubic", "real", "binary"];
 const state = { input: null, inputName: "", modelSizes: [], urls: {} };
 const $ = (id) => document.getElementById(id);
 const panels = Object.fromEntries(MODELS.map((m) => [m, document.querySelector(`.panel[data-model="${m}"]`)]));
-const zoom = new ZoomPan(MODELS.map((m) => panels[m].querySelector(".viewport")), (z) => {
+const swipeViewport = document.querySelector("#swipe .viewport");
+const zoom = new ZoomPan([...MODELS.map((m) => panels[m].querySelector(".viewport")), swipeViewport], (z) => {
     $("zoomlabel").textContent = `${Math.round(z.scale * 100)} %`;
+    if (!$("swipe").hidden) updateSwipe();
 });
+
+// Swipe view: the real result under the binary one, the binary one clipped to the right of the divider. Both use
+// the shared transform, so the divider compares the same pixels of the two networks.
+function updateSwipe() {
+    const real = state.urls.real;
+    const binary = state.urls.binary;
+    if (!real || !binary) return;
+    if (swipeViewport.dataset.real !== real || swipeViewport.dataset.binary !== binary) {
+        const under = new Image();
+        const over = new Image();
+        under.src = real;
+        over.src = binary;
+        under.alt = "real-weight result";
+        over.alt = "binary result";
+        const divider = document.createElement("div");
+        divider.className = "divider";
+        swipeViewport.replaceChildren(under, over, divider);
+        swipeViewport.dataset.real = real;
+        swipeViewport.dataset.binary = binary;
+        zoom.apply();
+    }
+    // The divider stays at its place in the viewport while zooming and panning; the clip, which is in the image's
+    // own coordinates (it is transformed with it), follows the image column under the divider.
+    const x = (swipeViewport.clientWidth * Number($("swipe-position").value)) / 100;
+    const [, over, divider] = swipeViewport.children;
+    const column = Math.min(zoom.imageWidth, Math.max(0, (x - zoom.tx) / zoom.scale));
+    over.style.clipPath = `inset(0 0 0 ${column}px)`;
+    divider.style.left = `${x}px`;
+}
 
 // "name;dur=12.3;desc=..., other;dur=4" (W3C Server Timing) -> [{name, dur, desc}]
 function parseServerTiming(header) {
@@ -179,6 +210,7 @@ async function run() {
         }
     }
     $("status").textContent = `Done: ${state.inputName}, ${arch} ×${scale}.`;
+    if (!$("swipe").hidden) updateSwipe();
     $("run").disabled = false;
 }
 
@@ -188,6 +220,11 @@ $("file").addEventListener("change", () => {
     document.querySelectorAll(".samples button").forEach((b) => b.classList.remove("selected"));
 });
 $("run").addEventListener("click", run);
+$("swipe-on").addEventListener("change", () => {
+    $("swipe").hidden = !$("swipe-on").checked;
+    if (!$("swipe").hidden) updateSwipe();
+});
+$("swipe-position").addEventListener("input", updateSwipe);
 $("fit").addEventListener("click", () => zoom.fit());
 $("zoom1").addEventListener("click", () => zoom.zoomTo(1));
 $("zoom4").addEventListener("click", () => zoom.zoomTo(4));

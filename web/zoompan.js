@@ -75,8 +75,7 @@ class ZoomPan {
     apply() {
         const transform = `translate(${this.tx}px, ${this.ty}px) scale(${this.scale})`;
         for (const viewport of this.viewports) {
-            const image = viewport.querySelector("img");
-            if (image) image.style.transform = transform;
+            for (const image of viewport.querySelectorAll("img")) image.style.transform = transform;
         }
         this.onChange(this);
     }

@@ -88,6 +88,14 @@ def test_viewer_shows_three_results_with_shared_zoom(server, browser, tmp_path):
     assert transforms[0] != before
     assert len(set(transforms)) == 1, transforms
 
+    # The swipe view stacks the real and the binary result under the same transform.
+    browser.find_element("id", "swipe-on").click()
+    swipe = browser.execute_script("""
+        return [...document.querySelectorAll('#swipe .viewport img')].map(i => [i.alt, i.style.transform]);""")
+    assert [alt for alt, _ in swipe] == ["real-weight result", "binary result"]
+    assert all(transform == transforms[0] for _, transform in swipe), swipe
+    browser.find_element("id", "swipe-on").click()
+
     browser.save_screenshot(str(REPO / "docs" / "screenshot-viewer.png"))
 
 
