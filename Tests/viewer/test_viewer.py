@@ -27,7 +27,7 @@ def wait(driver, script, timeout=TIMEOUT, message=""):
 
 def panel_states(driver):
     return driver.execute_script("""
-        return [...document.querySelectorAll('.panel')].map(p => {
+        return [...document.querySelectorAll('.panel[data-model]')].map(p => {
             const img = p.querySelector('.viewport img');
             return {model: p.dataset.model, done: p.dataset.done === 'true',
                     width: img ? img.naturalWidth : 0, height: img ? img.naturalHeight : 0,
