@@ -51,8 +51,7 @@ struct Connection {
                 do {
                     next = try parser.next()
                 } catch {
-                    logger.info("rejected malformed request", metadata: ["error": "\(error)"])
-                    try send(ProblemResponse.make(for: error), headOnly: false, keepAlive: false)
+                    try sendConnectionError(error)
                     return
                 }
                 guard let event = next else { break }
@@ -110,10 +109,7 @@ struct Connection {
             }
             if now >= deadline {
                 // Idle keep-alive connections are closed silently; an incomplete request gets 408 (RFC 9110 §15.5.9).
-                if let timeout {
-                    logger.info("request timed out", metadata: ["error": "\(timeout)"])
-                    try? send(ProblemResponse.make(for: timeout), headOnly: false, keepAlive: false)
-                }
+                if let timeout { try? sendConnectionError(timeout) }
                 return
             }
             let remaining = deadline - now
@@ -125,6 +121,15 @@ struct Connection {
             lastActivity = clock.now
             parser.append(bytes)
         }
+    }
+
+    /// Answers an error of the HTTP layer itself (parse error, timeout) and logs it; the connection closes after.
+    private func sendConnectionError(_ error: any HTTPResponseError) throws(SyscallError) {
+        let requestID = Self.requestID(nil)
+        logger.info("request rejected", metadata: ["request-id": "\(requestID)", "error": "\(error)"])
+        var response = ProblemResponse.make(for: error, requestID: requestID)
+        response.headers.set("X-Request-Id", requestID)
+        try send(response, headOnly: false, keepAlive: false)
     }
 
     private func send(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool) throws(SyscallError) {

@@ -19,6 +19,12 @@ public struct Router<Handler: Sendable>: Sendable {
         routes[path, default: []].append((method, handler))
     }
 
+    /// Every registered (method, path), sorted: for contract tests against an API description.
+    public var registered: [(method: HTTPMethod, path: String)] {
+        routes.flatMap { path, entries in entries.map { (method: $0.method, path: path) } }
+            .sorted { ($0.path, $0.method.rawValue) < ($1.path, $1.method.rawValue) }
+    }
+
     public func resolve(_ method: HTTPMethod, _ path: String) -> Resolution {
         guard let candidates = routes[path] else { return .notFound }
         if let match = candidates.first(where: { $0.method == method }) { return .matched(match.handler) }

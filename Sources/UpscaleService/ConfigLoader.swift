@@ -60,14 +60,14 @@ public enum ConfigLoader {
                 problems.append("\(source): unknown key '\(path)'")
                 continue
             }
-            // JSON numbers and strings both arrive here as text so one parser per type serves every source;
-            // a JSON bool or number given for a string key is still checked by that key's parser.
+            // JSON types must match the key: a quoted number or a numeric host is a mistake worth reporting.
             let text: String
-            switch value {
-            case let number as NSNumber: text = number.stringValue
-            case let string as String: text = key.kind == .string ? string : "\"\(string)\""
+            switch (value, key.kind) {
+            case (let string as String, .string): text = string
+            case (let number as NSNumber, .integer), (let number as NSNumber, .number): text = number.stringValue
             default:
-                problems.append("\(source): '\(path)' has an unsupported JSON type")
+                let expected = key.kind == .string ? "a string" : "a number"
+                problems.append("\(source): '\(path)' must be \(expected)")
                 continue
             }
             if let problem = key.apply(text, &config) { problems.append("\(source): '\(path)': \(problem)") }

@@ -34,6 +34,7 @@ public struct UpscaleParameters: Sendable, Equatable {
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
         guard registry.info(key) != nil else {
             let available = registry.models.map(\.info.key.description)
+            if available.isEmpty { throw .modelUnavailable(key, reason: "no models are installed on this server") }
             throw .unsupportedParameter(name: "model combination", value: key.description, allowed: available)
         }
         var format: EncodedFormat?
