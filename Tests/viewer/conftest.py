@@ -94,11 +94,7 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base + "/", process, log_path, timeout=60)
-        variants = study_variants(base)
-        if not variants:
-            unavailable("binsr serve lists no architecture/scale with both a real and a binary model "
-                        "(export BINSR_WEIGHTS_DIRECTORY or pass BINSR_SERVE_ARGS)")
-        yield {"base": base, "workdir": workdir, "log": log_path, "variants": variants}
+        yield {"base": base, "workdir": workdir, "log": log_path, "variants": study_variants(base)}
     finally:
         process.terminate()
         try:
@@ -106,6 +102,15 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture()
+def models(server):
+    """The (arch, scale) pairs with both a real and a binary model; tests that upscale with a network need one."""
+    if not server["variants"]:
+        unavailable("binsr serve lists no architecture/scale with both a real and a binary model "
+                    "(export BINSR_WEIGHTS_DIRECTORY or pass BINSR_SERVE_ARGS)")
+    return server["variants"]
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ def call(server, path, method="GET", body=None, headers=None):
 
 
 @pytest.fixture()
-def session(server):
+def session(server, models):
     """A fresh study session: its cookie and its first pair."""
     status, headers, body = call(server, "/study/next")
     assert status == 200, body
@@ -77,6 +77,14 @@ def test_bad_choice_is_rejected_and_the_pair_stays_open(server, session):
     cookie, pair = session
     assert vote(server, cookie, {"pair_id": pair["pair_id"], "choice": "real"})[0] == 400
     assert vote(server, cookie, {"pair_id": pair["pair_id"], "choice": "left"})[0] == 200
+
+
+def test_without_model_pairs_the_study_says_why(server):
+    if server["variants"]:
+        pytest.skip("this server has model pairs")
+    status, headers, body = call(server, "/study/next")
+    assert status == 503 and headers["Content-Type"] == "application/problem+json"
+    assert "real and a binary model" in json.loads(body)["detail"]
 
 
 def test_static_files_are_a_fixed_list_with_security_headers(server):

@@ -50,7 +50,7 @@ def upscale_and_wait(driver, arch, scale):
     return states
 
 
-def test_viewer_shows_three_results_with_shared_zoom(server, browser, tmp_path):
+def test_viewer_shows_three_results_with_shared_zoom(server, models, browser, tmp_path):
     from PIL import Image
 
     browser.get(server["base"] + "/")
@@ -117,7 +117,7 @@ def results(server):
         return json.load(response)
 
 
-def test_blind_study_votes_reach_the_results_page(server, browser):
+def test_blind_study_votes_reach_the_results_page(server, models, browser):
     votes_before = results(server)["total_votes"]
     browser.get(server["base"] + "/study")
     voted = []
