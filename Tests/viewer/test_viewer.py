@@ -76,6 +76,9 @@ def test_viewer_shows_three_results_with_shared_zoom(server, models, browser, tm
     for state in states:
         assert (state["width"], state["height"]) == (128 * scale, 128 * scale), state
 
+    # The screenshot of docs/viewer.md: the whole sample, fitted, in the three panels.
+    browser.save_screenshot(str(REPO / "docs" / "screenshot-viewer.png"))
+
     # Zoom with the wheel over the first panel: all three images get the same, new transform.
     before = states[0]["transform"]
     browser.execute_script("""
@@ -96,7 +99,6 @@ def test_viewer_shows_three_results_with_shared_zoom(server, models, browser, tm
     assert all(transform == transforms[0] for _, transform in swipe), swipe
     browser.find_element("id", "swipe-on").click()
 
-    browser.save_screenshot(str(REPO / "docs" / "screenshot-viewer.png"))
 
 
 def post_vote(server, pair_id, choice, cookie=None):
