@@ -4,15 +4,16 @@ import HTTPServer
 import Logging
 import StudyStore
 
-/// The viewer and the blind study inside the upscale service. `UpscaleService.init` builds one, adds each of its
-/// paths to the service's router as `Route.viewer`, and `handle` passes those requests to `respond(to:)`.
+/// The viewer and the blind study inside the upscale service. `UpscaleService.init` builds one; `handle` asks it to
+/// answer requests whose path the API's router does not know, and `earlyResponse` lets their bodies be read.
+///
+/// Kept out of the API's router on purpose: openapi.yaml describes the API, and the viewer's pages and files are
+/// not API (its study endpoints are documented in docs/viewer.md).
 ///
 /// Study images go through the service's own pipeline (decode, registry, engine, encode) on its worker queue, so
 /// the study shows exactly what `POST /upscale` returns and competes fairly with API traffic.
 final class ViewerService: Sendable {
     private let router: Router<ViewerRoute>
-    /// Every (method, path) served here, for the service's route table.
-    let paths: [(method: HTTPMethod, path: String)]
 
     init(config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding, queue: WorkQueue, logger: Logger,
          environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -31,16 +32,22 @@ final class ViewerService: Sendable {
         var router = Router<ViewerRoute>()
         for route in routes { router.add(route.method, route.path, route) }
         self.router = router
-        paths = routes.map { ($0.method, $0.path) }
     }
 
-    func respond(to request: HTTPRequest) -> HTTPResponse {
+    /// The answer for a path of the viewer (405 with Allow for a wrong method); nil when the path is not the viewer's.
+    func respond(to request: HTTPRequest) -> HTTPResponse? {
         switch router.resolve(request.method, request.path) {
         case .matched(let route): return route.handler(request)
         case .methodNotAllowed(let allow):
             return ProblemResponse.make(for: ServiceError.methodNotAllowed(allow: allow.map(\.rawValue)))
-        case .notFound: return ProblemResponse.make(for: ServiceError.notFound(path: request.path))
+        case .notFound: return nil
         }
+    }
+
+    /// True when some method of `path` is the viewer's (its request bodies must then be read, not refused early).
+    func serves(_ path: String) -> Bool {
+        if case .notFound = router.resolve(.get, path) { return false }
+        return true
     }
 
     /// Architecture/scale combinations with both a real and a binary model: the only pairs the study can show.
