@@ -15,6 +15,8 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
     case nothingToCompare
     /// A pair names an input that is no longer in the catalogue (the operator removed the file and restarted).
     case inputGone(String)
+    /// The vote database could not be opened (the reason names the path and SQLite's message).
+    case storeUnavailable(String)
 
     var status: Int {
         switch self {
@@ -24,7 +26,7 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
         case .study(.pairExpired): 410
         case .study(.invalidSession), .study(.invalidArgument), .badRequest: 400
         case .unsupportedMediaType: 415
-        case .nothingToCompare: 503
+        case .nothingToCompare, .storeUnavailable: 503
         }
     }
 
@@ -45,6 +47,7 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
         case .badRequest(let why): why
         case .nothingToCompare: "The study has no inputs or no architecture with both a real and a binary model."
         case .inputGone(let name): "The input \(name) of this pair is no longer available."
+        case .storeUnavailable(let reason): "The study is unavailable: \(reason)."
         }
     }
 }

@@ -24,15 +24,15 @@ public typealias StudyUpscaler = @Sendable (_ image: [UInt8], _ arch: String, _ 
 ///
 /// The pages /study and /study/results are static files (ViewerAssets).
 public struct StudyRoutes: Sendable {
-    let store: StudyStore
+    let stores: StudyStoreHandle
     let catalog: StudyCatalog
     let upscaler: StudyUpscaler
     let cache: StudyImageCache
     let logger: Logger
 
-    public init(store: StudyStore, catalog: StudyCatalog, imageCacheBytes: Int, logger: Logger,
-                upscaler: @escaping StudyUpscaler) {
-        self.store = store
+    init(stores: StudyStoreHandle, catalog: StudyCatalog, imageCacheBytes: Int, logger: Logger,
+         upscaler: @escaping StudyUpscaler) {
+        self.stores = stores
         self.catalog = catalog
         self.upscaler = upscaler
         self.logger = logger
@@ -50,6 +50,7 @@ public struct StudyRoutes: Sendable {
 
     /// The session's open pair, or a new one; both images are ready in the cache when this returns.
     func next(_ request: HTTPRequest) throws -> HTTPResponse {
+        let store = try stores.get()
         let existing = StudySession.id(in: request)
         let session = existing ?? Token.random()
         var pair = try existing.flatMap { try store.openPair(session: $0) }
@@ -76,7 +77,7 @@ public struct StudyRoutes: Sendable {
         guard let side = request.head.queryValue("side").flatMap(StudyChoice.init), side != .same else {
             throw StudyHTTPError.badRequest("side must be left or right")
         }
-        let pair = try store.pair(id: pairID, session: session)
+        let pair = try stores.get().pair(id: pairID, session: session)
         // No X-Model or Server-Timing here: the response must not say which network made it.
         var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "image/png")]),
                                     body: try rendered(pair, pair.model(on: side)!))
@@ -99,13 +100,13 @@ public struct StudyRoutes: Sendable {
             throw StudyHTTPError.badRequest("choice must be left, right or same")
         }
         // The answer does not reveal which side was real: a script learns nothing from its own votes.
-        try store.vote(pairID: pairID, session: session, choice: choice)
+        try stores.get().vote(pairID: pairID, session: session, choice: choice)
         return try json(["recorded": true])
     }
 
     func results() throws -> HTTPResponse {
         var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                    body: try StudyReport(results: store.results()).json())
+                                    body: try StudyReport(results: stores.get().results()).json())
         response.headers.set("Cache-Control", "no-store")
         return response
     }

@@ -14,9 +14,9 @@ import StudyStore
 /// Routes: GET / (viewer), GET /study, GET /study/results (pages), GET /static/... (scripts, styles, samples),
 /// and the study's JSON and image endpoints (StudyRoutes).
 public enum ViewerRoutes {
-    /// Loads web/, opens the vote store, lists the study inputs (bundled samples plus the operator's folder) and
-    /// returns every route. Throws when web/ or the data directory is unusable: a misconfigured study should stop
-    /// the service at startup, not fail on the first voter.
+    /// Loads web/, lists the study inputs (bundled samples plus the operator's folder) and returns every route.
+    /// Throws when web/ or the input folder is unusable. The vote database opens on the first study request
+    /// (StudyStoreHandle), so a service nobody votes on writes nothing.
     public static func make(study configuration: StudyConfiguration, webRoot: String?,
                             variants: [StudyCatalog.Variant], logger: Logger,
                             upscaler: @escaping StudyUpscaler) throws -> [ViewerRoute] {
@@ -26,13 +26,13 @@ public enum ViewerRoutes {
         var folders: [(label: String, directory: URL)] = [("samples", assets.samplesDirectory)]
         if let extra = configuration.inputDirectory { folders.append(("inputs", URL(fileURLWithPath: extra))) }
         let catalog = try StudyCatalog.scan(folders: folders, variants: variants)
-        let store = try StudyStore(directory: URL(fileURLWithPath: configuration.dataDirectory),
-                                   pairLifetime: configuration.pairLifetimeSeconds)
+        let stores = StudyStoreHandle(directory: URL(fileURLWithPath: configuration.dataDirectory),
+                                      pairLifetime: configuration.pairLifetimeSeconds)
         logger.info("viewer and study ready", metadata: [
-            "webRoot": "\(assets.root.path)", "studyDatabase": "\(store.fileURL.path)",
+            "webRoot": "\(assets.root.path)", "studyDatabase": "\(stores.databasePath)",
             "studyInputs": "\(catalog.inputs.count)", "studyVariants": "\(variants.count)",
         ])
-        let study = StudyRoutes(store: store, catalog: catalog, imageCacheBytes: configuration.imageCacheBytes,
+        let study = StudyRoutes(stores: stores, catalog: catalog, imageCacheBytes: configuration.imageCacheBytes,
                                 logger: logger, upscaler: upscaler)
         return assetRoutes(assets) + study.routes
     }

@@ -10,6 +10,7 @@ caller exports, e.g. BINSR_WEIGHTS_DIRECTORY), so the test does not depend on fl
 extra command-line arguments.
 """
 
+import contextlib
 import json
 
 import os
@@ -75,21 +76,20 @@ def wait_until_serving(url, process, log_path, timeout):
     pytest.fail(f"binsr serve did not answer at {url} within {timeout} s:\n{Path(log_path).read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Starts the real service in a fresh working directory, so the study's default data directory is empty."""
+@contextlib.contextmanager
+def running_server(workdir, **environment):
+    """Runs `binsr serve` in `workdir` (a fresh study database there, the repository's web/) until the block ends."""
     binary = Path(os.environ.get("BINSR_BIN", REPO / ".build/debug/binsr")).resolve()
     if not binary.is_file():
         unavailable(f"no binsr binary at {binary}: run `swift build` (or set BINSR_BIN)")
     if not has_serve_command(binary):
         unavailable(f"{binary} has no `serve` subcommand yet (`binsr serve --help` fails)")
-    workdir = tmp_path_factory.mktemp("binsr-serve")
     port = free_port()
     log_path = workdir / "serve.log"
     command = [str(binary), "serve", *os.environ.get("BINSR_SERVE_ARGS", "").split()]
-    # A fresh study database in the test's own directory, and the repository's web/ folder.
     env = dict(os.environ, BINSR_HOST="127.0.0.1", BINSR_PORT=str(port), BINSR_WEB_ROOT=str(REPO / "web"),
                BINSR_STUDY_DATA_DIRECTORY=str(workdir / "study-data"))
+    env.update(environment)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -103,6 +103,13 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The real service, shared by the tests of a session."""
+    with running_server(tmp_path_factory.mktemp("binsr-serve")) as running:
+        yield running
 
 
 @pytest.fixture()

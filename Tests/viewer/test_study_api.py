@@ -5,6 +5,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from conftest import running_server
 
 
 def call(server, path, method="GET", body=None, headers=None):
@@ -96,3 +97,22 @@ def test_static_files_are_a_fixed_list_with_security_headers(server):
     for path in ("/static/../Package.swift", "/static/%2e%2e/Package.swift", "/static/samples/../../Package.swift",
                  "/static/", "/static/.hidden"):
         assert call(server, path)[0] == 404, path
+
+
+def test_an_unusable_data_directory_is_a_503_with_the_reason_not_a_crash(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the data directory should be")
+    with running_server(tmp_path, BINSR_STUDY_DATA_DIRECTORY=str(blocker / "study")) as broken:
+        # The API and the viewer's pages still work; only the study says what is wrong.
+        assert call(broken, "/")[0] == 200
+        for path in ("/study/next", "/study/results.json"):
+            status, _, body = call(broken, path)
+            assert status == 503, body
+            assert "not-a-directory" in json.loads(body)["detail"]
+
+
+def test_a_server_that_nobody_votes_on_writes_no_database(tmp_path):
+    with running_server(tmp_path) as idle:
+        assert call(idle, "/")[0] == 200
+        assert call(idle, "/static/viewer.js")[0] == 200
+    assert not (tmp_path / "study-data").exists()
