@@ -3,7 +3,7 @@ import HTTPServer
 import Logging
 import StudyStore
 
-/// A route of the viewer or the study: the service adds each to its router (see `ViewerRoutes.all`).
+/// A route of the viewer or the study (see `ViewerRoutes.make`).
 public struct ViewerRoute: Sendable {
     public let method: HTTPMethod
     public let path: String
@@ -23,7 +23,7 @@ public typealias StudyUpscaler = @Sendable (_ image: [UInt8], _ arch: String, _ 
 ///     GET  /study/results.json  -> StudyReport
 ///
 /// The pages /study and /study/results are static files (ViewerAssets).
-public struct StudyRoutes: Sendable {
+struct StudyRoutes: Sendable {
     let stores: StudyStoreHandle
     let catalog: StudyCatalog
     let upscaler: StudyUpscaler
@@ -39,7 +39,7 @@ public struct StudyRoutes: Sendable {
         cache = StudyImageCache(capacityBytes: imageCacheBytes)
     }
 
-    public var routes: [ViewerRoute] {
+    var routes: [ViewerRoute] {
         [
             ViewerRoute(method: .get, path: "/study/next") { request in respond(logger) { try next(request) } },
             ViewerRoute(method: .get, path: "/study/image") { request in respond(logger) { try image(request) } },
