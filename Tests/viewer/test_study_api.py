@@ -116,3 +116,20 @@ def test_a_server_that_nobody_votes_on_writes_no_database(tmp_path):
         assert call(idle, "/")[0] == 200
         assert call(idle, "/static/viewer.js")[0] == 200
     assert not (tmp_path / "study-data").exists()
+
+
+def test_votes_survive_a_restart_of_the_service(tmp_path):
+    data = tmp_path / "votes"
+    with running_server(tmp_path, BINSR_STUDY_DATA_DIRECTORY=str(data)) as first:
+        if not first["variants"]:
+            pytest.skip("binsr serve lists no architecture/scale with both a real and a binary model")
+        status, headers, body = call(first, "/study/next")
+        cookie = headers["Set-Cookie"].split(";")[0]
+        pair = json.loads(body)
+        assert vote(first, cookie, {"pair_id": pair["pair_id"], "choice": "right"})[0] == 200
+        before = json.loads(call(first, "/study/results.json")[2])
+    assert before["total_votes"] == 1
+    with running_server(tmp_path, BINSR_STUDY_DATA_DIRECTORY=str(data)) as second:
+        assert json.loads(call(second, "/study/results.json")[2]) == before
+        # The pair is still known after the restart, and still takes no second vote.
+        assert vote(second, cookie, {"pair_id": pair["pair_id"], "choice": "left"})[0] == 409
