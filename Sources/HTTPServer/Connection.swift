@@ -96,14 +96,16 @@ struct Connection {
                 let headerDeadline = start + .seconds(limits.headerTimeout)
                 let readDeadline = lastActivity + .seconds(limits.readTimeout)
                 deadline = min(headerDeadline, readDeadline)
-                timeout = headerDeadline <= readDeadline
+                timeout =
+                    headerDeadline <= readDeadline
                     ? .timeout(phase: "headers", seconds: limits.headerTimeout)
                     : .timeout(phase: "data", seconds: limits.readTimeout)
             } else {
                 let bodyDeadline = headEnd! + .seconds(limits.bodyTimeout)
                 let readDeadline = lastActivity + .seconds(limits.readTimeout)
                 deadline = min(bodyDeadline, readDeadline)
-                timeout = bodyDeadline <= readDeadline
+                timeout =
+                    bodyDeadline <= readDeadline
                     ? .timeout(phase: "body", seconds: limits.bodyTimeout)
                     : .timeout(phase: "data", seconds: limits.readTimeout)
             }

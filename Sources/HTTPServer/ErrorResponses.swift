@@ -85,21 +85,28 @@ public enum ProblemResponse {
     /// the log, never to the client).
     public static func make(for error: any Error, requestID: String? = nil) -> HTTPResponse {
         guard let error = error as? any HTTPResponseError else {
-            return make(status: 500, title: "Internal Server Error", detail: "The server failed to handle the request.",
-                        headers: [], close: false, requestID: requestID)
+            return make(
+                status: 500, title: "Internal Server Error", detail: "The server failed to handle the request.",
+                headers: [], close: false, requestID: requestID)
         }
-        return make(status: error.status, title: error.title, detail: error.detail, headers: error.headers,
-                    close: error.closesConnection, requestID: requestID)
+        return make(
+            status: error.status, title: error.title, detail: error.detail, headers: error.headers,
+            close: error.closesConnection, requestID: requestID)
     }
 
-    public static func make(status: Int, title: String, detail: String, headers: [(String, String)], close: Bool,
-                            requestID: String?) -> HTTPResponse {
-        var fields = [("type", "\"about:blank\""), ("title", quoted(title)), ("status", String(status)),
-                      ("detail", quoted(detail))]
+    public static func make(
+        status: Int, title: String, detail: String, headers: [(String, String)], close: Bool,
+        requestID: String?
+    ) -> HTTPResponse {
+        var fields = [
+            ("type", "\"about:blank\""), ("title", quoted(title)), ("status", String(status)),
+            ("detail", quoted(detail)),
+        ]
         if let requestID { fields.append(("instance", quoted("urn:request:" + requestID))) }
         let json = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-        var response = HTTPResponse(status: status, headers: HTTPHeaders(headers), body: Array(json.utf8),
-                                    closeConnection: close)
+        var response = HTTPResponse(
+            status: status, headers: HTTPHeaders(headers), body: Array(json.utf8),
+            closeConnection: close)
         response.headers.set("Content-Type", "application/problem+json")
         return response
     }

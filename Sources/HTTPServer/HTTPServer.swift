@@ -29,8 +29,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// The port actually bound (useful with port 0); set by `start()`.
     public private(set) var port: Int
 
-    public init(host: String, port: Int, limits: ServerLimits, logger: Logger,
-                earlyResponse: EarlyResponse? = nil, handler: @escaping Handler) {
+    public init(
+        host: String, port: Int, limits: ServerLimits, logger: Logger,
+        earlyResponse: EarlyResponse? = nil, handler: @escaping Handler
+    ) {
         self.host = host
         self.port = port
         self.limits = limits

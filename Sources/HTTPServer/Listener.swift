@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Socket {
@@ -54,13 +54,14 @@ extension Socket {
     var localPort: Int {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = (try? withDescriptor { (fd) throws(SyscallError) in
-            _ = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(SyscallError) in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(SyscallError) in
-                    try Syscall.blocking("getsockname") { getsockname(fd, address, &length) }
+        let ok =
+            (try? withDescriptor { (fd) throws(SyscallError) in
+                _ = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(SyscallError) in
+                    try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(SyscallError) in
+                        try Syscall.blocking("getsockname") { getsockname(fd, address, &length) }
+                    }
                 }
-            }
-        }) != nil
+            }) != nil
         guard ok else { return 0 }
         let family = Int32(storage.ss_family)
         return withUnsafePointer(to: &storage) { pointer -> Int in

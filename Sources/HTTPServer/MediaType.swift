@@ -39,7 +39,10 @@ public struct MediaType: Sendable, Equatable {
                 var text = ""
                 var closed = false
                 while let character = scanner.popFirst() {
-                    if character == "\"" { closed = true; break }
+                    if character == "\"" {
+                        closed = true
+                        break
+                    }
                     if character == "\\" {
                         guard let escaped = scanner.popFirst() else { return nil }
                         text.append(escaped)

@@ -65,7 +65,9 @@ public struct MultipartParser: Sendable {
             // After a delimiter: "--" ends the body; otherwise optional transport padding and CRLF.
             if body[position...].starts(with: Array("--".utf8)) { return parts }
             while position < body.count && (body[position] == .space || body[position] == .tab) { position += 1 }
-            guard body[position...].starts(with: [UInt8.cr, .lf]) else { throw .malformed("boundary not followed by CRLF") }
+            guard body[position...].starts(with: [UInt8.cr, .lf]) else {
+                throw .malformed("boundary not followed by CRLF")
+            }
             position += 2
             guard parts.count < maxParts else { throw .tooManyParts(limit: maxParts) }
             guard let end = Self.find(delimiter, in: body, from: position) else {

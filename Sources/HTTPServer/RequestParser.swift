@@ -79,8 +79,11 @@ public struct RequestParser: Sendable {
             case .failed(let error):
                 throw error
             case .requestLine:
-                guard let line = try readLine(limit: limits.maxRequestLineBytes, tooLong: .requestLineTooLong(
-                    limit: limits.maxRequestLineBytes))
+                guard
+                    let line = try readLine(
+                        limit: limits.maxRequestLineBytes,
+                        tooLong: .requestLineTooLong(
+                            limit: limits.maxRequestLineBytes))
                 else { return nil }
                 // RFC 9112 §2.2: a server SHOULD ignore empty lines received before the request line.
                 if line.isEmpty { continue }
@@ -115,14 +118,19 @@ public struct RequestParser: Sendable {
                 start += take
                 state = .fixedBody(head, remaining: remaining - take)
             case .chunkSize(let head):
-                guard let line = try readLine(limit: limits.maxChunkLineBytes, tooLong: .malformed(
-                    "chunk-size line longer than \(limits.maxChunkLineBytes) bytes"))
+                guard
+                    let line = try readLine(
+                        limit: limits.maxChunkLineBytes,
+                        tooLong: .malformed(
+                            "chunk-size line longer than \(limits.maxChunkLineBytes) bytes"))
                 else { return nil }
                 let size = try ChunkSizeLine.parse(line)
                 if size == 0 {
                     state = .trailers(head, count: head.headers.fields.count, bytes: 0)
                 } else {
-                    guard size <= limits.maxBodyBytes - body.count else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+                    guard size <= limits.maxBodyBytes - body.count else {
+                        throw .bodyTooLarge(limit: limits.maxBodyBytes)
+                    }
                     state = .chunkData(head, remaining: size)
                 }
             case .chunkData(let head, let remaining):
@@ -166,6 +174,8 @@ public struct RequestParser: Sendable {
         var index = start
         let end = buffer.count
         while index < end {
+            // Stop scanning as soon as the limit is passed, not after the whole buffer.
+            if index - start > limit { throw tooLong }
             let byte = buffer[index]
             if byte == .lf { throw .malformed("bare LF line ending") }
             if byte == .cr {

@@ -1,29 +1,30 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// POLLRDHUP (peer closed its writing side) from <poll.h>; Glibc hides it behind _GNU_SOURCE.
 #if os(Linux)
-let pollReadHangUp: Int16 = 0x2000
+    let pollReadHangUp: Int16 = 0x2000
 #endif
 
 #if canImport(Glibc)
-private let systemClose = Glibc.close
-private let systemRead = Glibc.read
-private let systemShutdown = Glibc.shutdown
+    private let systemClose = Glibc.close
+    private let systemRead = Glibc.read
+    private let systemShutdown = Glibc.shutdown
 #elseif canImport(Musl)
-private let systemClose = Musl.close
-private let systemRead = Musl.read
-private let systemShutdown = Musl.shutdown
+    private let systemClose = Musl.close
+    private let systemRead = Musl.read
+    private let systemShutdown = Musl.shutdown
 #elseif canImport(Darwin)
-private let systemClose = Darwin.close
-private let systemRead = Darwin.read
-private let systemShutdown = Darwin.shutdown
+    private let systemClose = Darwin.close
+    private let systemRead = Darwin.read
+    private let systemShutdown = Darwin.shutdown
 #endif
 
 /// An owned TCP socket descriptor (habit: NIO `BaseSocket`).
@@ -104,17 +105,17 @@ public final class Socket: @unchecked Sendable {
     public func peerHasClosed() -> Bool {
         (try? withDescriptor { (fd) throws(SyscallError) -> Bool in
             #if os(Linux)
-            let events = Int16(POLLIN) | pollReadHangUp
+                let events = Int16(POLLIN) | pollReadHangUp
             #else
-            let events = Int16(POLLIN)
+                let events = Int16(POLLIN)
             #endif
             var pfd = pollfd(fd: fd, events: events, revents: 0)
             let ready = try Syscall.blocking("poll") { poll(&pfd, 1, 0) }
             guard ready > 0 else { return false }
             #if os(Linux)
-            return pfd.revents & (pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR)) != 0
+                return pfd.revents & (pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR)) != 0
             #else
-            return pfd.revents & (Int16(POLLHUP) | Int16(POLLERR)) != 0
+                return pfd.revents & (Int16(POLLHUP) | Int16(POLLERR)) != 0
             #endif
         }) ?? true
     }

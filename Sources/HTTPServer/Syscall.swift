@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A failed system call: the call's name and the `errno` it left, so a log line says exactly what failed.
@@ -40,7 +40,8 @@ enum Syscall {
             case EAGAIN, EWOULDBLOCK:
                 return .wouldBlock
             case EBADF, EFAULT:
-                preconditionFailure("\(name) failed with errno \(code): a programming error (bad descriptor or pointer)")
+                preconditionFailure(
+                    "\(name) failed with errno \(code): a programming error (bad descriptor or pointer)")
             default:
                 throw SyscallError(call: name, errno: code)
             }

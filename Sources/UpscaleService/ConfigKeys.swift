@@ -13,7 +13,11 @@ struct ConfigKey: Sendable {
     var environmentName: String {
         var result = "BINSR_"
         for character in name {
-            if character == "." { result += "_" } else if character.isUppercase { result += "_\(character)" } else {
+            if character == "." {
+                result += "_"
+            } else if character.isUppercase {
+                result += "_\(character)"
+            } else {
                 result += character.uppercased()
             }
         }
@@ -24,7 +28,11 @@ struct ConfigKey: Sendable {
     var flagName: String {
         var result = ""
         for character in name {
-            if character == "." { result += "-" } else if character.isUppercase { result += "-\(character.lowercased())" } else {
+            if character == "." {
+                result += "-"
+            } else if character.isUppercase {
+                result += "-\(character.lowercased())"
+            } else {
                 result.append(character)
             }
         }
@@ -71,7 +79,7 @@ enum ConfigKeys {
         .string("modelLoading", \.modelLoading),
         .number("shutdownGraceSeconds", \.shutdownGraceSeconds),
         .string("logLevel", \.logLevel),
-        .string("weightsDirectory", \.weightsDirectory),
+        .string("modelsDirectory", \.modelsDirectory),
         .integer("http.maxRequestLineBytes", \.http.maxRequestLineBytes),
         .integer("http.maxHeaderBytes", \.http.maxHeaderBytes),
         .integer("http.maxHeaderCount", \.http.maxHeaderCount),

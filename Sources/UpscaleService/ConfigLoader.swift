@@ -47,8 +47,10 @@ public enum ConfigLoader {
         return config
     }
 
-    private static func apply(json: [String: Any], prefix: String, to config: inout ServiceConfig,
-                              source: String) -> [String] {
+    private static func apply(
+        json: [String: Any], prefix: String, to config: inout ServiceConfig,
+        source: String
+    ) -> [String] {
         var problems: [String] = []
         for (name, value) in json.sorted(by: { $0.key < $1.key }) {
             let path = prefix + name

@@ -42,13 +42,16 @@ extension UpscaleService {
             response = ProblemResponse.make(for: error, requestID: context.requestID)
         }
         let seconds = (ContinuousClock().now - context.receivedAt).seconds
-        metrics.recordRequest(route: routeLabel, method: request.method.rawValue, status: response.status,
-                              model: modelLabel, seconds: seconds, bytesIn: request.body.count,
-                              bytesOut: response.body.count)
-        logger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
-            "ms": "\(Int(seconds * 1000))", "model": "\(modelLabel)",
-        ])
+        metrics.recordRequest(
+            route: routeLabel, method: request.method.rawValue, status: response.status,
+            model: modelLabel, seconds: seconds, bytesIn: request.body.count,
+            bytesOut: response.body.count)
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+                "ms": "\(Int(seconds * 1000))", "model": "\(modelLabel)",
+            ])
         return response
     }
 
@@ -76,11 +79,14 @@ extension UpscaleService {
             }
         }
         let response = ProblemResponse.make(for: error, requestID: requestID)
-        metrics.recordRequest(route: "early", method: head.method.rawValue, status: response.status, model: "",
-                              seconds: 0, bytesIn: 0, bytesOut: response.body.count)
-        logger.info("request refused before body", metadata: [
-            "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
-        ])
+        metrics.recordRequest(
+            route: "early", method: head.method.rawValue, status: response.status, model: "",
+            seconds: 0, bytesIn: 0, bytesOut: response.body.count)
+        logger.info(
+            "request refused before body",
+            metadata: [
+                "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
+            ])
         return response
     }
 
@@ -112,7 +118,8 @@ extension UpscaleService {
 
     func json(_ status: Int, _ object: [String: Any]) -> HTTPResponse {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                            body: Array(data))
+        return HTTPResponse(
+            status: status, headers: HTTPHeaders([("Content-Type", "application/json")]),
+            body: Array(data))
     }
 }

@@ -34,8 +34,9 @@ public struct ServiceConfig: Sendable, Equatable {
     public var shutdownGraceSeconds = 30.0
     /// swift-log level: trace, debug, info, notice, warning, error, critical. Default info.
     public var logLevel = "info"
-    /// Directory with weight files, passed to the engine. Default "weights".
-    public var weightsDirectory = "weights"
+    /// Directory of `<arch>_x<scale>_<real|binary>.safetensors` weight files, as `binsr models` reads them.
+    /// Default "models".
+    public var modelsDirectory = "models"
     /// The HTTP layer's limits (sizes, timeouts, connections).
     public var http = ServerLimits()
 
@@ -55,13 +56,15 @@ public struct ServiceConfig: Sendable, Equatable {
         check((0...3600).contains(retryAfterSeconds), "retryAfterSeconds must be 0...3600 (got \(retryAfterSeconds))")
         check([2, 4].contains(defaultScale), "defaultScale must be 2 or 4 (got \(defaultScale))")
         check(["binary", "real"].contains(defaultModel), "defaultModel must be binary or real (got \(defaultModel))")
-        check(["srresnet", "lapsrn"].contains(defaultArch), "defaultArch must be srresnet or lapsrn (got \(defaultArch))")
+        check(
+            ["srresnet", "lapsrn"].contains(defaultArch), "defaultArch must be srresnet or lapsrn (got \(defaultArch))")
         check(maxInputPixels > 0, "maxInputPixels must be positive (got \(maxInputPixels))")
         check((1...100).contains(jpegQuality), "jpegQuality must be 1...100 (got \(jpegQuality))")
         check((0...9).contains(pngCompressionLevel), "pngCompressionLevel must be 0...9 (got \(pngCompressionLevel))")
         check(["eager", "lazy"].contains(modelLoading), "modelLoading must be eager or lazy (got \(modelLoading))")
-        check(shutdownGraceSeconds >= 0 && shutdownGraceSeconds.isFinite,
-              "shutdownGraceSeconds must be >= 0 (got \(shutdownGraceSeconds))")
+        check(
+            shutdownGraceSeconds >= 0 && shutdownGraceSeconds.isFinite,
+            "shutdownGraceSeconds must be >= 0 (got \(shutdownGraceSeconds))")
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         check(levels.contains(logLevel), "logLevel must be one of \(levels.joined(separator: ", ")) (got \(logLevel))")
         return problems

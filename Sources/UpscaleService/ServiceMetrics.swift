@@ -7,8 +7,10 @@ import Prometheus
 public final class ServiceMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     /// Seconds; from 1 ms to 2 min, roughly x2.5 apart (inference on a large image takes seconds).
-    static let durationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-                                            30, 60, 120]
+    static let durationBuckets: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+        30, 60, 120,
+    ]
 
     private let queueDepth: Gauge
     private let inFlight: Gauge
@@ -20,8 +22,10 @@ public final class ServiceMetrics: Sendable {
     private let bytesOut: Counter
 
     public init(workers: Int) {
-        queueDepth = registry.makeGauge(descriptor: Self.name("queue_depth", "", "Upscale requests waiting for a worker."))
-        inFlight = registry.makeGauge(descriptor: Self.name("in_flight_requests", "", "Requests being handled right now."))
+        queueDepth = registry.makeGauge(
+            descriptor: Self.name("queue_depth", "", "Upscale requests waiting for a worker."))
+        inFlight = registry.makeGauge(
+            descriptor: Self.name("in_flight_requests", "", "Requests being handled right now."))
         workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", "", "Workers running an upscale job."))
         workersTotal = registry.makeGauge(descriptor: Self.name("workers", "", "Size of the worker pool."))
         openConnections = registry.makeGauge(descriptor: Self.name("open_connections", "", "Open HTTP connections."))
@@ -34,15 +38,19 @@ public final class ServiceMetrics: Sendable {
         workersTotal.set(Double(workers))
     }
 
-    public func recordRequest(route: String, method: String, status: Int, model: String, seconds: Double,
-                              bytesIn received: Int, bytesOut sent: Int) {
+    public func recordRequest(
+        route: String, method: String, status: Int, model: String, seconds: Double,
+        bytesIn received: Int, bytesOut sent: Int
+    ) {
         registry.makeCounter(
             descriptor: Self.name("http_requests", "total", "HTTP requests by route, method, status and model."),
-            labels: [("route", route), ("method", method), ("status", String(status)), ("model", model)]).increment()
+            labels: [("route", route), ("method", method), ("status", String(status)), ("model", model)]
+        ).increment()
         registry.makeValueHistogram(
             descriptor: Self.name(
                 "http_request_duration", "seconds", "Time from the request's first byte to its response, by route."),
-            labels: [("route", route)], buckets: Self.durationBuckets).record(seconds)
+            labels: [("route", route)], buckets: Self.durationBuckets
+        ).record(seconds)
         bytesIn.increment(by: Int64(received))
         bytesOut.increment(by: Int64(sent))
     }
@@ -52,7 +60,8 @@ public final class ServiceMetrics: Sendable {
         registry.makeValueHistogram(
             descriptor: Self.name(
                 "stage_duration", "seconds", "Time spent per upscale stage (queue, decode, inference, encode)."),
-            labels: [("stage", stage)], buckets: Self.durationBuckets).record(seconds)
+            labels: [("stage", stage)], buckets: Self.durationBuckets
+        ).record(seconds)
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

@@ -46,20 +46,23 @@ struct UpscaleJob: Sendable {
         }
         // The engine's contract is an exact scale; anything else would silently mislabel X-Output-Size.
         guard result.width == image.width * key.scale, result.height == image.height * key.scale else {
-            throw .internalFailure("engine returned \(result.width)x\(result.height) for \(image.width)x\(image.height)")
+            throw .internalFailure(
+                "engine returned \(result.width)x\(result.height) for \(image.width)x\(image.height)")
         }
         lap("inference")
 
         let bytes: [UInt8]
         do {
-            bytes = try coder.encode(result, as: outputFormat, jpegQuality: parameters.jpegQuality,
-                                     pngCompressionLevel: config.pngCompressionLevel)
+            bytes = try coder.encode(
+                result, as: outputFormat, jpegQuality: parameters.jpegQuality,
+                pngCompressionLevel: config.pngCompressionLevel)
         } catch {
             throw ServiceError(error)
         }
         lap("encode")
-        return Output(bytes: bytes, format: outputFormat, inputSize: (image.width, image.height),
-                      outputSize: (result.width, result.height), stageSeconds: stages)
+        return Output(
+            bytes: bytes, format: outputFormat, inputSize: (image.width, image.height),
+            outputSize: (result.width, result.height), stageSeconds: stages)
     }
 }
 

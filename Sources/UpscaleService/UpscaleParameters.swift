@@ -40,7 +40,8 @@ public struct UpscaleParameters: Sendable, Equatable {
         var format: EncodedFormat?
         if let text = head.queryValue("format") {
             guard let value = EncodedFormat(rawValue: text) else {
-                throw .unsupportedParameter(name: "format", value: text, allowed: EncodedFormat.allCases.map(\.rawValue))
+                throw .unsupportedParameter(
+                    name: "format", value: text, allowed: EncodedFormat.allCases.map(\.rawValue))
             }
             format = value
         }

@@ -25,19 +25,24 @@ extension UpscaleService {
     static let disconnectPollMilliseconds = 50
 
     /// `POST /upscale`: validate, queue, wait (dropping the job if the client leaves), answer with the image.
-    func upscale(_ request: HTTPRequest, _ context: RequestContext, logger: Logger,
-                 model: inout String) throws(ServiceError) -> HTTPResponse {
+    func upscale(
+        _ request: HTTPRequest, _ context: RequestContext, logger: Logger,
+        model: inout String
+    ) throws(ServiceError) -> HTTPResponse {
         let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
         model = parameters.key.description
         let encoded = try UploadKind(contentType: request.headers["Content-Type"]).imageBytes(request.body)
         guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
         let accept = request.headers["Accept"]
-        guard let outputFormat = ContentNegotiation.choose(explicit: parameters.format, input: inputFormat,
-                                                           accept: accept)
+        guard
+            let outputFormat = ContentNegotiation.choose(
+                explicit: parameters.format, input: inputFormat,
+                accept: accept)
         else { throw .notAcceptable(accept ?? "") }
 
-        let job = UpscaleJob(encoded: encoded, parameters: parameters, outputFormat: outputFormat, config: config,
-                             coder: coder, registry: registry)
+        let job = UpscaleJob(
+            encoded: encoded, parameters: parameters, outputFormat: outputFormat, config: config,
+            coder: coder, registry: registry)
         let completion = Completion<Result<UpscaleJob.Output, ServiceError>>()
         let enqueuedAt = ContinuousClock().now
         let metrics = self.metrics
@@ -69,9 +74,11 @@ extension UpscaleService {
         let output = try outcome!.get()
         var headers = HTTPHeaders([("Content-Type", output.format.mediaType)])
         // W3C Server Timing: durations in milliseconds.
-        headers.add("Server-Timing", output.stageSeconds.map {
-            "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
-        }.joined(separator: ", "))
+        headers.add(
+            "Server-Timing",
+            output.stageSeconds.map {
+                "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
+            }.joined(separator: ", "))
         headers.add("X-Model", parameters.key.description)
         headers.add("X-Scale", String(parameters.key.scale))
         headers.add("X-Input-Size", "\(output.inputSize.width)x\(output.inputSize.height)")

@@ -63,10 +63,12 @@ public final class UpscaleService: @unchecked Sendable {
             thread.start()
         }
         let port = try server.start()
-        logger.info("binsr serving", metadata: [
-            "port": "\(port)", "workers": "\(queue.workerCount)", "queueDepth": "\(queue.capacity)",
-            "models": "\(registry.models.count)", "modelLoading": "\(config.modelLoading)",
-        ])
+        logger.info(
+            "binsr serving",
+            metadata: [
+                "port": "\(port)", "workers": "\(queue.workerCount)", "queueDepth": "\(queue.capacity)",
+                "models": "\(registry.models.count)", "modelLoading": "\(config.modelLoading)",
+            ])
         return port
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPServer
 
 @Suite("Multipart form data")
@@ -43,7 +44,11 @@ struct MultipartTests {
         ("no name", "--XyZ\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nabc\r\n--XyZ--"),
         ("bare LF in part header", "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\nX: y\r\n\r\nabc\r\n--XyZ--"),
         ("garbage after boundary", "--XyZjunk\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nabc\r\n--XyZ--"),
-        ("two dispositions", "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\nabc\r\n--XyZ--"),
+        (
+            "two dispositions",
+            "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n"
+                + "Content-Disposition: form-data; name=\"b\"\r\n\r\nabc\r\n--XyZ--"
+        ),
     ]
 
     @Test(arguments: malformed)

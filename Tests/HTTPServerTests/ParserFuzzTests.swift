@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import HTTPServer
 
 /// Randomised (property-based) tests of the two parsers: seeded mutations of the regression corpus in
@@ -37,8 +38,10 @@ struct ParserFuzzTests {
                 let start = Int.random(in: 0..<max(1, other.count), using: &rng)
                 bytes.insert(contentsOf: other[start..<min(other.count, start + 30)], at: position)
             default:
-                let header = ["Content-Length: 3\r\n", "Transfer-Encoding: chunked\r\n", "Host: x\r\n",
-                              "Expect: 100-continue\r\n", " folded\r\n"].randomElement(using: &rng)!
+                let header = [
+                    "Content-Length: 3\r\n", "Transfer-Encoding: chunked\r\n", "Host: x\r\n",
+                    "Expect: 100-continue\r\n", " folded\r\n",
+                ].randomElement(using: &rng)!
                 bytes.insert(contentsOf: Array(header.utf8), at: position)
             }
         }

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import HTTPServer
 
 @Suite("Request parser: valid messages")
 struct RequestParserValidTests {
     @Test func getRequestYieldsHeadThenMessageAtEverySplit() {
-        let (outcome, agree) = parseAtEverySplit("GET /healthz?x=1&y=a%20b+c HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n")
+        let (outcome, agree) = parseAtEverySplit(
+            "GET /healthz?x=1&y=a%20b+c HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n")
         #expect(agree)
         #expect(outcome.error == nil)
         #expect(outcome.events.count == 2)
@@ -25,7 +27,8 @@ struct RequestParserValidTests {
     }
 
     @Test func chunkedBodyWithExtensionsAndTrailersIsReassembled() {
-        let text = "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let text =
+            "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;name=value\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n"
         let (outcome, agree) = parseAtEverySplit(text)
         #expect(agree)
@@ -56,18 +59,25 @@ struct RequestParserValidTests {
     @Test func expectContinueIsReportedOnTheHeadBeforeTheBody() {
         var parser = RequestParser()
         parser.append(Array("POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n".utf8))
-        guard case .head(let head)? = try? parser.next() else { Issue.record("no head"); return }
+        guard case .head(let head)? = try? parser.next() else {
+            Issue.record("no head")
+            return
+        }
         #expect(head.expectsContinue)
         #expect(head.framing == .contentLength(3))
         #expect((try? parser.next()) == .some(nil))
         parser.append(Array("abc".utf8))
-        guard case .message(let message)? = try? parser.next() else { Issue.record("no message"); return }
+        guard case .message(let message)? = try? parser.next() else {
+            Issue.record("no message")
+            return
+        }
         #expect(message.body == Array("abc".utf8))
     }
 
     @Test func absoluteFormTargetIsReducedToItsPath() {
-        #expect(parse("GET http://example.com/v1/models?a=b HTTP/1.1\r\nHost: h\r\n\r\n").messages.first?.path
-            == "/v1/models")
+        #expect(
+            parse("GET http://example.com/v1/models?a=b HTTP/1.1\r\nHost: h\r\n\r\n").messages.first?.path
+                == "/v1/models")
     }
 
     @Test func identicalRepeatedContentLengthsAreAccepted() {

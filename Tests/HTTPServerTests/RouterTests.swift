@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPServer
 
 @Suite("Router")
@@ -12,12 +13,18 @@ struct RouterTests {
     }()
 
     @Test func exactPathAndMethodMatch() {
-        guard case .matched(let handler) = router.resolve(.post, "/upscale") else { Issue.record("no match"); return }
+        guard case .matched(let handler) = router.resolve(.post, "/upscale") else {
+            Issue.record("no match")
+            return
+        }
         #expect(handler == "upscale")
     }
 
     @Test func headIsServedByTheGetHandler() {
-        guard case .matched(let handler) = router.resolve(.head, "/healthz") else { Issue.record("no match"); return }
+        guard case .matched(let handler) = router.resolve(.head, "/healthz") else {
+            Issue.record("no match")
+            return
+        }
         #expect(handler == "health")
     }
 
@@ -68,8 +75,9 @@ struct ResponseTests {
             requestID: "r1")
         #expect(response.headers["Content-Type"] == "application/problem+json")
         let text = String(decoding: response.body, as: UTF8.self)
-        #expect(text == #"{"type":"about:blank","title":"Bad","status":400,"#
-            + #""detail":"quote \" slash \\ newline \n ctl \u0001","instance":"urn:request:r1"}"#)
+        #expect(
+            text == #"{"type":"about:blank","title":"Bad","status":400,"#
+                + #""detail":"quote \" slash \\ newline \n ctl \u0001","instance":"urn:request:r1"}"#)
     }
 
     @Test func unknownErrorsBecomeOpaque500s() {

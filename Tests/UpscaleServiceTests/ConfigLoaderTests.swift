@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import UpscaleService
 
 @Suite("Configuration")
 struct ConfigLoaderTests {
     func file(_ json: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("binsr-config-\(UUID().uuidString).json")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "binsr-config-\(UUID().uuidString).json")
         try Data(json.utf8).write(to: url)
         return url.path
     }
@@ -14,7 +16,8 @@ struct ConfigLoaderTests {
         let path = try file(#"{"port": 9000, "workers": 3, "queueDepth": 5, "http": {"maxBodyBytes": 1000}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try ConfigLoader.load(
-            file: path, environment: ["BINSR_WORKERS": "4", "BINSR_QUEUE_DEPTH": "6", "BINSR_HTTP_IDLE_TIMEOUT": "2.5"],
+            file: path,
+            environment: ["BINSR_WORKERS": "4", "BINSR_QUEUE_DEPTH": "6", "BINSR_HTTP_IDLE_TIMEOUT": "2.5"],
             overrides: ["queue-depth": "7"])
         #expect(config.port == 9000)  // file
         #expect(config.workers == 4)  // environment over file
@@ -89,16 +92,18 @@ struct ConfigLoaderTests {
 
 @Suite("Content negotiation and parameters")
 struct NegotiationTests {
-    @Test(arguments: [
-        (nil, EncodedFormat.png, nil, EncodedFormat.png),
-        (nil, .jpeg, nil, .jpeg),
-        (nil, .png, "image/jpeg", .jpeg),
-        (nil, .png, "image/*", .png),
-        (nil, .png, "image/png;q=0, */*", .jpeg),
-        (nil, .jpeg, "image/png, image/jpeg;q=0.5", .png),
-        (.jpeg, .png, "image/png", .jpeg),
-    ] as [(EncodedFormat?, EncodedFormat, String?, EncodedFormat)])
-    func chosenFormat(_ explicit: EncodedFormat?, _ input: EncodedFormat, _ accept: String?, _ expected: EncodedFormat) {
+    @Test(
+        arguments: [
+            (nil, EncodedFormat.png, nil, EncodedFormat.png),
+            (nil, .jpeg, nil, .jpeg),
+            (nil, .png, "image/jpeg", .jpeg),
+            (nil, .png, "image/*", .png),
+            (nil, .png, "image/png;q=0, */*", .jpeg),
+            (nil, .jpeg, "image/png, image/jpeg;q=0.5", .png),
+            (.jpeg, .png, "image/png", .jpeg),
+        ] as [(EncodedFormat?, EncodedFormat, String?, EncodedFormat)])
+    func chosenFormat(_ explicit: EncodedFormat?, _ input: EncodedFormat, _ accept: String?, _ expected: EncodedFormat)
+    {
         #expect(ContentNegotiation.choose(explicit: explicit, input: input, accept: accept) == expected)
     }
 
@@ -122,7 +127,11 @@ struct WorkQueueTests {
         let started = DispatchSemaphore(value: 0)
         let ran = Locked<[Int]>([])
         let queue = WorkQueue(workers: 1, capacity: 2)
-        let first = queue.submit { started.signal(); gate.wait(); ran.withLock { $0.append(1) } }!
+        let first = queue.submit {
+            started.signal()
+            gate.wait()
+            ran.withLock { $0.append(1) }
+        }!
         started.wait()
         let second = queue.submit { ran.withLock { $0.append(2) } }!
         #expect(queue.submit { ran.withLock { $0.append(3) } } != nil)

@@ -23,9 +23,11 @@ final class StubResolver: SuperResolver, @unchecked Sendable {
             for weights in ["binary", "real"] {
                 for scale in [2, 4] {
                     let parameters = arch == "srresnet" ? 1_500_000 : 800_000
-                    result.append(ModelInfo(key: ModelKey(arch: arch, weights: weights, scale: scale),
-                                            parameterCount: parameters,
-                                            sizeBytes: weights == "binary" ? parameters / 8 : parameters * 4))
+                    result.append(
+                        ModelInfo(
+                            key: ModelKey(arch: arch, weights: weights, scale: scale),
+                            parameterCount: parameters,
+                            sizeBytes: weights == "binary" ? parameters / 8 : parameters * 4))
                 }
             }
         }
@@ -75,8 +77,10 @@ enum Fixtures {
 }
 
 /// A service on an ephemeral port with the stub engine and the real codecs.
-func startService(_ configure: (inout ServiceConfig) -> Void = { _ in },
-                  resolver: StubResolver = StubResolver()) throws -> UpscaleService {
+func startService(
+    _ configure: (inout ServiceConfig) -> Void = { _ in },
+    resolver: StubResolver = StubResolver()
+) throws -> UpscaleService {
     var config = ServiceConfig()
     config.host = "127.0.0.1"
     config.port = 0

@@ -1,12 +1,16 @@
 import Foundation
 import Testing
+
 @testable import UpscaleService
 
 /// Overload, slow clients, disconnects and shutdown, with real sockets and the slow stub engine.
 @Suite("Behaviour under load", .serialized)
 struct LoadBehaviourTests {
     static let png = Fixtures.png(width: 4, height: 4)
-    static let upload = Array("POST /upscale HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n".utf8) + png
+    static let upload =
+        Array(
+            "POST /upscale HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n".utf8)
+        + png
 
     /// Opens `count` connections, sends an upload on each (so all are in flight together), then reads every
     /// response. Returns (status, Retry-After) per request; status 0 means no response.
@@ -29,7 +33,9 @@ struct LoadBehaviourTests {
         let loris = try RawClient(port: service.port)
         // One header byte every 0.1 s: each arrives within readTimeout, but the header deadline still fires.
         let trickle = Thread {
-            for byte in Array("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 50) {
+            for byte in Array("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ".utf8)
+                + Array(repeating: UInt8(ascii: "a"), count: 50)
+            {
                 loris.send([byte])
                 Thread.sleep(forTimeInterval: 0.1)
             }
@@ -52,10 +58,11 @@ struct LoadBehaviourTests {
 
     @Test func fullQueueAnswers503WithRetryAfterWhileAcceptedRequestsComplete() throws {
         let resolver = StubResolver(delaySeconds: 0.3)
-        let service = try startService({
-            $0.workers = 1
-            $0.queueDepth = 2
-        }, resolver: resolver)
+        let service = try startService(
+            {
+                $0.workers = 1
+                $0.queueDepth = 2
+            }, resolver: resolver)
         defer { service.shutdown() }
         let results = try Self.concurrentUploads(8, port: service.port)
         let ok = results.filter { $0.0 == 200 }.count
@@ -88,10 +95,11 @@ struct LoadBehaviourTests {
 
     @Test func shutdownDuringLoadAnswersEveryAcceptedRequest() throws {
         let resolver = StubResolver(delaySeconds: 0.1)
-        let service = try startService({
-            $0.workers = 1
-            $0.queueDepth = 10
-        }, resolver: resolver)
+        let service = try startService(
+            {
+                $0.workers = 1
+                $0.queueDepth = 10
+            }, resolver: resolver)
         let port = service.port
         let clients = try (0..<6).map { _ in try RawClient(port: port, timeoutSeconds: 20) }
         for client in clients { client.send(Self.upload) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpscaleService
 
 @Suite("Metrics", .serialized)
@@ -13,7 +14,8 @@ struct MetricsTests {
         defer { service.shutdown() }
         let client = try RawClient(port: service.port)
         let png = Fixtures.png(width: 4, height: 4)
-        client.send(Array("POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\nContent-Length: \(png.count)\r\n\r\n".utf8) + png)
+        client.send(
+            Array("POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\nContent-Length: \(png.count)\r\n\r\n".utf8) + png)
         _ = try client.readResponse()
         for request in requests {
             client.send(request)
@@ -27,7 +29,9 @@ struct MetricsTests {
 
     @Test func exposesRequestsStagesQueueAndMemory() throws {
         let text = try scrape(after: ["GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"])
-        #expect(text.contains(#"binsr_http_requests_total{route="upscale",method="POST",status="200",model="srresnet-binary-x2"} 1"#))
+        #expect(
+            text.contains(
+                #"binsr_http_requests_total{route="upscale",method="POST",status="200",model="srresnet-binary-x2"} 1"#))
         #expect(text.contains(#"binsr_http_requests_total{route="unmatched",method="GET",status="404",model=""} 1"#))
         for stage in ["queue", "decode", "inference", "encode"] {
             #expect(text.contains(#"binsr_stage_duration_seconds_count{stage="\#(stage)"} 1"#), "\(stage)")

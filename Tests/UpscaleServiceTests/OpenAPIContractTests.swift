@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import UpscaleService
 
 /// The parts of openapi.yaml a contract check needs, read by indentation (the file keeps a fixed 2-space layout;
@@ -43,7 +44,8 @@ struct OpenAPISpec {
             case 2: path = key(line)
             case 4: method = key(line).uppercased()
             case 6: inResponses = trimmed == "responses:"
-            case 8 where inResponses: status = key(line)
+            case 8 where inResponses:
+                status = key(line)
                 operations[path, default: [:]][method, default: [:]][status] = []
             case 8 where trimmed.hasPrefix("- name: "): lastParameter = String(trimmed.dropFirst(8))
             case 10 where inResponses && trimmed.hasPrefix("$ref: "):
@@ -64,7 +66,8 @@ struct OpenAPISpec {
 @Suite("OpenAPI contract", .serialized)
 struct OpenAPIContractTests {
     static let spec = OpenAPISpec(
-        (try? String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)) ?? "")
+        (try? String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8))
+            ?? "")
 
     @Test func everyRouteIsDescribedAndEveryDescribedOperationIsRouted() throws {
         let service = try startService()
@@ -94,11 +97,16 @@ struct OpenAPIContractTests {
     /// Live responses for documented operations: each status must be documented for its operation, with the
     /// media type documented for that status.
     @Test func liveResponsesMatchTheDescription() throws {
-        let service = try startService({ $0.maxInputPixels = 10_000; $0.queueDepth = 1 })
+        let service = try startService({
+            $0.maxInputPixels = 10_000
+            $0.queueDepth = 1
+        })
         defer { service.shutdown() }
         let png = Fixtures.png(width: 8, height: 8)
         func post(_ query: String, _ type: String, _ body: [UInt8], extra: String = "") -> [UInt8] {
-            Array("POST /upscale\(query) HTTP/1.1\r\nHost: t\r\nContent-Type: \(type)\r\n\(extra)Content-Length: \(body.count)\r\n\r\n".utf8) + body
+            let head = "POST /upscale\(query) HTTP/1.1\r\nHost: t\r\n"
+                + "Content-Type: \(type)\r\n\(extra)Content-Length: \(body.count)\r\n\r\n"
+            return Array(head.utf8) + body
         }
         let requests: [(String, String, [UInt8])] = [
             ("POST", "/upscale", post("?scale=2", "image/png", png)),

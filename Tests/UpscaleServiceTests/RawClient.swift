@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal blocking HTTP/1.1 client on a raw socket, for sending exactly the bytes a test wants (malformed input,
@@ -14,7 +15,11 @@ final class RawClient: @unchecked Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    enum Failure: Error { case connect(Int32), closed, timeout, malformed(String) }
+    enum Failure: Error {
+        case connect(Int32)
+        case closed, timeout
+        case malformed(String)
+    }
 
     private let fd: Int32
     private var buffer: [UInt8] = []
@@ -44,7 +49,9 @@ final class RawClient: @unchecked Sendable {
     func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written <= 0 { return }
             offset += written
         }
@@ -62,6 +69,9 @@ final class RawClient: @unchecked Sendable {
         if count < 0 { throw errno == EAGAIN ? Failure.timeout : Failure.closed }
         buffer += chunk[0..<count]
     }
+
+    /// Reads the next response, interim (1xx) or final.
+    func readAnyResponse() throws -> Response { try readOne(headRequest: false) }
 
     /// Reads one final response (skipping 1xx). `headRequest`: the response has no body.
     func readResponse(headRequest: Bool = false) throws -> Response {

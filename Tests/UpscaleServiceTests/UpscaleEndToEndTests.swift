@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import UpscaleService
 
 /// Live-socket tests against the real server on an ephemeral port (stub engine, real codecs, real clients).
@@ -55,7 +56,9 @@ struct UpscaleEndToEndTests {
         defer { service.shutdown() }
         let client = try RawClient(port: service.port)
         let png = Fixtures.png(width: 4, height: 4)
-        let upload = Array("POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n".utf8) + png
+        let uploadHead = "POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\n"
+            + "Content-Type: image/png\r\nContent-Length: \(png.count)\r\n\r\n"
+        let upload = Array(uploadHead.utf8) + png
         for index in 0..<90 {
             if index % 10 == 0 {
                 client.send(upload)
@@ -68,8 +71,9 @@ struct UpscaleEndToEndTests {
             }
         }
         // Ten pipelined in one write: answered in order on the same connection.
-        client.send(String(repeating: "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", count: 9)
-            + "HEAD /v1/models HTTP/1.1\r\nHost: t\r\n\r\n")
+        client.send(
+            String(repeating: "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", count: 9)
+                + "HEAD /v1/models HTTP/1.1\r\nHost: t\r\n\r\n")
         for _ in 0..<9 { #expect(try client.readResponse().status == 200) }
         let head = try client.readResponse(headRequest: true)
         #expect(head.status == 200)
@@ -102,7 +106,9 @@ struct UpscaleEndToEndTests {
         #expect(try client.readResponse().status == 200)
         #expect(lazyResolver.loads.isEmpty)
         let png = Fixtures.png(width: 2, height: 2)
-        client.send(Array("POST /upscale?scale=4&arch=lapsrn HTTP/1.1\r\nHost: t\r\nContent-Length: \(png.count)\r\n\r\n".utf8) + png)
+        client.send(
+            Array("POST /upscale?scale=4&arch=lapsrn HTTP/1.1\r\nHost: t\r\nContent-Length: \(png.count)\r\n\r\n".utf8)
+                + png)
         #expect(try client.readResponse().status == 200)
         #expect(lazyResolver.loads == [ModelKey(arch: "lapsrn", weights: "binary", scale: 4)])
 
