@@ -82,7 +82,10 @@ final class SQLiteConnection {
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { try check(rc, "sqlite3_step"); return }
+            guard rc == SQLITE_ROW else {
+                try check(rc, "sqlite3_step")
+                return
+            }
             try row?(Row(statement: statement!))
         }
     }
@@ -113,8 +116,9 @@ final class SQLiteConnection {
 
     private func check(_ rc: Int32, _ call: String) throws {
         guard rc == SQLITE_OK else {
-            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)),
-                              call: call)
+            throw SQLiteError(
+                code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)),
+                call: call)
         }
     }
 }

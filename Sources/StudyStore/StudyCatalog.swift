@@ -64,7 +64,8 @@ public struct StudyCatalog: Sendable {
     /// A uniformly random input, variant and placement; nil when there is nothing to compare.
     public func draw<R: RandomNumberGenerator>(using generator: inout R) -> Draw? {
         guard let input = inputs.randomElement(using: &generator),
-              let variant = variants.randomElement(using: &generator) else { return nil }
+            let variant = variants.randomElement(using: &generator)
+        else { return nil }
         return Draw(input: input.name, variant: variant, realOnLeft: Bool.random(using: &generator))
     }
 

@@ -32,8 +32,10 @@ public struct StudyPair: Sendable, Equatable {
     public let realOnLeft: Bool
     public let issuedAt: Date
 
-    public init(id: String, session: String, arch: String, scale: Int, input: String, realOnLeft: Bool,
-                issuedAt: Date) {
+    public init(
+        id: String, session: String, arch: String, scale: Int, input: String, realOnLeft: Bool,
+        issuedAt: Date
+    ) {
         self.id = id
         self.session = session
         self.arch = arch

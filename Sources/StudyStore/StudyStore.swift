@@ -54,20 +54,25 @@ public final class StudyStore: @unchecked Sendable {
         """
 
     /// Records a new pair for `session` and returns it with a fresh random id.
-    public func issuePair(session: String, arch: String, scale: Int, input: String, realOnLeft: Bool,
-                          now: Date = Date()) throws -> StudyPair {
+    public func issuePair(
+        session: String, arch: String, scale: Int, input: String, realOnLeft: Bool,
+        now: Date = Date()
+    ) throws -> StudyPair {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
         guard !arch.isEmpty, !input.isEmpty else { throw StudyError.invalidArgument("empty architecture or input") }
         guard scale >= 2 else { throw StudyError.invalidArgument("scale must be at least 2") }
         // Round-trip the time through its stored form so the returned pair equals the one read back later.
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970)
-        let pair = StudyPair(id: Token.random(), session: session, arch: arch, scale: scale, input: input,
-                             realOnLeft: realOnLeft, issuedAt: issuedAt)
+        let pair = StudyPair(
+            id: Token.random(), session: session, arch: arch, scale: scale, input: input,
+            realOnLeft: realOnLeft, issuedAt: issuedAt)
         let purgeDue = try locked {
             try connection.run(
                 "INSERT INTO pairs (id, session, arch, scale, input, real_on_left, issued_at) VALUES (?,?,?,?,?,?,?)",
-                [.text(pair.id), .text(session), .text(arch), .integer(Int64(scale)), .text(input),
-                 .integer(realOnLeft ? 1 : 0), .real(issuedAt.timeIntervalSince1970)])
+                [
+                    .text(pair.id), .text(session), .text(arch), .integer(Int64(scale)), .text(input),
+                    .integer(realOnLeft ? 1 : 0), .real(issuedAt.timeIntervalSince1970),
+                ])
             issuedSincePurge += 1
             return issuedSincePurge >= Self.purgeInterval
         }
@@ -120,8 +125,10 @@ public final class StudyStore: @unchecked Sendable {
     /// Throws `StudyError` for a malformed or unknown pair, a pair of another session, an expired pair or a second
     /// vote. The check and the insert run in one IMMEDIATE transaction, so two racing votes cannot both count.
     @discardableResult
-    public func vote(pairID: String, session: String, choice: StudyChoice,
-                     now: Date = Date()) throws -> StudyPreference {
+    public func vote(
+        pairID: String, session: String, choice: StudyChoice,
+        now: Date = Date()
+    ) throws -> StudyPreference {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
         guard Token.isWellFormed(pairID) else { throw StudyError.unknownPair }
         return try locked {
@@ -131,8 +138,9 @@ public final class StudyStore: @unchecked Sendable {
                 guard now.timeIntervalSince(pair.issuedAt) <= pairLifetime else { throw StudyError.pairExpired }
                 let preference = pair.preference(for: choice)
                 do {
-                    try connection.run("INSERT INTO votes (pair_id, preference, voted_at) VALUES (?, ?, ?)",
-                                       [.text(pairID), .text(preference.rawValue), .real(now.timeIntervalSince1970)])
+                    try connection.run(
+                        "INSERT INTO votes (pair_id, preference, voted_at) VALUES (?, ?, ?)",
+                        [.text(pairID), .text(preference.rawValue), .real(now.timeIntervalSince1970)])
                 } catch let error as SQLiteError where error.isConstraintViolation {
                     throw StudyError.alreadyVoted
                 }
@@ -158,8 +166,9 @@ public final class StudyStore: @unchecked Sendable {
         return counts.keys.sorted().flatMap { arch in
             counts[arch]!.keys.sorted().map { scale in
                 let tally = counts[arch]![scale]!
-                return StudyResult(arch: arch, scale: scale, real: tally[.real] ?? 0, binary: tally[.binary] ?? 0,
-                                   same: tally[.same] ?? 0)
+                return StudyResult(
+                    arch: arch, scale: scale, real: tally[.real] ?? 0, binary: tally[.binary] ?? 0,
+                    same: tally[.same] ?? 0)
             }
         }
     }
@@ -179,10 +188,12 @@ public final class StudyStore: @unchecked Sendable {
     private func fetchPairs(_ sql: String, _ parameters: [SQLiteValue]) throws -> [StudyPair] {
         var pairs: [StudyPair] = []
         try connection.run(sql, parameters) { row in
-            pairs.append(StudyPair(
-                id: row.text(0) ?? "", session: row.text(1) ?? "", arch: row.text(2) ?? "", scale: Int(row.integer(3)),
-                input: row.text(4) ?? "", realOnLeft: row.integer(5) == 1,
-                issuedAt: Date(timeIntervalSince1970: row.real(6))))
+            pairs.append(
+                StudyPair(
+                    id: row.text(0) ?? "", session: row.text(1) ?? "", arch: row.text(2) ?? "",
+                    scale: Int(row.integer(3)),
+                    input: row.text(4) ?? "", realOnLeft: row.integer(5) == 1,
+                    issuedAt: Date(timeIntervalSince1970: row.real(6))))
         }
         return pairs
     }

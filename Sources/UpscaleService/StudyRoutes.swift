@@ -12,8 +12,11 @@ public struct ViewerRoute: Sendable {
 
 /// Upscales encoded image bytes with one model and returns the result encoded as PNG. The service passes its own
 /// pipeline (decode, tiles, engine, encode), so the study sees exactly what `POST /upscale` would return.
-public typealias StudyUpscaler = @Sendable (_ image: [UInt8], _ arch: String, _ scale: Int,
-                                            _ model: StudyModel) throws -> [UInt8]
+public typealias StudyUpscaler =
+    @Sendable (
+        _ image: [UInt8], _ arch: String, _ scale: Int,
+        _ model: StudyModel
+    ) throws -> [UInt8]
 
 /// The blind study's HTTP endpoints (Ma et al. 2019, section 4.5):
 ///
@@ -30,8 +33,10 @@ struct StudyRoutes: Sendable {
     let cache: StudyImageCache
     let logger: Logger
 
-    init(stores: StudyStoreHandle, catalog: StudyCatalog, imageCacheBytes: Int, logger: Logger,
-         upscaler: @escaping StudyUpscaler) {
+    init(
+        stores: StudyStoreHandle, catalog: StudyCatalog, imageCacheBytes: Int, logger: Logger,
+        upscaler: @escaping StudyUpscaler
+    ) {
         self.stores = stores
         self.catalog = catalog
         self.upscaler = upscaler
@@ -56,8 +61,9 @@ struct StudyRoutes: Sendable {
         var pair = try existing.flatMap { try store.openPair(session: $0) }
         if pair == nil {
             guard let draw = catalog.draw() else { throw StudyHTTPError.nothingToCompare }
-            pair = try store.issuePair(session: session, arch: draw.variant.arch, scale: draw.variant.scale,
-                                       input: draw.input, realOnLeft: draw.realOnLeft)
+            pair = try store.issuePair(
+                session: session, arch: draw.variant.arch, scale: draw.variant.scale,
+                input: draw.input, realOnLeft: draw.realOnLeft)
         }
         guard let pair else { throw StudyHTTPError.nothingToCompare }
         for model in StudyModel.allCases { _ = try rendered(pair, model) }
@@ -79,8 +85,9 @@ struct StudyRoutes: Sendable {
         }
         let pair = try stores.get().pair(id: pairID, session: session)
         // No X-Model or Server-Timing here: the response must not say which network made it.
-        var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "image/png")]),
-                                    body: try rendered(pair, pair.model(on: side)!))
+        var response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "image/png")]),
+            body: try rendered(pair, pair.model(on: side)!))
         response.headers.set("Cache-Control", "private, max-age=3600")
         ViewerHeaders.apply(to: &response, isPage: false)
         return response
@@ -93,7 +100,8 @@ struct StudyRoutes: Sendable {
             throw StudyHTTPError.unsupportedMediaType(contentType)
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
-              let pairID = object["pair_id"] as? String, let choiceText = object["choice"] as? String else {
+            let pairID = object["pair_id"] as? String, let choiceText = object["choice"] as? String
+        else {
             throw StudyHTTPError.badRequest("the body must be a JSON object with string fields pair_id and choice")
         }
         guard let choice = StudyChoice(rawValue: choiceText) else {
@@ -105,8 +113,9 @@ struct StudyRoutes: Sendable {
     }
 
     func results() throws -> HTTPResponse {
-        var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                    body: try StudyReport(results: stores.get().results()).json())
+        var response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+            body: try StudyReport(results: stores.get().results()).json())
         response.headers.set("Cache-Control", "no-store")
         return response
     }
@@ -116,7 +125,8 @@ struct StudyRoutes: Sendable {
         let key = "\(pair.input)|\(pair.arch)|\(pair.scale)|\(model.rawValue)"
         if let hit = cache.get(key) { return hit }
         guard let input = catalog.input(named: pair.input),
-              let bytes = FileManager.default.contents(atPath: input.url.path) else {
+            let bytes = FileManager.default.contents(atPath: input.url.path)
+        else {
             throw StudyHTTPError.inputGone(pair.input)
         }
         let png = try upscaler(Array(bytes), pair.arch, pair.scale, model)
@@ -126,8 +136,9 @@ struct StudyRoutes: Sendable {
 
     private func json(_ object: Any) throws -> HTTPResponse {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                    body: Array(data))
+        var response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+            body: Array(data))
         response.headers.set("Cache-Control", "no-store")
         return response
     }

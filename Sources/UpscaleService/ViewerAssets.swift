@@ -71,9 +71,11 @@ public struct ViewerAssets: Sendable {
 
     /// Finds web/: an explicit path, else BINSR_WEB_ROOT, else a `web` folder beside or above the executable
     /// (`.build/debug/binsr` sits three levels below the checkout), else `./web`.
-    public static func locate(explicit: String? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              executable: URL? = Bundle.main.executableURL) throws(LoadError) -> ViewerAssets {
+    public static func locate(
+        explicit: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: URL? = Bundle.main.executableURL
+    ) throws(LoadError) -> ViewerAssets {
         var candidates: [URL] = []
         if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
         if let fromEnvironment = environment["BINSR_WEB_ROOT"] {
@@ -98,15 +100,17 @@ public struct ViewerAssets: Sendable {
 
     /// A non-hidden name of letters, digits, `-`, `_` and `.`.
     static func isPlainName(_ name: String) -> Bool {
-        !name.hasPrefix(".") && name.unicodeScalars.allSatisfy {
-            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
-        }
+        !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+            }
     }
 
     /// The asset as a response with the headers every viewer file gets.
     func response(for asset: Asset) -> HTTPResponse {
-        var response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", asset.contentType)]),
-                                    body: asset.bytes)
+        var response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", asset.contentType)]),
+            body: asset.bytes)
         ViewerHeaders.apply(to: &response, isPage: asset.contentType.hasPrefix("text/html"))
         // Revalidate on every load: the files change with each deploy and are small.
         response.headers.set("Cache-Control", "no-cache")
@@ -118,7 +122,8 @@ public struct ViewerAssets: Sendable {
 enum ViewerHeaders {
     /// Only same-origin scripts, styles, images (plus blob: for results shown from fetched bytes) and requests:
     /// the pages load nothing from another host (no CDN), and an injected inline script would not run.
-    static let contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; "
+    static let contentSecurityPolicy =
+        "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; "
         + "style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
     static func apply(to response: inout HTTPResponse, isPage: Bool) {

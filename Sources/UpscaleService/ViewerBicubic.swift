@@ -23,8 +23,10 @@ enum ViewerBicubic {
         }
     }
 
-    static func respond(_ request: HTTPRequest, config: ServiceConfig,
-                        coder: any ImageCoding) throws(ServiceError) -> HTTPResponse {
+    static func respond(
+        _ request: HTTPRequest, config: ServiceConfig,
+        coder: any ImageCoding
+    ) throws(ServiceError) -> HTTPResponse {
         let scaleText = request.head.queryValue("scale") ?? String(config.defaultScale)
         guard let scale = Int(scaleText), scales.contains(scale) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales.map(String.init))
@@ -43,15 +45,18 @@ enum ViewerBicubic {
         let resized = clock.now
         let bytes: [UInt8]
         do {
-            bytes = try coder.encode(result, as: .png, jpegQuality: config.jpegQuality,
-                                     pngCompressionLevel: config.pngCompressionLevel)
+            bytes = try coder.encode(
+                result, as: .png, jpegQuality: config.jpegQuality,
+                pngCompressionLevel: config.pngCompressionLevel)
         } catch {
             throw ServiceError(error)
         }
         let stages = [("decode", decoded - start), ("bicubic", resized - decoded), ("encode", clock.now - resized)]
         var headers = HTTPHeaders([("Content-Type", "image/png")])
-        headers.add("Server-Timing", stages.map { "\($0.0);dur=\(String(format: "%.2f", $0.1.seconds * 1000))" }
-            .joined(separator: ", "))
+        headers.add(
+            "Server-Timing",
+            stages.map { "\($0.0);dur=\(String(format: "%.2f", $0.1.seconds * 1000))" }
+                .joined(separator: ", "))
         headers.add("X-Model", "bicubic-x\(scale)")
         headers.add("X-Input-Size", "\(image.width)x\(image.height)")
         headers.add("X-Output-Size", "\(result.width)x\(result.height)")
@@ -106,8 +111,9 @@ enum ViewerBicubic {
         for channel in 0..<image.colorChannels {
             color += resize(image.color[(channel * count)..<((channel + 1) * count)])
         }
-        return Image(width: image.width * scale, height: image.height * scale, colorChannels: image.colorChannels,
-                     color: color, alpha: image.alpha.map { resize($0[...]) }, sourceBitDepth: image.sourceBitDepth)
+        return Image(
+            width: image.width * scale, height: image.height * scale, colorChannels: image.colorChannels,
+            color: color, alpha: image.alpha.map { resize($0[...]) }, sourceBitDepth: image.sourceBitDepth)
     }
 
     /// MATLAB's `contributions` (imresize.m) for an upscale, flattened: output index i uses input rows or columns

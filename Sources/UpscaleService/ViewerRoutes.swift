@@ -17,23 +17,29 @@ public enum ViewerRoutes {
     /// Loads web/, lists the study inputs (bundled samples plus the operator's folder) and returns every route.
     /// Throws when web/ or the input folder is unusable. The vote database opens on the first study request
     /// (StudyStoreHandle), so a service nobody votes on writes nothing.
-    public static func make(study configuration: StudyConfiguration, webRoot: String?,
-                            variants: [StudyCatalog.Variant], logger: Logger,
-                            upscaler: @escaping StudyUpscaler) throws -> [ViewerRoute] {
+    public static func make(
+        study configuration: StudyConfiguration, webRoot: String?,
+        variants: [StudyCatalog.Variant], logger: Logger,
+        upscaler: @escaping StudyUpscaler
+    ) throws -> [ViewerRoute] {
         let problems = configuration.validationProblems()
         guard problems.isEmpty else { throw ViewerSetupError.invalidConfiguration(problems) }
         let assets = try ViewerAssets.locate(explicit: webRoot)
         var folders: [(label: String, directory: URL)] = [("samples", assets.samplesDirectory)]
         if let extra = configuration.inputDirectory { folders.append(("inputs", URL(fileURLWithPath: extra))) }
         let catalog = try StudyCatalog.scan(folders: folders, variants: variants)
-        let stores = StudyStoreHandle(directory: URL(fileURLWithPath: configuration.dataDirectory),
-                                      pairLifetime: configuration.pairLifetimeSeconds)
-        logger.info("viewer and study ready", metadata: [
-            "webRoot": "\(assets.root.path)", "studyDatabase": "\(stores.databasePath)",
-            "studyInputs": "\(catalog.inputs.count)", "studyVariants": "\(variants.count)",
-        ])
-        let study = StudyRoutes(stores: stores, catalog: catalog, imageCacheBytes: configuration.imageCacheBytes,
-                                logger: logger, upscaler: upscaler)
+        let stores = StudyStoreHandle(
+            directory: URL(fileURLWithPath: configuration.dataDirectory),
+            pairLifetime: configuration.pairLifetimeSeconds)
+        logger.info(
+            "viewer and study ready",
+            metadata: [
+                "webRoot": "\(assets.root.path)", "studyDatabase": "\(stores.databasePath)",
+                "studyInputs": "\(catalog.inputs.count)", "studyVariants": "\(variants.count)",
+            ])
+        let study = StudyRoutes(
+            stores: stores, catalog: catalog, imageCacheBytes: configuration.imageCacheBytes,
+            logger: logger, upscaler: upscaler)
         return assetRoutes(assets) + study.routes
     }
 

@@ -15,8 +15,10 @@ import StudyStore
 final class ViewerService: Sendable {
     private let router: Router<ViewerRoute>
 
-    init(config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding, queue: WorkQueue, logger: Logger,
-         environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(
+        config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding, queue: WorkQueue, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         var routes: [ViewerRoute]
         do {
             let study = try StudyConfiguration(environment: environment)
@@ -61,13 +63,17 @@ final class ViewerService: Sendable {
 
     /// Runs one study upscale as a job on the service's queue and waits for it; a full queue is a 503, as for
     /// `POST /upscale`.
-    static func upscaler(config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding,
-                         queue: WorkQueue) -> StudyUpscaler {
+    static func upscaler(
+        config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding,
+        queue: WorkQueue
+    ) -> StudyUpscaler {
         return { bytes, arch, scale, model in
-            let parameters = UpscaleParameters(key: ModelKey(arch: arch, weights: model.rawValue, scale: scale),
-                                               format: .png, jpegQuality: config.jpegQuality)
-            let job = UpscaleJob(encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
-                                 coder: coder, registry: registry)
+            let parameters = UpscaleParameters(
+                key: ModelKey(arch: arch, weights: model.rawValue, scale: scale),
+                format: .png, jpegQuality: config.jpegQuality)
+            let job = UpscaleJob(
+                encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
+                coder: coder, registry: registry)
             let outcome = JobOutcome()
             guard queue.submit({ outcome.finish(Result { () throws(ServiceError) in try job.run() }) }) != nil else {
                 throw ServiceError.queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
@@ -78,8 +84,9 @@ final class ViewerService: Sendable {
 
     /// Routes that answer 503 with the setup error, so the operator sees why `/` does not show the viewer.
     static func unavailableRoutes(reason: String) -> [ViewerRoute] {
-        let problem = ProblemResponse.make(status: 503, title: "Viewer unavailable", detail: reason, headers: [],
-                                           close: false, requestID: nil)
+        let problem = ProblemResponse.make(
+            status: 503, title: "Viewer unavailable", detail: reason, headers: [],
+            close: false, requestID: nil)
         let gets = ["/", "/study", "/study/results", "/study/next", "/study/image", "/study/results.json"]
         return gets.map { ViewerRoute(method: .get, path: $0) { _ in problem } }
             + [ViewerRoute(method: .post, path: "/study/vote") { _ in problem }]

@@ -26,8 +26,10 @@ final class StudyCatalogTests: XCTestCase {
     }
 
     func testMissingFolderFailsAtStartup() {
-        XCTAssertThrowsError(try StudyCatalog.scan(folders: [("x", directory.appendingPathComponent("nope"))],
-                                                   variants: []))
+        XCTAssertThrowsError(
+            try StudyCatalog.scan(
+                folders: [("x", directory.appendingPathComponent("nope"))],
+                variants: []))
     }
 
     func testDrawCoversEveryInputVariantAndPlacement() throws {

@@ -24,8 +24,9 @@ final class StudyStoreConcurrencyTests: XCTestCase {
             for index in 0..<votesEach {
                 do {
                     // Voter v always clicks left; real is on the left for even v, so half the voters prefer real.
-                    let pair = try store.issuePair(session: session, arch: "srresnet", scale: 2 + 2 * (index % 2),
-                                                   input: "x", realOnLeft: voter % 2 == 0)
+                    let pair = try store.issuePair(
+                        session: session, arch: "srresnet", scale: 2 + 2 * (index % 2),
+                        input: "x", realOnLeft: voter % 2 == 0)
                     try store.vote(pairID: pair.id, session: session, choice: .left)
                 } catch {
                     failures.append("\(error)")
@@ -34,10 +35,12 @@ final class StudyStoreConcurrencyTests: XCTestCase {
         }
         XCTAssertEqual(failures.all, [])
         let perScale = voters * votesEach / 2
-        XCTAssertEqual(try store.results(), [
-            StudyResult(arch: "srresnet", scale: 2, real: perScale / 2, binary: perScale / 2, same: 0),
-            StudyResult(arch: "srresnet", scale: 4, real: perScale / 2, binary: perScale / 2, same: 0),
-        ])
+        XCTAssertEqual(
+            try store.results(),
+            [
+                StudyResult(arch: "srresnet", scale: 2, real: perScale / 2, binary: perScale / 2, same: 0),
+                StudyResult(arch: "srresnet", scale: 4, real: perScale / 2, binary: perScale / 2, same: 0),
+            ])
     }
 
     /// The same pair voted from several threads at once (a double-clicking or scripted voter): exactly one wins.
@@ -72,8 +75,9 @@ final class StudyStoreConcurrencyTests: XCTestCase {
             let session = Token.random()
             for _ in 0..<20 {
                 do {
-                    let pair = try store.issuePair(session: session, arch: "srresnet", scale: 4, input: "x",
-                                                   realOnLeft: true)
+                    let pair = try store.issuePair(
+                        session: session, arch: "srresnet", scale: 4, input: "x",
+                        realOnLeft: true)
                     try store.vote(pairID: pair.id, session: session, choice: .same)
                 } catch {
                     failures.append("\(error)")

@@ -30,8 +30,9 @@ final class StudyStoreTests: XCTestCase {
         let alice = Token.random()
         let mallory = Token.random()
         let issued = Date(timeIntervalSince1970: 1_000_000)
-        let pair = try store.issuePair(session: alice, arch: "lapsrn", scale: 2, input: "x", realOnLeft: true,
-                                       now: issued)
+        let pair = try store.issuePair(
+            session: alice, arch: "lapsrn", scale: 2, input: "x", realOnLeft: true,
+            now: issued)
 
         XCTAssertThrowsError(try store.vote(pairID: Token.random(), session: alice, choice: .left, now: issued)) {
             XCTAssertEqual($0 as? StudyError, .unknownPair)
@@ -45,8 +46,11 @@ final class StudyStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.vote(pairID: pair.id, session: "not-a-token", choice: .left, now: issued)) {
             XCTAssertEqual($0 as? StudyError, .invalidSession)
         }
-        XCTAssertThrowsError(try store.vote(pairID: pair.id, session: alice, choice: .left,
-                                            now: issued.addingTimeInterval(61))) {
+        XCTAssertThrowsError(
+            try store.vote(
+                pairID: pair.id, session: alice, choice: .left,
+                now: issued.addingTimeInterval(61))
+        ) {
             XCTAssertEqual($0 as? StudyError, .pairExpired)
         }
         XCTAssertEqual(try store.vote(pairID: pair.id, session: alice, choice: .right, now: issued + 59), .binary)
@@ -72,8 +76,9 @@ final class StudyStoreTests: XCTestCase {
         let session = Token.random()
         let start = Date(timeIntervalSince1970: 2_000_000)
         XCTAssertNil(try store.openPair(session: session, now: start))
-        let pair = try store.issuePair(session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: false,
-                                       now: start)
+        let pair = try store.issuePair(
+            session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: false,
+            now: start)
         XCTAssertEqual(try store.openPair(session: session, now: start + 10), pair)
         XCTAssertNil(try store.openPair(session: Token.random(), now: start + 10))
         XCTAssertNil(try store.openPair(session: session, now: start + 101))
@@ -86,8 +91,9 @@ final class StudyStoreTests: XCTestCase {
         let session = Token.random()
         let start = Date(timeIntervalSince1970: 3_000_000)
         func issue(_ offset: TimeInterval) throws -> StudyPair {
-            try store.issuePair(session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true,
-                                now: start + offset)
+            try store.issuePair(
+                session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true,
+                now: start + offset)
         }
         let votedOld = try issue(0)
         let unvotedOld = try issue(1)
@@ -105,11 +111,13 @@ final class StudyStoreTests: XCTestCase {
     func testIssuingPurgesPeriodically() throws {
         let store = try StudyStore(directory: directory, pairLifetime: 1)
         let start = Date(timeIntervalSince1970: 4_000_000)
-        let first = try store.issuePair(session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
-                                        now: start)
+        let first = try store.issuePair(
+            session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
+            now: start)
         for index in 1..<StudyStore.purgeInterval {
-            _ = try store.issuePair(session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
-                                    now: start + 10 + Double(index))
+            _ = try store.issuePair(
+                session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
+                now: start + 10 + Double(index))
         }
         XCTAssertThrowsError(try store.pair(id: first.id, session: first.session)) {
             XCTAssertEqual($0 as? StudyError, .unknownPair)
@@ -135,8 +143,9 @@ final class StudyStoreTests: XCTestCase {
         do {
             let store = try StudyStore(directory: directory)
             for (index, choice) in [StudyChoice.left, .left, .right, .same].enumerated() {
-                let pair = try store.issuePair(session: session, arch: "srresnet", scale: 4, input: "in\(index)",
-                                               realOnLeft: true)
+                let pair = try store.issuePair(
+                    session: session, arch: "srresnet", scale: 4, input: "in\(index)",
+                    realOnLeft: true)
                 try store.vote(pairID: pair.id, session: session, choice: choice)
             }
             open = try store.issuePair(session: session, arch: "lapsrn", scale: 2, input: "y", realOnLeft: false)
@@ -162,11 +171,13 @@ final class StudyStoreTests: XCTestCase {
             try store.vote(pairID: pair.id, session: session, choice: choice)
         }
         // realOnLeft is false throughout: left means binary, right means real.
-        XCTAssertEqual(try store.results(), [
-            StudyResult(arch: "lapsrn", scale: 4, real: 0, binary: 1, same: 1),
-            StudyResult(arch: "srresnet", scale: 2, real: 1, binary: 0, same: 0),
-            StudyResult(arch: "srresnet", scale: 4, real: 0, binary: 2, same: 0),
-        ])
+        XCTAssertEqual(
+            try store.results(),
+            [
+                StudyResult(arch: "lapsrn", scale: 4, real: 0, binary: 1, same: 1),
+                StudyResult(arch: "srresnet", scale: 2, real: 1, binary: 0, same: 0),
+                StudyResult(arch: "srresnet", scale: 4, real: 0, binary: 2, same: 0),
+            ])
         let row = try store.results()[2]
         XCTAssertEqual(row.binaryAmongDecisive.successes, 2)
         XCTAssertEqual(row.binary.share, 1)

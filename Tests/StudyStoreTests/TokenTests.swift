@@ -9,9 +9,11 @@ final class TokenTests: XCTestCase {
     }
 
     func testRejectsAnythingButThirtyTwoLowercaseHexDigits() {
-        let bad = ["", "abc", String(repeating: "A", count: 32), String(repeating: "0", count: 31),
-                   String(repeating: "0", count: 33), String(repeating: "g", count: 32),
-                   "' OR 1=1 --" + String(repeating: "0", count: 21), String(repeating: "é", count: 16)]
+        let bad = [
+            "", "abc", String(repeating: "A", count: 32), String(repeating: "0", count: 31),
+            String(repeating: "0", count: 33), String(repeating: "g", count: 32),
+            "' OR 1=1 --" + String(repeating: "0", count: 21), String(repeating: "é", count: 16),
+        ]
         for candidate in bad {
             XCTAssertFalse(Token.isWellFormed(candidate), candidate)
         }
