@@ -24,6 +24,9 @@ struct Connection {
     var logger: Logger
 
     private static let readChunk = 64 * 1024
+    /// Bounds of the lingering close: at most 1 s and 1 MiB of input discarded after the last response.
+    private static let lingerSeconds = 1.0
+    private static let lingerMaxBytes = 1 << 20
     /// How often an idle connection checks whether the server is draining.
     private static let drainPollMilliseconds = 100
 
@@ -31,10 +34,25 @@ struct Connection {
         do {
             try socket.setTimeout(SO_SNDTIMEO, seconds: limits.writeTimeout)
             try serve()
-        } catch let error as SyscallError {
-            logger.debug("connection ended", metadata: ["error": "\(error)"])
+            lingeringClose()
         } catch {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends FIN, then reads and discards what the client is still sending for a bounded time before the caller
+    /// closes. Closing with unread input makes the kernel send RST, which can destroy the error response the client
+    /// has not read yet (e.g. a 413 while the upload is in flight). Apache calls this lingering close.
+    private func lingeringClose() {
+        socket.shutdownWrite()
+        let deadline = ContinuousClock.now + .seconds(Self.lingerSeconds)
+        var discarded = 0
+        while discarded < Self.lingerMaxBytes, ContinuousClock.now < deadline {
+            let remaining = Self.milliseconds(deadline - ContinuousClock.now)
+            guard (try? socket.waitReadable(timeoutMilliseconds: max(1, remaining))) == true,
+                let bytes = try? socket.read(maxBytes: Self.readChunk), !bytes.isEmpty
+            else { return }
+            discarded += bytes.count
         }
     }
 

@@ -69,6 +69,13 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Closes the sending side only (FIN), so the peer sees the end of the response while we can still read.
+    func shutdownWrite() {
+        state.withLock {
+            if !isClosed { _ = systemShutdown(descriptor, Int32(SHUT_WR)) }
+        }
+    }
+
     // MARK: Options
 
     func setOption(_ level: Int32, _ name: Int32, _ value: Int32) throws(SyscallError) {

@@ -30,6 +30,18 @@ struct ConnectionBehaviourTests {
         #expect(client.isClosedByServer())
     }
 
+    @Test func oversizedUploadWithoutExpectStillReadsItsErrorResponse() throws {
+        // The server answers 413 from the Content-Length and closes while the client is still sending; without a
+        // lingering close the unread bytes make the kernel send RST and the client loses the 413.
+        let service = try startService { $0.http.maxBodyBytes = 65536 }
+        defer { service.shutdown() }
+        let client = try RawClient(port: service.port)
+        let body = [UInt8](repeating: 0x41, count: 4 << 20)
+        client.send(Array("POST /upscale HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        let response = try client.readResponse()
+        #expect(response.status == 413)
+    }
+
     @Test func connectionsBeyondTheLimitGet503AndAreClosed() throws {
         let service = try startService { $0.http.maxConnections = 2 }
         defer { service.shutdown() }
