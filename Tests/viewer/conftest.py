@@ -6,7 +6,7 @@ Prerequisites (scripts/setup.sh --python installs them): Debian `chromium` and `
 `serve` command) fails the test instead of skipping it; a server without model pairs always skips the network tests.
 
 The server is configured through the service's environment variables (BINSR_PORT, BINSR_HOST, and whatever the
-caller exports, e.g. BINSR_WEIGHTS_DIRECTORY), so the test does not depend on flag spellings; BINSR_SERVE_ARGS adds
+caller exports, e.g. BINSR_MODELS_DIRECTORY), so the test does not depend on flag spellings; BINSR_SERVE_ARGS adds
 extra command-line arguments.
 """
 
@@ -121,7 +121,7 @@ def models(server):
     """
     if not server["variants"]:
         pytest.skip("binsr serve lists no architecture/scale with both a real and a binary model "
-                    "(export BINSR_WEIGHTS_DIRECTORY or pass BINSR_SERVE_ARGS)")
+                    "(export BINSR_MODELS_DIRECTORY or pass BINSR_SERVE_ARGS)")
     return server["variants"]
 
 
