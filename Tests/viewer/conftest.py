@@ -89,6 +89,10 @@ def running_server(workdir, **environment):
     command = [str(binary), "serve", *os.environ.get("BINSR_SERVE_ARGS", "").split()]
     env = dict(os.environ, BINSR_HOST="127.0.0.1", BINSR_PORT=str(port), BINSR_WEB_ROOT=str(REPO / "web"),
                BINSR_STUDY_DATA_DIRECTORY=str(workdir / "study-data"))
+    # The server runs in a scratch directory, so the default relative models folder would be empty: use the
+    # repository's unless the caller chose one.
+    if "BINSR_MODELS_DIRECTORY" not in env and (REPO / "models").is_dir():
+        env["BINSR_MODELS_DIRECTORY"] = str(REPO / "models")
     env.update(environment)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env)
