@@ -16,7 +16,10 @@ extension UpscaleService {
         do {
             switch router.resolve(request.method, request.path) {
             case .notFound:
-                throw ServiceError.notFound(path: request.path)
+                // The viewer and the study (ViewerService.swift) answer the paths the API does not have.
+                guard let answer = viewer.respond(to: request) else { throw ServiceError.notFound(path: request.path) }
+                routeLabel = "viewer"
+                response = answer
             case .methodNotAllowed(let allow):
                 throw ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
             case .matched(let route):
@@ -58,7 +61,9 @@ extension UpscaleService {
         guard head.framing != .none else { return nil }
         let error: ServiceError
         switch router.resolve(head.method, head.path) {
-        case .notFound: error = .notFound(path: head.path)
+        case .notFound:
+            if viewer.serves(head.path) { return nil }
+            error = .notFound(path: head.path)
         case .methodNotAllowed(let allow): error = .methodNotAllowed(allow: allow.map(\.rawValue))
         case .matched(let route):
             guard route == .upscale else { return nil }

@@ -16,6 +16,9 @@ public final class UpscaleService: @unchecked Sendable {
     let queue: WorkQueue
     let logger: Logger
     let router: Router<Route>
+    /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*, consulted for paths
+    /// the API's router does not know (so the API description stays the API's).
+    let viewer: ViewerService
     private(set) var server: HTTPServer!
 
     enum Route: String, Sendable {
@@ -38,6 +41,7 @@ public final class UpscaleService: @unchecked Sendable {
         router.add(.get, "/metrics", .metrics)
         router.add(.get, "/v1/models", .models)
         router.add(.post, "/upscale", .upscale)
+        viewer = ViewerService(config: config, registry: registry, coder: coder, queue: queue, logger: logger)
         self.router = router
         self.server = HTTPServer(
             host: config.host, port: config.port, limits: config.http, logger: logger,
