@@ -156,8 +156,10 @@ struct SchemathesisTests {
         process.executableURL = URL(fileURLWithPath: Self.python!)
         process.arguments = [
             "-m", "schemathesis.cli", "run", TestPaths.repositoryRoot.appendingPathComponent("openapi.yaml").path,
-            "--experimental=openapi-3.1", "--base-url", "http://127.0.0.1:\(service.port)", "--checks", "all",
-            "--hypothesis-max-examples", "60", "--hypothesis-seed", "1", "--hypothesis-deadline", "5000",
+            "--url", "http://127.0.0.1:\(service.port)", "--checks", "all", "--max-examples", "60", "--seed", "1",
+            // A JSON schema cannot say "a decodable PNG", so schema-valid generated bodies are rightly refused with
+            // 415/422; that one check would only measure the generator.
+            "--exclude-checks", "positive_data_acceptance",
         ]
         let output = Pipe()
         process.standardOutput = output
@@ -166,5 +168,6 @@ struct SchemathesisTests {
         let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "schemathesis:\n\(report.suffix(4000))")
+        if let summary = report.range(of: "SUMMARY") { print("schemathesis " + report[summary.lowerBound...]) }
     }
 }
