@@ -161,6 +161,11 @@ struct SchemathesisTests {
             // 415/422; that one check would only measure the generator.
             "--exclude-checks", "positive_data_acceptance",
         ]
+        // Schemathesis keeps a cache in its working directory; keep it out of the checkout.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("binsr-st-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        process.currentDirectoryURL = scratch
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
