@@ -75,9 +75,15 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "binsr.serve")
-        let service = UpscaleService(
-            config: config, resolver: makeSuperResolver(config: config, logger: logger), coder: ImageCodecsCoding(),
-            logger: logger)
+        let resolver: any SuperResolver
+        do {
+            resolver = try makeSuperResolver(config: config, logger: logger)
+        } catch {
+            // A weight file that does not parse is an operator error: say which file and why, then stop.
+            logger.critical("cannot read the models", metadata: ["error": "\(error)"])
+            throw ExitCode(EX_CONFIG)
+        }
+        let service = UpscaleService(config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger)
         do {
             try service.start()
         } catch {
