@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import SREngine
 
 /// `binsr eval`: the paper's evaluation protocol (LapSRN's evaluate_LapSRN_dataset.m) on a folder of HR images.
 struct Eval: ParsableCommand {
@@ -23,6 +24,12 @@ struct Eval: ParsableCommand {
     @Option(help: "Method to evaluate: \(EvalMethods.names.joined(separator: ", ")).")
     var method: String = "bicubic"
 
+    @Option(name: .customLong("models-dir"), help: "Folder of the network weight files.")
+    var modelsDirectory: String = "models"
+
+    @Option(help: "Network precision mode: fp32, bf16 or int8 (bf16/int8 apply to binary layers).")
+    var precision: String = "fp32"
+
     @Flag(name: .customLong("rounded-lr"), help: "Round the LR image to 8 bits before upscaling.")
     var roundedLR = false
 
@@ -40,6 +47,9 @@ struct Eval: ParsableCommand {
             throw ValidationError(
                 "unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
         }
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be fp32, bf16 or int8, got \(precision)")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("--dataset \(dataset) is not a directory")
@@ -48,7 +58,8 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let options = try EvaluationOptions(scale: scale, roundLR: roundedLR, computeIFC: !noIFC)
-        let sr = try EvalMethods.make(method, scale: scale)
+        let sr = try EvalMethods.make(method, scale: scale, modelsDirectory: modelsDirectory,
+                                      precision: Precision(rawValue: precision)!)
         let directory = URL(fileURLWithPath: dataset)
         let total = try DatasetDirectory.imageFiles(in: directory).count
         let bar = ProgressBar(total: total)
