@@ -4,7 +4,8 @@ protocol InferenceBackend {
     associatedtype Activation
 
     /// `y = conv(x)`, then `prelu(y)` when given, then `y + residual` when given.
-    func conv(_ x: Activation, _ layer: ConvLayer, prelu: PReLULayer?, adding residual: Activation?) throws -> Activation
+    func conv(_ x: Activation, _ layer: ConvLayer, prelu: PReLULayer?, adding residual: Activation?) throws
+        -> Activation
     /// `y = transposedConv(x)`, then `prelu(y)` when given.
     func transposedConv(_ x: Activation, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> Activation
     /// `prelu(pixelShuffle2(conv(x)))`, one x2 step of SRResNet.

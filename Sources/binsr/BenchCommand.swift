@@ -48,11 +48,14 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Knuth's MMIX linear congruential generator: the same fixed input on every platform.
         var state = seed
-        let input = Tensor(channels: 3, height: size, width: size, data: (0..<3 * size * size).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407  // Knuth MMIX LCG: a portable fixed input
-            return Float(state >> 40) / Float(1 << 24)
-        })
+        let input = Tensor(
+            channels: 3, height: size, width: size,
+            data: (0..<3 * size * size).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(state >> 40) / Float(1 << 24)
+            })
         var rows: [[String]] = []
         var fp32Output: [String: Tensor] = [:]
         for (kind, precision) in try parsedCases() {
@@ -74,17 +77,23 @@ struct BenchCommand: ParsableCommand {
             }
             if json {
                 let timesText = times.map { String(format: "%.3f", $0) }.joined(separator: ",")
-                print("{\"engine\":\"binsr\",\"arch\":\"\(arch)\",\"scale\":\(scale),\"size\":\(size),"
-                      + "\"weights\":\"\(kind)\",\"precision\":\"\(precision.rawValue)\",\"times_ms\":[\(timesText)]}")
+                print(
+                    "{\"engine\":\"binsr\",\"arch\":\"\(arch)\",\"scale\":\(scale),\"size\":\(size),"
+                        + "\"weights\":\"\(kind)\",\"precision\":\"\(precision.rawValue)\",\"times_ms\":[\(timesText)]}"
+                )
             }
             let implementations = Set(model.implementations(height: size, width: size).values).sorted()
-            rows.append(["\(kind)", precision.rawValue, String(format: "%.1f", median), "\(runs)", deviation,
-                         implementations.joined(separator: " ")])
+            rows.append([
+                "\(kind)", precision.rawValue, String(format: "%.1f", median), "\(runs)", deviation,
+                implementations.joined(separator: " "),
+            ])
         }
         if !json {
             print("\(arch) x\(scale), input \(size)x\(size), median of \(runs) runs after \(warmup) warm-up")
-            print(Format.table(header: ["weights", "precision", "median ms", "runs", "max |x - fp32|", "oneDNN kernels"],
-                               rows: rows))
+            print(
+                Format.table(
+                    header: ["weights", "precision", "median ms", "runs", "max |x - fp32|", "oneDNN kernels"],
+                    rows: rows))
         }
     }
 }

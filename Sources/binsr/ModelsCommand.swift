@@ -25,17 +25,21 @@ struct ModelsCommand: ParsableCommand {
             print("no .safetensors files in \(modelsDir)")
             return
         }
-        let header = ["file", "arch", "scale", "binary", "binary params", "real params", "size", "MACs/out px",
-                      "binary MACs"]
+        let header = [
+            "file", "arch", "scale", "binary", "binary params", "real params", "size", "MACs/out px",
+            "binary MACs",
+        ]
         var rows: [[String]] = []
         for name in names {
             do {
                 let weights = try ModelWeights(contentsOf: directory.appendingPathComponent(name))
                 let d = weights.description
                 let cost = weights.cost
-                rows.append([name, d.arch.rawValue, "x\(d.scale)", d.binary ? "yes" : "no",
-                             "\(d.binaryParameters)", "\(d.realParameters)", Format.bytes(d.fileBytes),
-                             Format.si(cost.macsPerOutputPixel), String(format: "%.1f%%", 100 * cost.binaryShare)])
+                rows.append([
+                    name, d.arch.rawValue, "x\(d.scale)", d.binary ? "yes" : "no",
+                    "\(d.binaryParameters)", "\(d.realParameters)", Format.bytes(d.fileBytes),
+                    Format.si(cost.macsPerOutputPixel), String(format: "%.1f%%", 100 * cost.binaryShare),
+                ])
             } catch {
                 rows.append([name, "error: \(error)"])
             }
@@ -47,11 +51,12 @@ struct ModelsCommand: ParsableCommand {
 /// Plain-text formatting shared by the engine's commands.
 enum Format {
     static func bytes(_ n: Int) -> String {
-        n >= 1 << 20 ? String(format: "%.2f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)
+        n >= 1 << 20 ? String(format: "%.2f MiB", Double(n) / 1_048_576) : String(format: "%.1f KiB", Double(n) / 1024)
     }
 
     static func si(_ x: Double) -> String {
-        x >= 1e6 ? String(format: "%.2fM", x / 1e6) : x >= 1e3 ? String(format: "%.1fk", x / 1e3) : String(format: "%.0f", x)
+        x >= 1e6
+            ? String(format: "%.2fM", x / 1e6) : x >= 1e3 ? String(format: "%.1fk", x / 1e3) : String(format: "%.0f", x)
     }
 
     /// Left-aligned columns separated by two spaces; rows shorter than the header are allowed (error lines).

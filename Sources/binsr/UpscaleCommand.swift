@@ -4,7 +4,7 @@ import ImageCodecs
 import SREngine
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `binsr upscale IN -o OUT`: decode, run the chosen network tile by tile, encode by the output's extension.
@@ -51,8 +51,12 @@ struct UpscaleCommand: ParsableCommand {
     func validate() throws {
         guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
         guard Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be srresnet or lapsrn") }
-        guard weights == "real" || weights == "binary" else { throw ValidationError("--weights must be real or binary") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or int8") }
+        guard weights == "real" || weights == "binary" else {
+            throw ValidationError("--weights must be real or binary")
+        }
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be fp32, bf16 or int8")
+        }
         guard tileSize >= 8 else { throw ValidationError("--tile-size must be at least 8") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
         guard outputFormat != nil else { throw ValidationError("output must end in .png, .jpg or .jpeg") }
@@ -60,7 +64,8 @@ struct UpscaleCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let weightsURL = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(weights).safetensors")
+        let weightsURL = URL(fileURLWithPath: modelsDir).appendingPathComponent(
+            "\(arch)_x\(scale)_\(weights).safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             throw ValidationError("no weights at \(weightsURL.path) (see `binsr models --models-dir \(modelsDir)`)")
         }
@@ -80,9 +85,13 @@ struct UpscaleCommand: ParsableCommand {
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let seconds = Date().timeIntervalSince(start)
-            FileHandle.standardError.write(Data(String(
-                format: "%dx%d -> %dx%d in %.2f s, peak RSS %.1f MiB\n", image.width, image.height, result.width,
-                result.height, seconds, Double(usage.ru_maxrss) / 1024).utf8))
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format: "%dx%d -> %dx%d in %.2f s, peak RSS %.1f MiB\n", image.width, image.height,
+                        result.width,
+                        result.height, seconds, Double(usage.ru_maxrss) / 1024
+                    ).utf8))
         }
     }
 }

@@ -20,13 +20,16 @@ enum EngineFixtures {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return files.filter { $0.hasSuffix(".io.safetensors") }.sorted().map { io in
             let name = String(io.dropLast(".io.safetensors".count))
-            return Case(name: name, weights: directory.appendingPathComponent("\(name).safetensors"),
-                        io: directory.appendingPathComponent(io))
+            return Case(
+                name: name, weights: directory.appendingPathComponent("\(name).safetensors"),
+                io: directory.appendingPathComponent(io))
         }
     }
 
     static var tiny: [Case] { cases(in: engineDirectory) }
     static var golden: [Case] { cases(in: goldenDirectory) }
+    static var all: [Case] { tiny + golden }
+    static func named(_ name: String) -> Case? { all.first { $0.name == name } }
 
     static func tensor(_ file: SafeTensorsFile, _ name: String) throws -> Tensor {
         let shape = try #require(file.entries[name]?.shape)

@@ -25,9 +25,9 @@ import Testing
     /// bf16 rounds the activations entering binary layers (8-bit significand) and int8 quantizes them to 255
     /// levels, so both are held to a looser bound relative to the output range; `binsr bench` reports the
     /// deviation on full-size networks.
-    @Test(arguments: EngineFixtures.tiny.map(\.name), [Precision.bf16, .int8])
-    func lowPrecisionStaysCloseToReference(_ name: String, _ precision: Precision) throws {
-        let fixture = try #require(EngineFixtures.tiny.first { $0.name == name })
+    @Test(arguments: EngineFixtures.all.map(\.name), [Precision.bf16, .int8])
+    func lowPrecisionStaysCloseToPyTorch(_ name: String, _ precision: Precision) throws {
+        let fixture = try #require(EngineFixtures.named(name))
         let weights = try ModelWeights(contentsOf: fixture.weights)
         let io = try SafeTensorsFile(contentsOf: fixture.io)
         let input = try EngineFixtures.tensor(io, "input")
@@ -48,10 +48,11 @@ import Testing
     @Test(arguments: [(5, 7), (1, 1), (13, 3), (17, 20)])
     func matchesReferenceOnOddShapes(_ size: (Int, Int)) throws {
         var rng = SplitMix64(seed: 42)
-        for fixture in EngineFixtures.tiny {
+        for fixture in EngineFixtures.all {
             let weights = try ModelWeights(contentsOf: fixture.weights)
-            let input = Tensor(channels: 3, height: size.0, width: size.1,
-                               data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })
+            let input = Tensor(
+                channels: 3, height: size.0, width: size.1,
+                data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })
             let want = try SRModel(weights: weights, backend: .reference).forward(input)
             let got = try SRModel(weights: weights, backend: .oneDNN).forward(input)
             #expect(got.count == want.count)
@@ -82,21 +83,25 @@ struct SplitMix64 {
 
 @Suite struct NarrowConvolutionTests {
     /// The tap-sum formulation against the loop conv, in one strip and in one-row strips (halo handling).
-    @Test(arguments: [(9, 3, 13, 11), (3, 3, 5, 8), (5, 7, 1, 9)])
+    @Test(arguments: [(9, 3, 13, 11), (3, 3, 5, 8), (5, 7, 1, 9), (9, 3, 2, 1)])
     func matchesReferenceConv(_ shape: (k: Int, n: Int, h: Int, w: Int)) throws {
         var rng = SplitMix64(seed: 3)
         let cin = 5
-        let layer = ConvLayer(name: "narrow", inChannels: cin, outChannels: shape.n, kernel: shape.k,
-                              weights: .real((0..<shape.n * cin * shape.k * shape.k).map { _ in rng.nextUnitFloat() - 0.5 }),
-                              bias: (0..<shape.n).map { _ in rng.nextUnitFloat() })
-        let x = Tensor(channels: cin, height: shape.h, width: shape.w,
-                       data: (0..<cin * shape.h * shape.w).map { _ in rng.nextUnitFloat() - 0.5 })
-        let residual = Tensor(channels: shape.n, height: shape.h, width: shape.w,
-                              data: (0..<shape.n * shape.h * shape.w).map { _ in rng.nextUnitFloat() })
+        let layer = ConvLayer(
+            name: "narrow", inChannels: cin, outChannels: shape.n, kernel: shape.k,
+            weights: .real((0..<shape.n * cin * shape.k * shape.k).map { _ in rng.nextUnitFloat() - 0.5 }),
+            bias: (0..<shape.n).map { _ in rng.nextUnitFloat() })
+        let x = Tensor(
+            channels: cin, height: shape.h, width: shape.w,
+            data: (0..<cin * shape.h * shape.w).map { _ in rng.nextUnitFloat() - 0.5 })
+        let residual = Tensor(
+            channels: shape.n, height: shape.h, width: shape.w,
+            data: (0..<shape.n * shape.h * shape.w).map { _ in rng.nextUnitFloat() })
         let want = ReferenceKernels.add(ReferenceKernels.conv(x, layer), residual)
         for stripBytes in [1, 48 << 20] {
-            let narrow = NarrowConvolution(layer: layer, plan: ShapePlan(), stream: try DNNLStream(),
-                                           stripBytes: stripBytes)
+            let narrow = NarrowConvolution(
+                layer: layer, plan: ShapePlan(), stream: try DNNLStream(),
+                stripBytes: stripBytes)
             let got = try narrow.run(FeatureMap(planar: x), adding: FeatureMap(planar: residual)).planar()
             #expect(EngineFixtures.maxAbsDifference(got, want) <= 1e-5, "k \(shape.k) strip bytes \(stripBytes)")
         }

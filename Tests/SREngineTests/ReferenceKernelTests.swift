@@ -7,8 +7,9 @@ import Testing
     @Test func convPadsWithZeros() {
         // 1 channel 3x3 input 1..9, 3x3 all-ones kernel, bias 0.5: each output is the sum of its in-image neighbours.
         let x = Tensor(channels: 1, height: 3, width: 3, data: (1...9).map(Float.init))
-        let y = ReferenceKernels.conv2d(x, weights: [Float](repeating: 1, count: 9), outChannels: 1, kernel: 3,
-                                        bias: [0.5])
+        let y = ReferenceKernels.conv2d(
+            x, weights: [Float](repeating: 1, count: 9), outChannels: 1, kernel: 3,
+            bias: [0.5])
         let sums: [Float] = [12, 21, 16, 27, 45, 33, 24, 39, 28]
         #expect(y.data == sums.map { $0 + 0.5 })
     }
@@ -23,8 +24,9 @@ import Testing
     @Test func binaryConvUnpacksLeastSignificantBitFirst() {
         // in = 1, k = 3: 9 signs in 2 bytes. Byte 0 = 0b0000_0101 -> signs 0 and 2 are +1, the rest of byte 0 is -1;
         // byte 1 bit 0 = 1 -> sign 8 (bottom-right tap) is +1.
-        let layer = ConvLayer(name: "b", inChannels: 1, outChannels: 1, kernel: 3,
-                              weights: .binary(bits: [0b0000_0101, 0b1], alpha: [-0.5]), bias: [0.25])
+        let layer = ConvLayer(
+            name: "b", inChannels: 1, outChannels: 1, kernel: 3,
+            weights: .binary(bits: [0b0000_0101, 0b1], alpha: [-0.5]), bias: [0.25])
         #expect(layer.signs() == [1, -1, 1, -1, -1, -1, -1, -1, 1])
         // A single 1 in the centre of a 3x3 input reads the flipped kernel: y(oy, ox) = S[2 - oy][2 - ox]... at the
         // centre output, only the centre tap sees it: -1 * alpha + b = 0.5 + 0.25.

@@ -28,7 +28,10 @@ import Testing
             _ = try SafeTensorsFile(bytes: bytes.dropLast(4))
             Issue.record("a file missing its last bytes was accepted")
         } catch {
-            guard case .truncated(let what) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .truncated(let what) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(what.contains("tensor"))
         }
     }
@@ -44,6 +47,22 @@ import Testing
         let badOffsets = EngineFixtures.safetensors(
             header: ["a": ["dtype": "F32", "shape": [2], "data_offsets": [0, 4]]], data: Data(count: 8))
         #expect(throws: WeightsError.self) { try SafeTensorsFile(bytes: badOffsets) }
+    }
+
+    @Test func listedBinaryLayersDecideWhichTensorsAreRequired() throws {
+        // Leaving body.0.conv2 out of the list makes it a real conv, whose `.weight` the file lacks.
+        let data = try EngineFixtures.rewritingHeader(of: fixture) {
+            var meta = $0["__metadata__"] as! [String: String]
+            meta["binary_layers"] = "[\"body.0.conv1\", \"body.1.conv1\", \"body.1.conv2\"]"
+            $0["__metadata__"] = meta
+        }
+        #expect(throws: WeightsError.missingTensor("body.0.conv2.weight")) { try load(data) }
+        let flagOff = try EngineFixtures.rewritingHeader(of: fixture) {
+            var meta = $0["__metadata__"] as! [String: String]
+            meta["binary"] = "false"
+            $0["__metadata__"] = meta
+        }
+        #expect(throws: WeightsError.self) { try load(flagOff) }
     }
 
     @Test func namesAMissingTensor() throws {
@@ -79,6 +98,9 @@ import Testing
         }
     }
 
+    /// The fixture's binary layers as the start of a JSON list (no closing bracket).
+    static let allBinary = "[\"body.0.conv1\", \"body.0.conv2\", \"body.1.conv1\", \"body.1.conv2\""
+
     @Test func rejectsBadMetadata() throws {
         func edited(_ key: String, _ value: String?) throws -> Data {
             try EngineFixtures.rewritingHeader(of: fixture) {
@@ -87,14 +109,20 @@ import Testing
                 $0["__metadata__"] = meta
             }
         }
-        for (key, value) in [("arch", "vgg"), ("scale", "3"), ("binary", "yes"), ("format_version", "2"),
-                             ("channels", "x"), ("binary_layers", "[\"body.0.conv1\"]"), ("blocks", nil)] {
+        for (key, value) in [
+            ("arch", "vgg"), ("scale", "3"), ("binary", "yes"), ("format_version", "2"),
+            ("channels", "x"), ("binary_layers", Self.allBinary + ", \"body.7.conv1\"]"),
+            ("binary_layers", "body.0.conv1"), ("blocks", nil),
+        ] {
             let data = try edited(key, value)
             do throws(WeightsError) {
                 _ = try load(data)
                 Issue.record("metadata \(key)=\(value ?? "nil") was accepted")
             } catch {
-                guard case .badMetadata(let found, _) = error else { Issue.record("\(error)"); continue }
+                guard case .badMetadata(let found, _) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(found == key)
             }
         }

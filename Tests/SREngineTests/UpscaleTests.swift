@@ -7,8 +7,9 @@ import Testing
 
 @Suite struct UpscaleTests {
     static func model(_ name: String, backend: Backend = .oneDNN) throws -> SRModel {
-        try SRModel(contentsOf: EngineFixtures.engineDirectory.appendingPathComponent("\(name).safetensors"),
-                    backend: backend)
+        try SRModel(
+            contentsOf: EngineFixtures.engineDirectory.appendingPathComponent("\(name).safetensors"),
+            backend: backend)
     }
 
     static func randomImage(width: Int, height: Int, channels: Int = 3, alpha: Bool = false, seed: UInt64 = 7)
@@ -17,8 +18,9 @@ import Testing
         var rng = SplitMix64(seed: seed)
         let color = (0..<channels * width * height).map { _ in rng.nextUnitFloat() }
         let plane = alpha ? (0..<width * height).map { _ in rng.nextUnitFloat() } : nil
-        return Image(width: width, height: height, colorChannels: channels, color: color, alpha: plane,
-                     sourceBitDepth: 16)
+        return Image(
+            width: width, height: height, colorChannels: channels, color: color, alpha: plane,
+            sourceBitDepth: 16)
     }
 
     static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
@@ -76,8 +78,9 @@ import Testing
     @Test func alphaIsUpscaledBicubicallyAndClamped() throws {
         let model = try Self.model("tiny_srresnet_x2_binary")
         // A step 0,0,1,1 along x: output x = 3 has centre 1.25, taps 0..3, value keys(0.75) + keys(1.75) = 0.203125.
-        let image = Image(width: 4, height: 1, colorChannels: 3, color: [Float](repeating: 0.5, count: 12),
-                          alpha: [0, 0, 1, 1])
+        let image = Image(
+            width: 4, height: 1, colorChannels: 3, color: [Float](repeating: 0.5, count: 12),
+            alpha: [0, 0, 1, 1])
         let alpha = try #require(try model.upscale(image).alpha)
         #expect(alpha.count == 8 * 2)
         #expect(abs(alpha[3] - 0.203125) < 1e-6)

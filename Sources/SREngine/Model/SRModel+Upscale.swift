@@ -16,9 +16,10 @@ extension SRModel {
     /// is trained on RGB; for a gray input the channels differ only by model noise, so the mean is the least-biased
     /// estimate). Alpha is upscaled with bicubic resampling. `sourceBitDepth` is kept so 16-bit sources stay 16-bit.
     /// `progress(done, total)` is called after each tile, on the calling thread. Safe to call concurrently.
-    public func upscale(_ image: Image, tileSize: Int = SRModel.defaultTileSize,
-                        progress: ((Int, Int) -> Void)? = nil) throws(InferenceError) -> Image
-    {
+    public func upscale(
+        _ image: Image, tileSize: Int = SRModel.defaultTileSize,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws(InferenceError) -> Image {
         try upscale(image, tileSize: tileSize, margin: tileMargin, progress: progress)
     }
 
@@ -56,7 +57,8 @@ extension SRModel {
             color = (0..<plane).map { (color[$0] + color[plane + $0] + color[2 * plane + $0]) / 3 }
         }
         let alpha = image.alpha.map { BicubicResize.upscale($0, width: width, height: height, scale: s) }
-        return Image(width: ow, height: oh, colorChannels: image.colorChannels, color: color, alpha: alpha,
-                     sourceBitDepth: image.sourceBitDepth)
+        return Image(
+            width: ow, height: oh, colorChannels: image.colorChannels, color: color, alpha: alpha,
+            sourceBitDepth: image.sourceBitDepth)
     }
 }

@@ -56,8 +56,9 @@ public final class SRModel: Sendable {
             case .reference:
                 return try NetworkGraph.forward(weights.network, input, on: ReferenceBackend())
             case .oneDNN:
-                let runner = OneDNNBackend(plan: cache.plan(height: input.height, width: input.width),
-                                           precision: precision, stream: try DNNLStream())
+                let runner = OneDNNBackend(
+                    plan: cache.plan(height: input.height, width: input.width),
+                    precision: precision, stream: try DNNLStream())
                 return try NetworkGraph.forward(weights.network, FeatureMap(planar: input), on: runner).map {
                     $0.planar()
                 }

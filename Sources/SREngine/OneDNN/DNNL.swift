@@ -46,8 +46,9 @@ final class DNNLOwnedMemory: @unchecked Sendable {
     init(_ desc: dnnl_memory_desc_t) throws(DNNLError) {
         var md = desc
         var memory: dnnl_memory_t?
-        try dnnlCheck(dnnl_memory_create(&memory, &md, DNNLEngine.shared.handle, binsr_dnnl_memory_allocate()),
-                      "dnnl_memory_create")
+        try dnnlCheck(
+            dnnl_memory_create(&memory, &md, DNNLEngine.shared.handle, binsr_dnnl_memory_allocate()),
+            "dnnl_memory_create")
         handle = memory!
         self.desc = desc
     }
@@ -81,15 +82,18 @@ enum DNNLReorder {
         var pd: dnnl_primitive_desc_t?
         var src = source.desc
         var dst = destination.desc
-        try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, nil),
-                      "dnnl_reorder_primitive_desc_create")
+        try dnnlCheck(
+            dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, nil),
+            "dnnl_reorder_primitive_desc_create")
         defer { dnnl_primitive_desc_destroy(pd) }
         var primitive: dnnl_primitive_t?
         try dnnlCheck(dnnl_primitive_create(&primitive, pd), "dnnl_primitive_create(reorder)")
         defer { dnnl_primitive_destroy(primitive) }
         let stream = try DNNLStream()
-        let args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source.handle),
-                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination.handle)]
+        let args = [
+            dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source.handle),
+            dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination.handle),
+        ]
         try dnnlCheck(dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "reorder execute")
         try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
     }
@@ -101,8 +105,9 @@ final class DNNLStream {
 
     init() throws(DNNLError) {
         var stream: dnnl_stream_t?
-        try dnnlCheck(dnnl_stream_create(&stream, DNNLEngine.shared.handle, dnnl_stream_default_flags.rawValue),
-                      "dnnl_stream_create")
+        try dnnlCheck(
+            dnnl_stream_create(&stream, DNNLEngine.shared.handle, dnnl_stream_default_flags.rawValue),
+            "dnnl_stream_create")
         handle = stream!
     }
 

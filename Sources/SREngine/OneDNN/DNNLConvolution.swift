@@ -72,7 +72,8 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         var dst = try dnnlMemoryDesc([1, spec.outChannels, oh, ow], spec.destination.dnnl, dnnl_nhwc)
         var wei = try dnnlMemoryDesc(weightDims, spec.weightElement.dnnl, dnnl_format_tag_any)
         // A zero descriptor disables the bias term (dnnl.h, dnnl_convolution_forward_desc_init).
-        var biasDesc = spec.bias == nil ? dnnl_memory_desc_t() : try dnnlMemoryDesc([spec.outChannels], dnnl_f32, dnnl_a)
+        var biasDesc =
+            spec.bias == nil ? dnnl_memory_desc_t() : try dnnlMemoryDesc([spec.outChannels], dnnl_f32, dnnl_a)
         let strides: [dnnl_dim_t] = spec.kind.isTransposed ? [2, 2] : [1, 1]
         let pad = dnnl_dim_t(spec.kind.isTransposed ? 1 : k / 2)
         let padding: [dnnl_dim_t] = [pad, pad]
@@ -97,8 +98,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
                 extra.append((arg, try .floats(values, dims: [1, spec.outChannels, 1, 1], tag: dnnl_abcd)))
                 if case .scale = op { scaleArgument = (arg, values) }
             case .leakyReLU(let slope):
-                try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, slope, 0),
-                              "dnnl_post_ops_append_eltwise")
+                try dnnlCheck(
+                    dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, slope, 0),
+                    "dnnl_post_ops_append_eltwise")
             case .sum:
                 try dnnlCheck(dnnl_post_ops_append_sum(postOps, 1), "dnnl_post_ops_append_sum")
             }
@@ -109,17 +111,22 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         switch spec.kind {
         case .conv:
             var desc = dnnl_convolution_desc_t()
-            try dnnlCheck(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
-                                                             &src, &wei, &biasDesc, &dst, strides, padding, padding),
-                          "dnnl_convolution_forward_desc_init")
+            try dnnlCheck(
+                dnnl_convolution_forward_desc_init(
+                    &desc, dnnl_forward_inference, dnnl_convolution_direct,
+                    &src, &wei, &biasDesc, &dst, strides, padding, padding),
+                "dnnl_convolution_forward_desc_init")
             try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(conv)")
         case .transposed:
             var desc = dnnl_deconvolution_desc_t()
-            try dnnlCheck(dnnl_deconvolution_forward_desc_init(&desc, dnnl_forward_inference,
-                                                               dnnl_deconvolution_direct, &src, &wei, &biasDesc,
-                                                               &dst, strides, padding, padding),
-                          "dnnl_deconvolution_forward_desc_init")
-            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(deconv)")
+            try dnnlCheck(
+                dnnl_deconvolution_forward_desc_init(
+                    &desc, dnnl_forward_inference,
+                    dnnl_deconvolution_direct, &src, &wei, &biasDesc,
+                    &dst, strides, padding, padding),
+                "dnnl_deconvolution_forward_desc_init")
+            try dnnlCheck(
+                dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(deconv)")
         }
         defer { dnnl_primitive_desc_destroy(pd) }
 
@@ -130,7 +137,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         let plainWeights = try DNNLOwnedMemory.floats(spec.weights, dims: weightDims, tag: weightTag)
         weights = try DNNLOwnedMemory(chosen)
         try DNNLReorder.run(from: plainWeights, to: weights)
-        bias = try spec.bias.map { values throws(DNNLError) in try .floats(values, dims: [spec.outChannels], tag: dnnl_a) }
+        bias = try spec.bias.map { values throws(DNNLError) in
+            try .floats(values, dims: [spec.outChannels], tag: dnnl_a)
+        }
         postOpArguments = extra
         scalePostOp = scaleArgument
         scratchpadBytes = Int(dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)))
@@ -150,14 +159,17 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         defer { dnnl_memory_destroy(src) }
         let dst = try destination.memory()
         defer { dnnl_memory_destroy(dst) }
-        var args = [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: src),
-                    dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: weights.handle),
-                    dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: dst)]
+        var args = [
+            dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: src),
+            dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: weights.handle),
+            dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: dst),
+        ]
         if let bias { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_BIAS, memory: bias.handle)) }
         var rescaled: DNNLOwnedMemory?
         if scaleFactor != 1, let scale = scalePostOp {
-            rescaled = try .floats(scale.values.map { $0 * scaleFactor }, dims: [1, spec.outChannels, 1, 1],
-                                   tag: dnnl_abcd)
+            rescaled = try .floats(
+                scale.values.map { $0 * scaleFactor }, dims: [1, spec.outChannels, 1, 1],
+                tag: dnnl_abcd)
         }
         for extra in postOpArguments {
             let memory = extra.arg == scalePostOp?.arg ? rescaled ?? extra.memory : extra.memory
@@ -168,7 +180,8 @@ final class ConvolutionPrimitive: @unchecked Sendable {
             scratchpad = try DNNLOwnedMemory(try dnnlMemoryDesc([scratchpadBytes], dnnl_u8, dnnl_a))
             args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: scratchpad!.handle))
         }
-        try dnnlCheck(dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "dnnl_primitive_execute")
+        try dnnlCheck(
+            dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "dnnl_primitive_execute")
         try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
         withExtendedLifetime((scratchpad, rescaled)) {}
     }

@@ -124,8 +124,9 @@ final class FeatureMap {
     /// Writes `part` (same channels, half the size) to the pixels (2h + dy, 2w + dx): one sub-pixel position of
     /// PyTorch `PixelShuffle(2)`, whose output (2h + dy, 2w + dx, c) is input (h, w, 4c + 2dy + dx).
     func scatter(_ part: FeatureMap, dy: Int, dx: Int) {
-        precondition(element == .f32 && part.element == .f32 && part.channels == channels
-                     && 2 * part.height == height && 2 * part.width == width, "scatter: shape mismatch")
+        precondition(
+            element == .f32 && part.element == .f32 && part.channels == channels
+                && 2 * part.height == height && 2 * part.width == width, "scatter: shape mismatch")
         let (src, dst, c) = (part.floats, floats, channels)
         for h in 0..<part.height {
             for w in 0..<part.width {
@@ -156,7 +157,7 @@ final class FeatureMap {
         let inverse = 1 / scale
         let out = FeatureMap(channels: channels, height: height, width: width, element: .s8)
         let dst = out.raw.assumingMemoryBound(to: Int8.self)
-        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded()) }
+        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded(.toNearestOrEven)) }
         return (out, scale)
     }
 

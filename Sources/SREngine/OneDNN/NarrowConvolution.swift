@@ -38,9 +38,10 @@ struct NarrowConvolution {
             let y1 = min(x.height, y0 + strip)
             let rows = max(0, y0 - pad)..<min(x.height, y1 + pad)
             let primitive = try plan.primitive("\(layer.name)|taps|\(rows.count)") {
-                ConvolutionSpec(kind: .conv(kernel: 1), inChannels: layer.inChannels, outChannels: tapChannels,
-                                height: rows.count, width: x.width, source: .f32, destination: .f32,
-                                weights: pointwiseWeights(), weightElement: .f32, bias: nil, postOps: [])
+                ConvolutionSpec(
+                    kind: .conv(kernel: 1), inChannels: layer.inChannels, outChannels: tapChannels,
+                    height: rows.count, width: x.width, source: .f32, destination: .f32,
+                    weights: pointwiseWeights(), weightElement: .f32, bias: nil, postOps: [])
             }
             let z = FeatureMap(channels: tapChannels, height: rows.count, width: x.width)
             try primitive.execute(FeatureMap(rows: rows, of: x.converted(to: .f32)), into: z, on: stream)
@@ -50,9 +51,10 @@ struct NarrowConvolution {
     }
 
     /// Row by row, tap by tap: each (ky, kx) adds a shifted, strided slice of z to the output row.
-    private func sumTaps(_ z: FeatureMap, zFirstRow: Int, into out: FeatureMap, rows: Range<Int>, kernel k: Int,
-                         adding residual: FeatureMap?)
-    {
+    private func sumTaps(
+        _ z: FeatureMap, zFirstRow: Int, into out: FeatureMap, rows: Range<Int>, kernel k: Int,
+        adding residual: FeatureMap?
+    ) {
         let (n, pad, width, height, zc) = (layer.outChannels, k / 2, out.width, out.height, tapChannels)
         let (zp, op) = (z.floats, out.floats)
         let rp = residual?.floats
@@ -65,8 +67,12 @@ struct NarrowConvolution {
                 for ky in max(0, pad - y)..<min(k, height + pad - y) {
                     let zRow = zp + (y + ky - pad - zFirstRow) * width * zc
                     for kx in 0..<k {
+                        // Output columns whose input column x + kx - pad is inside the image (none when the
+                        // image is narrower than the kernel's reach).
+                        let (x0, x1) = (max(0, pad - kx), min(width, width + pad - kx))
+                        guard x0 < x1 else { continue }
                         let tap = zRow + (kx - pad) * zc + (ky * k + kx) * n
-                        for x in max(0, pad - kx)..<min(width, width + pad - kx) {
+                        for x in x0..<x1 {
                             let (src, dst) = (tap + x * zc, outRow + x * n)
                             for c in 0..<n { dst[c] += src[c] }
                         }

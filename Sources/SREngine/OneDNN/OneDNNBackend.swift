@@ -25,10 +25,11 @@ struct OneDNNBackend: InferenceBackend {
     func transposedConv(_ x: FeatureMap, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> FeatureMap {
         let activation = PReLUPlan(prelu?.slopes)
         let primitive = try plan.primitive("\(layer.name)|\(activation.key)") {
-            ConvolutionSpec(kind: .transposed, inChannels: layer.inChannels, outChannels: layer.outChannels,
-                            height: x.height, width: x.width, source: .f32, destination: .f32,
-                            weights: layer.weights, weightElement: .f32, bias: layer.bias,
-                            postOps: activation.postOps)
+            ConvolutionSpec(
+                kind: .transposed, inChannels: layer.inChannels, outChannels: layer.outChannels,
+                height: x.height, width: x.width, source: .f32, destination: .f32,
+                weights: layer.weights, weightElement: .f32, bias: layer.bias,
+                postOps: activation.postOps)
         }
         let y = FeatureMap(channels: layer.outChannels, height: 2 * x.height, width: 2 * x.width)
         try primitive.execute(x.converted(to: .f32), into: y, on: stream)
@@ -42,40 +43,43 @@ struct OneDNNBackend: InferenceBackend {
     /// fuses into each sub-conv. Peak memory is the shuffled map plus a quarter, instead of twice the map, and
     /// 64 -> 64 convs run faster in oneDNN 2.6 than one 64 -> 256 (measured, ONEDNN_VERBOSE).
     func upsample(_ x: FeatureMap, _ conv: ConvLayer, prelu: PReLULayer) throws -> FeatureMap {
-        guard case .real(let weights) = conv.weights, conv.outChannels % 4 == 0 else {
-            throw InferenceError.unsupported("upsample conv \(conv.name) must be real with 4C outputs")
+        guard conv.outChannels % 4 == 0 else {
+            throw InferenceError.unsupported("upsample conv \(conv.name) needs 4C outputs")
         }
+        // A binary upsample conv (the `binarize = all` ablation) runs on its exact fp32 weights alpha * S.
+        let weights = conv.effectiveWeights()
         let c = conv.outChannels / 4
         let perRow = conv.inChannels * conv.kernel * conv.kernel
         let shuffled = FeatureMap(channels: c, height: 2 * x.height, width: 2 * x.width)
         for offset in 0..<4 {
             let rows = (0..<c).map { 4 * $0 + offset }
-            let sub = ConvLayer(name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: c,
-                                kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
-                                bias: rows.map { conv.bias[$0] })
+            let sub = ConvLayer(
+                name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: c,
+                kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
+                bias: rows.map { conv.bias[$0] })
             let part = try run(x, sub, preluSlopes: prelu.slopes, adding: nil)
             shuffled.scatter(part, dy: offset / 2, dx: offset % 2)
         }
         return shuffled
     }
 
-    /// Real convs with fewer output channels than this run as `NarrowConvolution`.
-    static let narrowOutputs = 16
+    /// Convs with fewer output channels than this (the 3-channel tails) run as `NarrowConvolution`.
+    static let narrowOutputs = 8
 
     private func run(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
         -> FeatureMap
     {
-        if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && !layer.isBinary && preluSlopes == nil {
+        // Binary narrow convs (the `binarize = all` tail) also take this path, on exact fp32 weights alpha * S.
+        if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && preluSlopes == nil {
             return try NarrowConvolution(layer: layer, plan: plan, stream: stream).run(x, adding: residual)
         }
         let lowPrecision = layer.isBinary && precision != .fp32
         let source: FeatureMap.Element = !lowPrecision ? .f32 : precision == .bf16 ? .bf16 : .s8
         let weightElement: FeatureMap.Element = source == .s8 ? .s8 : source
         let activation = PReLUPlan(preluSlopes)
-        // A bf16 binary conv followed by PReLU feeds the block's second binary conv: hand it bf16 directly (after
-        // the separate PReLU pass when there is one). int8 inputs are quantized per call, from f32.
-        let wantsBF16 = lowPrecision && source == .bf16 && preluSlopes != nil && residual == nil
-        let destination: FeatureMap.Element = wantsBF16 && activation.separate == nil ? .bf16 : .f32
+        // Outputs stay f32 (residual stream, PReLU pass, any next layer); each low-precision conv converts or
+        // quantizes its own input.
+        let destination = FeatureMap.Element.f32
         let key = "\(layer.name)|\(source)>\(destination)|\(activation.key)|\(residual != nil)"
         let primitive = try plan.primitive(key) {
             var postOps: [ConvolutionSpec.PostOp] = []
@@ -84,12 +88,13 @@ struct OneDNNBackend: InferenceBackend {
             }
             postOps += activation.postOps
             if residual != nil { postOps.append(.sum) }
-            return ConvolutionSpec(kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
-                                   outChannels: layer.outChannels, height: x.height, width: x.width,
-                                   source: source, destination: destination,
-                                   weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
-                                   weightElement: weightElement,
-                                   bias: lowPrecision ? nil : layer.bias, postOps: postOps)
+            return ConvolutionSpec(
+                kind: .conv(kernel: layer.kernel), inChannels: layer.inChannels,
+                outChannels: layer.outChannels, height: x.height, width: x.width,
+                source: source, destination: destination,
+                weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
+                weightElement: weightElement,
+                bias: lowPrecision ? nil : layer.bias, postOps: postOps)
         }
         let y: FeatureMap
         if let residual {
@@ -105,7 +110,7 @@ struct OneDNNBackend: InferenceBackend {
             try primitive.execute(x.converted(to: source), into: y, on: stream)
         }
         activation.finish(y)
-        return wantsBF16 ? y.converted(to: .bf16) : y
+        return y
     }
 }
 

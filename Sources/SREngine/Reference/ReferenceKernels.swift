@@ -2,7 +2,8 @@
 /// innermost loop along a row. The oneDNN backend is tested against these.
 public enum ReferenceKernels {
     /// Stride-1 convolution with zero padding `k / 2` (PyTorch `Conv2d(padding=k//2)`); `weights` is `[out, in, k, k]`.
-    public static func conv2d(_ x: Tensor, weights: [Float], outChannels: Int, kernel k: Int, bias: [Float]?) -> Tensor {
+    public static func conv2d(_ x: Tensor, weights: [Float], outChannels: Int, kernel k: Int, bias: [Float]?) -> Tensor
+    {
         precondition(weights.count == outChannels * x.channels * k * k, "conv weights do not match the input")
         var y = Tensor(zeros: outChannels, x.height, x.width)
         let pad = k / 2
@@ -63,7 +64,8 @@ public enum ReferenceKernels {
                             for kx in 0..<k {
                                 let ox = 2 * ix - 1 + kx
                                 guard ox >= 0 && ox < ow else { continue }
-                                y.data[(o * oh + oy) * ow + ox] += v * layer.weights[((i * layer.outChannels + o) * k + ky) * k + kx]
+                                y.data[(o * oh + oy) * ow + ox] +=
+                                    v * layer.weights[((i * layer.outChannels + o) * k + ky) * k + kx]
                             }
                         }
                     }

@@ -15,8 +15,9 @@ public struct Tensor: Sendable, Equatable {
     }
 
     public init(zeros channels: Int, _ height: Int, _ width: Int) {
-        self.init(channels: channels, height: height, width: width,
-                  data: [Float](repeating: 0, count: channels * height * width))
+        self.init(
+            channels: channels, height: height, width: width,
+            data: [Float](repeating: 0, count: channels * height * width))
     }
 
     public var plane: Int { height * width }
@@ -28,7 +29,11 @@ extension Tensor {
         var data = [Float]()
         data.reserveCapacity(channels * rows.count * columns.count)
         for c in 0..<channels {
-            for y in rows { data.append(contentsOf: self.data[(c * height + y) * width + columns.lowerBound..<(c * height + y) * width + columns.upperBound]) }
+            for y in rows {
+                data.append(
+                    contentsOf: self.data[
+                        (c * height + y) * width + columns.lowerBound..<(c * height + y) * width + columns.upperBound])
+            }
         }
         return Tensor(channels: channels, height: rows.count, width: columns.count, data: data)
     }

@@ -64,10 +64,10 @@ public struct ModelWeights: Sendable {
             var result: [ResidualBlock] = []
             for i in 0..<description.blocks {
                 let p = "\(prefix)\(i)"
-                result.append(ResidualBlock(
-                    conv1: try reader.conv("\(p).conv1", c, c, 3, binary: description.binary),
-                    prelu: try reader.prelu("\(p).prelu", c),
-                    conv2: try reader.conv("\(p).conv2", c, c, 3, binary: description.binary)))
+                result.append(
+                    ResidualBlock(
+                        conv1: try reader.conv("\(p).conv1", c, c, 3), prelu: try reader.prelu("\(p).prelu", c),
+                        conv2: try reader.conv("\(p).conv2", c, c, 3)))
             }
             return result
         }
@@ -75,25 +75,31 @@ public struct ModelWeights: Sendable {
         case .srresnet:
             var upsample: [(conv: ConvLayer, prelu: PReLULayer)] = []
             for j in 0..<description.levels {
-                upsample.append((try reader.conv("upsample.\(j).conv", c, 4 * c, 3),
-                                 try reader.prelu("upsample.\(j).prelu", c)))
+                upsample.append(
+                    (
+                        try reader.conv("upsample.\(j).conv", c, 4 * c, 3),
+                        try reader.prelu("upsample.\(j).prelu", c)
+                    ))
             }
-            network = .srresnet(SRResNetWeights(
-                headConv: try reader.conv("head.conv", 3, c, 9), headPReLU: try reader.prelu("head.prelu", c),
-                body: try blocks("body."), bodyTail: try reader.conv("body_tail.conv", c, c, 3),
-                upsample: upsample, tail: try reader.conv("tail.conv", c, 3, 9)))
+            network = .srresnet(
+                SRResNetWeights(
+                    headConv: try reader.conv("head.conv", 3, c, 9), headPReLU: try reader.prelu("head.prelu", c),
+                    body: try blocks("body."), bodyTail: try reader.conv("body_tail.conv", c, c, 3),
+                    upsample: upsample, tail: try reader.conv("tail.conv", c, 3, 9)))
         case .lapsrn:
             var levels: [LapSRNLevel] = []
             for l in 0..<description.levels {
-                levels.append(LapSRNLevel(
-                    body: try blocks("levels.\(l).body."), up: try reader.transposed("levels.\(l).up", c, c),
-                    upPReLU: try reader.prelu("levels.\(l).up_prelu", c),
-                    imageUp: try reader.transposed("levels.\(l).image_up", 3, 3),
-                    residual: try reader.conv("levels.\(l).residual", c, 3, 3)))
+                levels.append(
+                    LapSRNLevel(
+                        body: try blocks("levels.\(l).body."), up: try reader.transposed("levels.\(l).up", c, c),
+                        upPReLU: try reader.prelu("levels.\(l).up_prelu", c),
+                        imageUp: try reader.transposed("levels.\(l).image_up", 3, 3),
+                        residual: try reader.conv("levels.\(l).residual", c, 3, 3)))
             }
-            network = .lapsrn(LapSRNWeights(
-                headConv: try reader.conv("head.conv", 3, c, 3), headPReLU: try reader.prelu("head.prelu", c),
-                levels: levels))
+            network = .lapsrn(
+                LapSRNWeights(
+                    headConv: try reader.conv("head.conv", 3, c, 3), headPReLU: try reader.prelu("head.prelu", c),
+                    levels: levels))
         }
         try reader.finish()
         description.realParameters = reader.realParameters
@@ -111,9 +117,12 @@ private final class LayerReader {
     var realParameters = 0
     var binaryParameters = 0
 
+    let binaryFlag: Bool
+
     init(file: SafeTensorsFile, description: ModelDescription) {
         self.file = file
         self.declaredBinary = Set(description.binaryLayers)
+        self.binaryFlag = description.binary
     }
 
     func floats(_ name: String, _ shape: [Int]) throws(WeightsError) -> [Float] {
@@ -121,10 +130,12 @@ private final class LayerReader {
         return try file.floats(name, shape: shape)
     }
 
-    func conv(_ name: String, _ cin: Int, _ cout: Int, _ k: Int, binary: Bool = false) throws(WeightsError) -> ConvLayer {
+    /// A conv is binary exactly when `binary_layers` lists it: the paper binarizes the residual blocks, and the
+    /// training side's `binarize = all` ablation every conv (Tests/Fixtures/golden/README.md).
+    func conv(_ name: String, _ cin: Int, _ cout: Int, _ k: Int) throws(WeightsError) -> ConvLayer {
         let bias = try floats("\(name).bias", [cout])
         realParameters += cout
-        guard binary else {
+        guard declaredBinary.contains(name) else {
             let w = try floats("\(name).weight", [cout, cin, k, k])
             realParameters += w.count
             return ConvLayer(name: name, inChannels: cin, outChannels: cout, kernel: k, weights: .real(w), bias: bias)
@@ -147,8 +158,9 @@ private final class LayerReader {
         binaryNames.insert(name)
         binaryParameters += cout * perRow
         realParameters += cout
-        return ConvLayer(name: name, inChannels: cin, outChannels: cout, kernel: k,
-                         weights: .binary(bits: bits, alpha: alpha), bias: bias)
+        return ConvLayer(
+            name: name, inChannels: cin, outChannels: cout, kernel: k,
+            weights: .binary(bits: bits, alpha: alpha), bias: bias)
     }
 
     func transposed(_ name: String, _ cin: Int, _ cout: Int) throws(WeightsError) -> TransposedConvLayer {
@@ -170,6 +182,10 @@ private final class LayerReader {
     func finish() throws(WeightsError) {
         if let extra = file.entries.keys.filter({ !used.contains($0) }).sorted().first {
             throw .unexpectedTensor(extra)
+        }
+        guard binaryFlag == !declaredBinary.isEmpty else {
+            throw .badMetadata(
+                key: "binary", reason: "is \(binaryFlag) but binary_layers lists \(declaredBinary.count)")
         }
         guard binaryNames == declaredBinary else {
             let diff = binaryNames.symmetricDifference(declaredBinary).sorted()

@@ -42,7 +42,8 @@ public struct SafeTensorsFile: Sendable {
         }
         let json: Any
         do {
-            json = try JSONSerialization.jsonObject(with: bytes.subdata(in: bytes.startIndex + 8..<bytes.startIndex + headerEnd))
+            json = try JSONSerialization.jsonObject(
+                with: bytes.subdata(in: bytes.startIndex + 8..<bytes.startIndex + headerEnd))
         } catch {
             throw .badHeader("not JSON (\(error.localizedDescription))")
         }
@@ -87,7 +88,8 @@ public struct SafeTensorsFile: Sendable {
             return (p, acc.1 || o)
         }
         guard !overflow, count * size == end - start else {
-            throw .badHeader("entry '\(name)' holds \(end - start) bytes, shape \(shape) of \(dtype) needs \(count * size)")
+            throw .badHeader(
+                "entry '\(name)' holds \(end - start) bytes, shape \(shape) of \(dtype) needs \(count * size)")
         }
         return Entry(dtype: dtype, shape: shape, range: start..<end)
     }

@@ -107,8 +107,8 @@ def lapsrn(ts, x, blocks, scale):
     return result
 
 
-def make(name, arch, scale, blocks, channels, binary, h, w, seed):
-    rng = np.random.default_rng(seed)
+def build_weights(arch, scale, blocks, channels, binary, rng):
+    """Random weights for the graph of docs/weights-format.md: (tensors, metadata)."""
     wr = Writer(rng)
     c = channels
     if arch == "srresnet":
@@ -142,11 +142,17 @@ def make(name, arch, scale, blocks, channels, binary, h, w, seed):
         "binary_layers": json.dumps(wr.binary_layers), "alpha_mode": "learnable" if binary else "none",
         "input_range": "0-1", "train_data": "random (engine fixture)",
     }
-    save_file(wr.tensors, os.path.join(HERE, f"{name}.safetensors"), metadata=meta)
+    return wr.tensors, meta
+
+
+def make(name, arch, scale, blocks, channels, binary, h, w, seed):
+    rng = np.random.default_rng(seed)
+    tensors, meta = build_weights(arch, scale, blocks, channels, binary, rng)
+    save_file(tensors, os.path.join(HERE, f"{name}.safetensors"), metadata=meta)
     x = torch.from_numpy(rng.random((1, 3, h, w))).double()
     forward = srresnet if arch == "srresnet" else lapsrn
     with torch.no_grad():
-        outs = forward(wr.tensors, x, blocks, scale)
+        outs = forward(tensors, x, blocks, scale)
     io = {"input": x[0].float().numpy()}
     io.update({k: v[0].float().numpy() for k, v in outs.items()})
     save_file(io, os.path.join(HERE, f"{name}.io.safetensors"))
