@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ImageCodecs
+import ImageCodecs
 
 @Suite struct ExifOrientationTests {
     static let landscapes = (0...8).map { "jpeg/exif-orientation/Landscape_\($0).jpg" }
