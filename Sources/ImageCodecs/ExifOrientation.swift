@@ -3,9 +3,9 @@
 /// Parsed by hand (no libexif) with every offset bounds-checked: JPEG markers per ITU-T T.81 B.1.1, the APP1
 /// "Exif\0\0" payload per EXIF 2.32 section 4.5.4, TIFF 6.0 header and IFD0 entries per TIFF 6.0 section 2.
 /// Anything malformed means "no orientation" (1), as browsers do: a broken EXIF block never fails a decode.
-enum ExifOrientation {
+public enum ExifOrientation {
     /// The Orientation value 1...8 of the first Exif APP1 segment before SOS, or nil when absent or invalid.
-    static func read(jpeg bytes: [UInt8]) -> Int? {
+    public static func read(jpeg bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
         var i = 2
         while i + 4 <= bytes.count {
@@ -66,10 +66,10 @@ enum ExifOrientation {
     }
 
     /// Whether the orientation swaps width and height (5-8 involve a quarter turn).
-    static func swapsAxes(_ orientation: Int) -> Bool { orientation >= 5 }
+    public static func swapsAxes(_ orientation: Int) -> Bool { orientation >= 5 }
 
     /// The image as it should be displayed: undoes `orientation` (EXIF 2.32 table 4.6.4 / TIFF 6.0 tag 274).
-    static func apply(_ orientation: Int, to image: Image) -> Image {
+    public static func apply(_ orientation: Int, to image: Image) -> Image {
         guard (2...8).contains(orientation) else { return image }
         let w = image.width
         let h = image.height
@@ -87,12 +87,19 @@ enum ExifOrientation {
         default: (origin, stepX, stepY) = (w - 1, w, -1)  // 8: rotate 90 counter-clockwise
         }
         let n = w * h
+        // 64x64 tiles: a quarter turn reads the source column-wise, which without tiling misses the cache on
+        // every sample (measured 70 ms for an 1800x1200 RGB rotation untiled).
+        let tile = 64
         func remap(_ source: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-            for y in 0..<outH {
-                var s = origin + y * stepY
-                for x in 0..<outW {
-                    out[y * outW + x] = source[s]
-                    s += stepX
+            for tileY in stride(from: 0, to: outH, by: tile) {
+                for tileX in stride(from: 0, to: outW, by: tile) {
+                    for y in tileY..<min(tileY + tile, outH) {
+                        var s = origin + y * stepY + tileX * stepX
+                        for x in tileX..<min(tileX + tile, outW) {
+                            out[y * outW + x] = source[s]
+                            s += stepX
+                        }
+                    }
                 }
             }
         }

@@ -29,14 +29,16 @@ enum JPEGCodec {
         let header = try readHeader(bytes, applyOrientation: options.applyOrientation)
         // The pixel limit is checked before anything proportional to the image is allocated.
         try options.checkPixelLimit(width: header.width, height: header.height)
-        var samples = [UInt8](repeating: 0, count: header.width * header.height * header.components)
         var info = binsr_jpeg_info()
-        let status = samples.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer {
+        var status = BINSR_JPEG_OK
+        let maxScans = Int32(clamping: max(1, options.maxProgressiveScans))
+        var samples: [UInt8] = uninitializedSamples(count: header.width * header.height * header.components) { out in
+            status = bytes.withUnsafeBufferPointer {
                 binsr_jpeg_decode(
-                    $0.baseAddress, $0.count, out.baseAddress, out.count,
-                    Int32(clamping: max(1, options.maxProgressiveScans)), &info)
+                    $0.baseAddress, $0.count, out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count,
+                    maxScans, &info)
             }
+            return status == BINSR_JPEG_OK
         }
         try check(status, &info.message)
         if header.components == 4 { samples = rgb(cmyk: samples, inverted: header.invertedCMYK) }

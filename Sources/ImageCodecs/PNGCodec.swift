@@ -29,38 +29,27 @@ enum PNGCodec {
         let header = try readHeader(bytes)
         // The pixel limit is checked before anything proportional to the image is allocated.
         try options.checkPixelLimit(width: header.width, height: header.height)
-        let sampleCount = header.width * header.height * header.channels
+        if header.bitDepth == 16 { return try decodeSamples(UInt16.self, bytes, header) }
+        return try decodeSamples(UInt8.self, bytes, header)
+    }
+
+    private static func decodeSamples<T: FixedWidthInteger & UnsignedInteger>(
+        _: T.Type, _ bytes: [UInt8], _ header: Header
+    ) throws(ImageCodecError) -> Image {
         var info = binsr_png_info()
-        let hasAlpha = header.channels == 2 || header.channels == 4
-        if header.bitDepth == 16 {
-            var samples = [UInt16](repeating: 0, count: sampleCount)
-            let status = samples.withUnsafeMutableBytes { out in
-                bytes.withUnsafeBufferPointer {
-                    binsr_png_decode(
-                        $0.baseAddress, $0.count,
-                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &info)
-                }
-            }
-            try check(status, &info.message)
-            return samples.withUnsafeBufferPointer {
-                planarImage(
-                    interleaved: $0, width: header.width, height: header.height, channels: header.channels,
-                    hasAlpha: hasAlpha, sourceBitDepth: 16)
-            }
-        }
-        var samples = [UInt8](repeating: 0, count: sampleCount)
-        let status = samples.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer {
+        var status = BINSR_PNG_OK
+        let samples: [T] = uninitializedSamples(count: header.width * header.height * header.channels) { out in
+            status = bytes.withUnsafeBufferPointer {
                 binsr_png_decode(
-                    $0.baseAddress, $0.count, out.baseAddress, out.count,
-                    &info)
+                    $0.baseAddress, $0.count, out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &info)
             }
+            return status == BINSR_PNG_OK
         }
         try check(status, &info.message)
         return samples.withUnsafeBufferPointer {
             planarImage(
                 interleaved: $0, width: header.width, height: header.height, channels: header.channels,
-                hasAlpha: hasAlpha, sourceBitDepth: 8)
+                hasAlpha: header.channels == 2 || header.channels == 4, sourceBitDepth: T.bitWidth)
         }
     }
 

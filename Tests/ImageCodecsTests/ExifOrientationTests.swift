@@ -1,7 +1,6 @@
 import Foundation
+import ImageCodecs
 import Testing
-
-@testable import ImageCodecs
 
 @Suite struct ExifOrientationTests {
     static let landscapes = (0...8).map { "jpeg/exif-orientation/Landscape_\($0).jpg" }
