@@ -3,22 +3,29 @@
 /// Parsed by hand (no libexif) with every offset bounds-checked: JPEG markers per ITU-T T.81 B.1.1, the APP1
 /// "Exif\0\0" payload per EXIF 2.32 section 4.5.4, TIFF 6.0 header and IFD0 entries per TIFF 6.0 section 2.
 /// Anything malformed means "no orientation" (1), as browsers do: a broken EXIF block never fails a decode.
-enum ExifOrientation {
+public enum ExifOrientation {
     /// The Orientation value 1...8 of the first Exif APP1 segment before SOS, or nil when absent or invalid.
-    static func read(jpeg bytes: [UInt8]) -> Int? {
+    public static func read(jpeg bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
         var i = 2
         while i + 4 <= bytes.count {
             guard bytes[i] == 0xFF else { return nil }
             let marker = bytes[i + 1]
-            if marker == 0xFF { i += 1; continue }  // fill byte (T.81 B.1.1.2)
+            if marker == 0xFF {  // fill byte (T.81 B.1.1.2)
+                i += 1
+                continue
+            }
             if marker == 0xDA || marker == 0xD9 { return nil }  // SOS/EOI: metadata is over
-            if marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }  // TEM, RSTn: no length
+            if marker == 0x01 || (0xD0...0xD7).contains(marker) {  // TEM, RSTn: no length field
+                i += 2
+                continue
+            }
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
             guard length >= 2, i + 2 + length <= bytes.count else { return nil }
             let payload = (i + 4)..<(i + 2 + length)
             if marker == 0xE1, payload.count >= 6,
-               bytes[payload.lowerBound..<payload.lowerBound + 6].elementsEqual([0x45, 0x78, 0x69, 0x66, 0, 0]) {
+                bytes[payload.lowerBound..<payload.lowerBound + 6].elementsEqual([0x45, 0x78, 0x69, 0x66, 0, 0])
+            {
                 return orientation(tiff: bytes[(payload.lowerBound + 6)..<payload.upperBound])
             }
             i += 2 + length
@@ -33,12 +40,13 @@ enum ExifOrientation {
         let bigEndian: Bool
         switch (tiff[base], tiff[base + 1]) {
         case (0x49, 0x49): bigEndian = false  // "II"
-        case (0x4D, 0x4D): bigEndian = true   // "MM"
+        case (0x4D, 0x4D): bigEndian = true  // "MM"
         default: return nil
         }
         func u16(_ offset: Int) -> Int? {
             guard offset >= 0, offset + 2 <= tiff.count else { return nil }
-            let a = Int(tiff[base + offset]), b = Int(tiff[base + offset + 1])
+            let a = Int(tiff[base + offset])
+            let b = Int(tiff[base + offset + 1])
             return bigEndian ? a << 8 | b : b << 8 | a
         }
         func u32(_ offset: Int) -> Int? {
@@ -58,31 +66,40 @@ enum ExifOrientation {
     }
 
     /// Whether the orientation swaps width and height (5-8 involve a quarter turn).
-    static func swapsAxes(_ orientation: Int) -> Bool { orientation >= 5 }
+    public static func swapsAxes(_ orientation: Int) -> Bool { orientation >= 5 }
 
     /// The image as it should be displayed: undoes `orientation` (EXIF 2.32 table 4.6.4 / TIFF 6.0 tag 274).
-    static func apply(_ orientation: Int, to image: Image) -> Image {
+    public static func apply(_ orientation: Int, to image: Image) -> Image {
         guard (2...8).contains(orientation) else { return image }
-        let w = image.width, h = image.height
-        let outW = swapsAxes(orientation) ? h : w, outH = swapsAxes(orientation) ? w : h
+        let w = image.width
+        let h = image.height
+        let outW = swapsAxes(orientation) ? h : w
+        let outH = swapsAxes(orientation) ? w : h
         // Output pixel (x, y) reads source index origin + x * stepX + y * stepY of the row-major source plane.
         let (origin, stepX, stepY): (Int, Int, Int)
         switch orientation {
-        case 2: (origin, stepX, stepY) = (w - 1, -1, w)                  // mirror horizontally
-        case 3: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -1, -w)   // rotate 180
-        case 4: (origin, stepX, stepY) = ((h - 1) * w, 1, -w)            // mirror vertically
-        case 5: (origin, stepX, stepY) = (0, w, 1)                       // transpose
-        case 6: (origin, stepX, stepY) = ((h - 1) * w, -w, 1)            // rotate 90 clockwise
-        case 7: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -w, -1)   // transverse
-        default: (origin, stepX, stepY) = (w - 1, w, -1)                 // 8: rotate 90 counter-clockwise
+        case 2: (origin, stepX, stepY) = (w - 1, -1, w)  // mirror horizontally
+        case 3: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -1, -w)  // rotate 180
+        case 4: (origin, stepX, stepY) = ((h - 1) * w, 1, -w)  // mirror vertically
+        case 5: (origin, stepX, stepY) = (0, w, 1)  // transpose
+        case 6: (origin, stepX, stepY) = ((h - 1) * w, -w, 1)  // rotate 90 clockwise
+        case 7: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -w, -1)  // transverse
+        default: (origin, stepX, stepY) = (w - 1, w, -1)  // 8: rotate 90 counter-clockwise
         }
         let n = w * h
+        // 64x64 tiles: a quarter turn reads the source column-wise, which without tiling misses the cache on
+        // every sample (measured 70 ms for an 1800x1200 RGB rotation untiled).
+        let tile = 64
         func remap(_ source: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-            for y in 0..<outH {
-                var s = origin + y * stepY
-                for x in 0..<outW {
-                    out[y * outW + x] = source[s]
-                    s += stepX
+            for tileY in stride(from: 0, to: outH, by: tile) {
+                for tileX in stride(from: 0, to: outW, by: tile) {
+                    for y in tileY..<min(tileY + tile, outH) {
+                        var s = origin + y * stepY + tileX * stepX
+                        for x in tileX..<min(tileX + tile, outW) {
+                            out[y * outW + x] = source[s]
+                            s += stepX
+                        }
+                    }
                 }
             }
         }
@@ -90,8 +107,9 @@ enum ExifOrientation {
         image.color.withUnsafeBufferPointer { source in
             color.withUnsafeMutableBufferPointer { out in
                 for c in 0..<image.colorChannels {
-                    remap(UnsafeBufferPointer(rebasing: source[(c * n)..<((c + 1) * n)]),
-                          into: UnsafeMutableBufferPointer(rebasing: out[(c * n)..<((c + 1) * n)]))
+                    remap(
+                        UnsafeBufferPointer(rebasing: source[(c * n)..<((c + 1) * n)]),
+                        into: UnsafeMutableBufferPointer(rebasing: out[(c * n)..<((c + 1) * n)]))
                 }
             }
         }
@@ -100,7 +118,8 @@ enum ExifOrientation {
             plane.withUnsafeBufferPointer { source in out.withUnsafeMutableBufferPointer { remap(source, into: $0) } }
             return out
         }
-        return Image(width: outW, height: outH, colorChannels: image.colorChannels, color: color, alpha: alpha,
-                     sourceBitDepth: image.sourceBitDepth)
+        return Image(
+            width: outW, height: outH, colorChannels: image.colorChannels, color: color, alpha: alpha,
+            sourceBitDepth: image.sourceBitDepth)
     }
 }

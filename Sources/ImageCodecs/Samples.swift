@@ -15,6 +15,17 @@ public func quantizeToUInt16(_ v: Float) -> UInt16 {
     return UInt16((min(max(v, 0), 1) * 65535).rounded(.toNearestOrAwayFromZero))
 }
 
+/// `count` samples written by `fill` (a C decoder). The buffer is not zero-filled first, so a file that declares
+/// a large image but holds little data only touches the pages it actually decodes into. `fill` returns whether
+/// it wrote every sample; if not, the result is empty and must not be used.
+func uninitializedSamples<T: FixedWidthInteger & UnsignedInteger>(
+    count: Int, fill: (UnsafeMutableRawBufferPointer) -> Bool
+) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+        initializedCount = fill(UnsafeMutableRawBufferPointer(buffer)) ? count : 0
+    }
+}
+
 /// Splits interleaved samples (`channels` per pixel, the last one alpha when `hasAlpha`) into an `Image`.
 func planarImage<T: FixedWidthInteger & UnsignedInteger>(
     interleaved samples: UnsafeBufferPointer<T>, width: Int, height: Int, channels: Int, hasAlpha: Bool,
@@ -36,8 +47,9 @@ func planarImage<T: FixedWidthInteger & UnsignedInteger>(
             for i in 0..<pixelCount { alpha[i] = Float(samples[i * channels + channels - 1]) / scale }
         }
     }
-    return Image(width: width, height: height, colorChannels: colorChannels, color: color, alpha: alpha,
-                 sourceBitDepth: sourceBitDepth)
+    return Image(
+        width: width, height: height, colorChannels: colorChannels, color: color, alpha: alpha,
+        sourceBitDepth: sourceBitDepth)
 }
 
 /// Interleaves an image's planes (colour, then alpha if `includeAlpha`) into quantized samples.

@@ -71,9 +71,10 @@ struct UpscaleCommand: ParsableCommand {
         }
         let model = try SRModel(contentsOf: weightsURL, precision: Precision(rawValue: precision)!)
         let image = try decodeImage(contentsOf: URL(fileURLWithPath: input))
-        let bar = ProgressBar(enabled: isatty(STDERR_FILENO) != 0)
-        let result = try model.upscale(image, tileSize: tileSize) { done, total in bar.update(done, total) }
-        bar.finish()
+        let result = try model.upscale(image, tileSize: tileSize) { done, total in
+            ProgressBar(total: total).update(done: done, label: "tiles")
+        }
+        ProgressBar(total: 1).finish()
         let bytes: [UInt8]
         switch outputFormat! {
         case .png: bytes = try encodePNG(result)
@@ -100,23 +101,4 @@ struct CommandError: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }
-}
-
-/// A one-line tile progress bar on stderr, drawn only when stderr is a terminal.
-final class ProgressBar {
-    let enabled: Bool
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    func update(_ done: Int, _ total: Int) {
-        guard enabled, total > 0 else { return }
-        let width = 30
-        let filled = width * done / total
-        let line =
-            "\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-            + "] \(done)/\(total) tiles"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
 }

@@ -1,0 +1,55 @@
+import Evaluation
+import Foundation
+import SREngine
+
+/// The super-resolution methods `binsr eval --method NAME` can score: bicubic, and the shipped networks
+/// `<arch>-<real|binary>` read from `models/<arch>_x<scale>_<real|binary>.safetensors`.
+enum EvalMethods {
+    /// The accepted `--method` values, in help order.
+    static let names = ["bicubic", "srresnet-real", "srresnet-binary", "lapsrn-real", "lapsrn-binary"]
+
+    /// Builds the method called `name` for upscaling by `scale`.
+    static func make(_ name: String, scale: Int, modelsDirectory: String = "models",
+                     precision: Precision = .fp32) throws -> any SuperResolutionMethod {
+        switch name {
+        case "bicubic":
+            return BicubicMethod()
+        case let network where names.contains(network):
+            let parts = network.split(separator: "-")
+            let url = URL(fileURLWithPath: modelsDirectory)
+                .appendingPathComponent("\(parts[0])_x\(scale)_\(parts[1]).safetensors")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw EvalMethodError.unsupportedScale(method: name, scale: scale)
+            }
+            return NetworkMethod(name: "\(network) (\(precision.rawValue))",
+                                 model: try SRModel(contentsOf: url, precision: precision))
+        default:
+            throw EvalMethodError.unknown(name)
+        }
+    }
+}
+
+/// A trained network as an evaluation method: the LR (float, on 0...1, unrounded unless `--rounded-lr`) goes in
+/// as it is, the output is quantised to 8 bits as it would be saved.
+struct NetworkMethod: SuperResolutionMethod {
+    let name: String
+    let model: SRModel
+
+    func upscale(lr: RGBPlanes, scale: Int) throws -> RGB8Image {
+        quantizeToUInt8(try model.upscale(lr.floatImage()))
+    }
+}
+
+enum EvalMethodError: Error, CustomStringConvertible {
+    case unknown(String)
+    case unsupportedScale(method: String, scale: Int)
+
+    var description: String {
+        switch self {
+        case .unknown(let name):
+            return "unknown method '\(name)' (available: \(EvalMethods.names.joined(separator: ", ")))"
+        case .unsupportedScale(let method, let scale):
+            return "method '\(method)' has no x\(scale) model (no weight file in the models directory)"
+        }
+    }
+}
