@@ -3,13 +3,6 @@ import CDNNL
 /// What one convolution primitive computes; built by `OneDNNBackend` from a layer and the element-wise work fused
 /// after it.
 struct ConvolutionSpec {
-    enum Kind {
-        /// Stride 1, zero padding k / 2; weights `[out, in, k, k]`.
-        case conv(kernel: Int)
-        /// PyTorch ConvTranspose2d(k=4, s=2, p=1); weights `[in, out, 4, 4]`.
-        case transposed
-    }
-
     /// Applied in order after the convolution (oneDNN post-ops, dnnl.h `dnnl_post_ops_append_*`).
     enum PostOp {
         /// Per-channel multiply: the alpha of a binary layer whose ±1 weights run in bf16 or int8; `execute` can
@@ -25,7 +18,8 @@ struct ConvolutionSpec {
         case sum
     }
 
-    var kind: Kind
+    /// Square kernel edge; stride 1, zero padding k / 2, weights `[out, in, k, k]`.
+    var kernel: Int
     var inChannels: Int
     var outChannels: Int
     /// Input spatial size.
@@ -40,7 +34,7 @@ struct ConvolutionSpec {
     var postOps: [PostOp]
 }
 
-/// A created convolution or deconvolution primitive with its weights already in the layout it chose.
+/// A created convolution primitive with its weights already in the layout it chose.
 /// Immutable after creation; oneDNN primitives may run concurrently from several threads when the scratchpad is
 /// user-provided (dnnl.h `dnnl_scratchpad_mode_user`), which `execute` does per call.
 final class ConvolutionPrimitive: @unchecked Sendable {
@@ -58,25 +52,16 @@ final class ConvolutionPrimitive: @unchecked Sendable {
     init(_ spec: ConvolutionSpec) throws(DNNLError) {
         self.spec = spec
         let engine = DNNLEngine.shared.handle
-        let (oh, ow, k, weightDims, weightTag): (Int, Int, Int, [Int], dnnl_format_tag_t)
-        switch spec.kind {
-        case .conv(let kernel):
-            (oh, ow, k) = (spec.height, spec.width, kernel)
-            (weightDims, weightTag) = ([spec.outChannels, spec.inChannels, k, k], dnnl_oihw)
-        case .transposed:
-            (oh, ow, k) = (2 * spec.height, 2 * spec.width, 4)
-            // oneDNN's logical deconvolution weights are (out, in, kh, kw); PyTorch stores (in, out, kh, kw) = iohw.
-            (weightDims, weightTag) = ([spec.outChannels, spec.inChannels, 4, 4], dnnl_iohw)
-        }
+        let k = spec.kernel
+        let weightDims = [spec.outChannels, spec.inChannels, k, k]
         var src = try dnnlMemoryDesc([1, spec.inChannels, spec.height, spec.width], spec.source.dnnl, dnnl_nhwc)
-        var dst = try dnnlMemoryDesc([1, spec.outChannels, oh, ow], spec.destination.dnnl, dnnl_nhwc)
+        var dst = try dnnlMemoryDesc([1, spec.outChannels, spec.height, spec.width], spec.destination.dnnl, dnnl_nhwc)
         var wei = try dnnlMemoryDesc(weightDims, spec.weightElement.dnnl, dnnl_format_tag_any)
         // A zero descriptor disables the bias term (dnnl.h, dnnl_convolution_forward_desc_init).
         var biasDesc =
             spec.bias == nil ? dnnl_memory_desc_t() : try dnnlMemoryDesc([spec.outChannels], dnnl_f32, dnnl_a)
-        let strides: [dnnl_dim_t] = spec.kind.isTransposed ? [2, 2] : [1, 1]
-        let pad = dnnl_dim_t(spec.kind.isTransposed ? 1 : k / 2)
-        let padding: [dnnl_dim_t] = [pad, pad]
+        let strides: [dnnl_dim_t] = [1, 1]
+        let padding: [dnnl_dim_t] = [dnnl_dim_t(k / 2), dnnl_dim_t(k / 2)]
 
         var attr: dnnl_primitive_attr_t?
         try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
@@ -108,33 +93,20 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops")
 
         var pd: dnnl_primitive_desc_t?
-        switch spec.kind {
-        case .conv:
-            var desc = dnnl_convolution_desc_t()
-            try dnnlCheck(
-                dnnl_convolution_forward_desc_init(
-                    &desc, dnnl_forward_inference, dnnl_convolution_direct,
-                    &src, &wei, &biasDesc, &dst, strides, padding, padding),
-                "dnnl_convolution_forward_desc_init")
-            try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(conv)")
-        case .transposed:
-            var desc = dnnl_deconvolution_desc_t()
-            try dnnlCheck(
-                dnnl_deconvolution_forward_desc_init(
-                    &desc, dnnl_forward_inference,
-                    dnnl_deconvolution_direct, &src, &wei, &biasDesc,
-                    &dst, strides, padding, padding),
-                "dnnl_deconvolution_forward_desc_init")
-            try dnnlCheck(
-                dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(deconv)")
-        }
+        var desc = dnnl_convolution_desc_t()
+        try dnnlCheck(
+            dnnl_convolution_forward_desc_init(
+                &desc, dnnl_forward_inference, dnnl_convolution_direct,
+                &src, &wei, &biasDesc, &dst, strides, padding, padding),
+            "dnnl_convolution_forward_desc_init")
+        try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(conv)")
         defer { dnnl_primitive_desc_destroy(pd) }
 
         var name: UnsafePointer<CChar>?
         try dnnlCheck(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name), "query impl_info_str")
         implementation = name.map { String(cString: $0) } ?? "?"
         let chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0)!.pointee
-        let plainWeights = try DNNLOwnedMemory.floats(spec.weights, dims: weightDims, tag: weightTag)
+        let plainWeights = try DNNLOwnedMemory.floats(spec.weights, dims: weightDims, tag: dnnl_oihw)
         weights = try DNNLOwnedMemory(chosen)
         try DNNLReorder.run(from: plainWeights, to: weights)
         bias = try spec.bias.map { values throws(DNNLError) in
@@ -185,8 +157,4 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
         withExtendedLifetime((scratchpad, rescaled)) {}
     }
-}
-
-extension ConvolutionSpec.Kind {
-    var isTransposed: Bool { if case .transposed = self { return true } else { return false } }
 }

@@ -41,7 +41,7 @@ struct NarrowConvolution {
             let rows = max(0, y0 - pad)..<min(x.height, y1 + pad)
             let primitive = try plan.primitive("\(layer.name)|taps|\(rows.count)") {
                 ConvolutionSpec(
-                    kind: .conv(kernel: 1), inChannels: layer.inChannels, outChannels: tapChannels,
+                    kernel: 1, inChannels: layer.inChannels, outChannels: tapChannels,
                     height: rows.count, width: x.width, source: .f32, destination: .f32,
                     weights: pointwiseWeights(), weightElement: .f32, bias: nil, postOps: [])
             }
