@@ -16,7 +16,7 @@ FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         pkg-config libpng-dev libjpeg62-turbo-dev zlib1g-dev libdnnl-dev \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that a source change does not resolve them again (layer cache).
 COPY Package.swift ./
@@ -37,7 +37,7 @@ FROM ${RUNTIME_IMAGE} AS runtime
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpng16-16 libjpeg62-turbo zlib1g libdnnl2 libstdc++6 tini \
-    && rm -rf /var/lib/apt/lists/* \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin binsr
 
 COPY --from=build /out/binsr /usr/local/bin/binsr
