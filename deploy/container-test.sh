@@ -86,6 +86,7 @@ echo "container-test: ready after $(elapsed "$start" "$ready") s (podman run to 
 
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" = "200" ] || fail "/healthz"
 binsr_podman healthcheck run "$name" >/dev/null 2>&1 || fail "the image's HEALTHCHECK reports unhealthy"
+[ "$(binsr_podman exec "$name" id -u)" = "10001" ] || fail "the service does not run as uid 10001"
 curl -sf "$url/v1/models" >"$work/models.json" || fail "/v1/models"
 curl -sf "$url/metrics" >"$work/metrics.txt" || fail "/metrics"
 # The gauge the queue-depth autoscaler and the alerts read (deploy/kubernetes/components/queue-depth).
@@ -103,6 +104,16 @@ code=$(curl -s -o "$work/out-raw.png" -w '%{http_code}' -H 'Content-Type: image/
     --data-binary "@$work/small.png" "$url/upscale?scale=4&model=binary")
 [ "$code" = "200" ] && [ "$(png_size "$work/out-raw.png")" = "$expected" ] || fail "raw-body upscale: HTTP $code"
 echo "container-test: raw image/png upscale $small -> $expected"
+# A body that is no image is the client's error: a 4xx with a message, never a 5xx or a dropped connection.
+code=$(curl -s -o "$work/bad.txt" -w '%{http_code}' -H 'Content-Type: image/png' --data-binary 'not a png' \
+    "$url/upscale?scale=4&model=binary")
+[[ "$code" == 4?? ]] || fail "a non-image body gave HTTP $code, expected 4xx"
+echo "container-test: non-image body -> HTTP $code"
+# Peak memory of the container so far (cgroup v1 max_usage, or v2 memory.peak), against the pod's 2560 MiB limit.
+cgroup=$(binsr_podman inspect -f '{{.State.CgroupPath}}' "$name")
+for f in "/sys/fs/cgroup/memory$cgroup/memory.max_usage_in_bytes" "/sys/fs/cgroup$cgroup/memory.peak"; do
+    [ -r "$f" ] && echo "container-test: peak memory $(($(cat "$f") / 1048576)) MiB" && break
+done
 
 # Graceful shutdown: a large upscale in flight, then SIGTERM to the container (tini forwards it to binsr).
 curl -s -o "$work/inflight.png" -w '%{http_code}' -F "image=@$work/large.png;type=image/png" \
@@ -111,12 +122,16 @@ inflight=$!
 sleep 0.5
 term=$(now)
 binsr_podman kill --signal SIGTERM "$name" >/dev/null
+sleep 0.2
+# While draining, the pod must leave the load balancer: /readyz answers non-200, or nothing listens any more.
+draining=$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz" || true)
+[ "$draining" != "200" ] || fail "/readyz still 200 while draining"
 exit_code=$(timeout 60 podman --runtime "$(command -v runc)" --cgroup-manager cgroupfs wait "$name") \
     || fail "no exit within 60 s of SIGTERM"
 stopped=$(now)
 wait "$inflight" || true
 echo "container-test: SIGTERM -> exit code $exit_code after $(elapsed "$term" "$stopped") s;" \
-    "in-flight $large upscale: HTTP $(cat "$work/inflight.code")"
+    "in-flight $large upscale: HTTP $(cat "$work/inflight.code"); /readyz while draining: $draining"
 [ "$exit_code" = "0" ] || fail "exit code $exit_code after SIGTERM"
 [ "$(cat "$work/inflight.code")" = "200" ] || fail "the request in flight at SIGTERM did not complete"
 echo "container-test: PASS"

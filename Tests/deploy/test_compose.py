@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 import yaml
-from conftest import DEPLOY, DRAIN_SECONDS, SERVICE_PORT, run
+from deploy_support import DEPLOY, DRAIN_SECONDS, SERVICE_PORT, run
 
 PROMETHEUS = DEPLOY / "prometheus"
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import DEPLOY, ROOT
+from deploy_support import DEPLOY, ROOT
 
 
 @pytest.mark.skipif(os.environ.get("BINSR_CONTAINER_TEST") != "1",

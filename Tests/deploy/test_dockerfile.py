@@ -5,7 +5,7 @@ import re
 import shlex
 
 import pytest
-from conftest import DEPLOY, DRAIN_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind, kustomize, run, tool
+from deploy_support import DEPLOY, DRAIN_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind, kustomize, run, tool
 
 DOCKERFILES = [ROOT / "Dockerfile", DEPLOY / "images" / "swift-bookworm.Containerfile"]
 

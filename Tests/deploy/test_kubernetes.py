@@ -5,7 +5,7 @@ import json
 
 import kubernetes_validate
 import pytest
-from conftest import (DRAIN_SECONDS, KUBERNETES, PRESTOP_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind,
+from deploy_support import (DRAIN_SECONDS, KUBERNETES, PRESTOP_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind,
                       kustomize)
 
 # The newest API the validator bundles, and an older one still in wide use (1.30: the oldest release whose

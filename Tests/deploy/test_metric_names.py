@@ -6,7 +6,7 @@ import re
 
 import pytest
 import yaml
-from conftest import DEPLOY, KUBERNETES, ROOT
+from deploy_support import DEPLOY, KUBERNETES, ROOT
 
 SERVICE_SOURCES = ROOT / "Sources" / "UpscaleService"
 

