@@ -50,9 +50,10 @@ COPY deploy/healthcheck.sh /usr/local/bin/binsr-healthcheck
 # Numeric user, so that Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001
 EXPOSE 8080
-# Seconds the service has, after SIGTERM, to finish queued work (assumption: the service reads this variable;
-# Kubernetes' terminationGracePeriodSeconds and compose's stop_grace_period are set longer than it).
-ENV BINSR_DRAIN_TIMEOUT_SECONDS=30
+# Seconds the service has, after SIGTERM, to finish accepted work (the service's shutdownGraceSeconds, read from the
+# environment over config/binsr.json). Kubernetes' terminationGracePeriodSeconds and compose's stop_grace_period are
+# longer, so that neither kills a drain.
+ENV BINSR_SHUTDOWN_GRACE_SECONDS=30
 STOPSIGNAL SIGTERM
 # Docker format only (podman build --format docker); Kubernetes uses its own probes (deploy/kubernetes).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/binsr-healthcheck"]

@@ -88,9 +88,6 @@ echo "container-test: ready after $(elapsed "$start" "$ready") s (podman run to 
 binsr_podman healthcheck run "$name" >/dev/null 2>&1 || fail "the image's HEALTHCHECK reports unhealthy"
 [ "$(binsr_podman exec "$name" id -u)" = "10001" ] || fail "the service does not run as uid 10001"
 curl -sf "$url/v1/models" >"$work/models.json" || fail "/v1/models"
-curl -sf "$url/metrics" >"$work/metrics.txt" || fail "/metrics"
-# The gauge the queue-depth autoscaler and the alerts read (deploy/kubernetes/components/queue-depth).
-grep -q '^binsr_queue_depth' "$work/metrics.txt" || fail "/metrics has no binsr_queue_depth"
 
 t0=$(now)
 code=$(curl -s -o "$work/out.png" -w '%{http_code}' -F "image=@$work/small.png;type=image/png" \
@@ -109,6 +106,12 @@ code=$(curl -s -o "$work/bad.txt" -w '%{http_code}' -H 'Content-Type: image/png'
     "$url/upscale?scale=4&model=binary")
 [[ "$code" == 4?? ]] || fail "a non-image body gave HTTP $code, expected 4xx"
 echo "container-test: non-image body -> HTTP $code"
+# The series the autoscaler and the alerts read (deploy/prometheus/alerts.yml, components/queue-depth), now that
+# requests have been counted.
+curl -sf "$url/metrics" >"$work/metrics.txt" || fail "/metrics"
+for series in binsr_queue_depth binsr_http_requests_total binsr_http_request_duration_seconds_bucket; do
+    grep -q "^$series" "$work/metrics.txt" || fail "/metrics has no $series"
+done
 # Peak memory of the container so far (cgroup v1 max_usage, or v2 memory.peak), against the pod's 2560 MiB limit.
 cgroup=$(binsr_podman inspect -f '{{.State.CgroupPath}}' "$name")
 for f in "/sys/fs/cgroup/memory$cgroup/memory.max_usage_in_bytes" "/sys/fs/cgroup$cgroup/memory.peak"; do

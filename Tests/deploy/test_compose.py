@@ -33,8 +33,9 @@ def test_compose_has_the_service_and_prometheus(compose):
 def test_compose_stops_gracefully_and_runs_hardened(compose):
     binsr = compose["services"]["binsr"]
     assert binsr["stop_signal"] == "SIGTERM"
-    assert int(binsr["environment"]["BINSR_DRAIN_TIMEOUT_SECONDS"]) == DRAIN_SECONDS
+    assert int(binsr["environment"]["BINSR_SHUTDOWN_GRACE_SECONDS"]) == DRAIN_SECONDS
     assert seconds(binsr["stop_grace_period"]) > DRAIN_SECONDS
+    assert int(binsr["environment"]["BINSR_WORKERS"]) == binsr["cpus"]
     assert binsr["read_only"] is True and binsr["cap_drop"] == ["ALL"]
     assert "no-new-privileges:true" in binsr["security_opt"]
     assert binsr["healthcheck"]["test"] == ["CMD", "/usr/local/bin/binsr-healthcheck"]

@@ -91,7 +91,7 @@ def test_runtime_settings_match_the_kubernetes_deployment():
     assert runtime["USER"] == f"{SERVICE_UID}:{SERVICE_UID}"  # numeric, for runAsNonRoot
     assert runtime["EXPOSE"] == str(SERVICE_PORT)
     assert runtime["STOPSIGNAL"] == "SIGTERM"
-    assert runtime["ENV"] == f"BINSR_DRAIN_TIMEOUT_SECONDS={DRAIN_SECONDS}"
+    assert runtime["ENV"] == f"BINSR_SHUTDOWN_GRACE_SECONDS={DRAIN_SECONDS}"
     assert "/usr/local/bin/binsr-healthcheck" in runtime["HEALTHCHECK"]
     entrypoint = shlex.split(runtime["ENTRYPOINT"].strip("[]").replace(",", " "))
     assert entrypoint == ["/usr/bin/tini", "--", "/usr/local/bin/binsr"]

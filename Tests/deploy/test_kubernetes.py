@@ -81,7 +81,7 @@ def test_resources_are_bounded_and_cover_two_workers_at_one_gib(default):
 def test_grace_period_outlasts_prestop_plus_drain_deadline(default):
     pod = by_kind(default, "Deployment")["spec"]["template"]["spec"]
     c = pod["containers"][0]
-    drain = {e["name"]: e["value"] for e in c["env"]}["BINSR_DRAIN_TIMEOUT_SECONDS"]
+    drain = {e["name"]: e["value"] for e in c["env"]}["BINSR_SHUTDOWN_GRACE_SECONDS"]
     assert int(drain) == DRAIN_SECONDS
     assert c["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", str(PRESTOP_SECONDS)]
     assert pod["terminationGracePeriodSeconds"] > PRESTOP_SECONDS + DRAIN_SECONDS
@@ -125,6 +125,34 @@ def test_configmap_is_mounted_where_the_service_reads_its_config(default):
     assert volume["configMap"]["name"] == configmap["metadata"]["name"]  # the hashed name: a change rolls pods
     mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "config")
     assert mount["mountPath"] == "/app/config" and mount["readOnly"] is True
+
+
+def environment_name(key: str) -> str:
+    """The service's variable for a config key: `http.maxBodyBytes` -> `BINSR_HTTP_MAX_BODY_BYTES`."""
+    return "BINSR_" + "".join("_" if c == "." else f"_{c}" if c.isupper() else c.upper() for c in key).upper()
+
+
+def config_keys(value: dict, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, item in value.items():
+        keys |= config_keys(item, f"{prefix}{key}.") if isinstance(item, dict) else {prefix + key}
+    return keys
+
+
+def test_environment_name_follows_the_service_rule():
+    assert environment_name("http.maxBodyBytes") == "BINSR_HTTP_MAX_BODY_BYTES"
+    assert environment_name("shutdownGraceSeconds") == "BINSR_SHUTDOWN_GRACE_SECONDS"
+
+
+def test_every_binsr_variable_set_by_the_deployment_is_a_config_setting(default):
+    repo_config = ROOT / "config" / "binsr.json"
+    if not repo_config.exists():
+        pytest.skip("config/binsr.json not in this tree yet (the service lands it)")
+    known = {environment_name(k) for k in config_keys(json.loads(repo_config.read_text()))}
+    env = {e["name"]: e["value"] for e in container(default)["env"]}
+    assert set(env) <= known, sorted(set(env) - known)
+    # The worker pool matches the CPUs the pod may use.
+    assert env["BINSR_WORKERS"] == container(default)["resources"]["limits"]["cpu"]
 
 
 def test_configmap_holds_the_repository_config(default):
