@@ -104,6 +104,7 @@ def test_runtime_settings_match_the_kubernetes_deployment():
     ".build/release/binsr", ".build/x86_64-unknown-linux-gnu/debug/binsr.swiftmodule", ".build-eval/x",
     "Sources/.build/x", ".venv/bin/python", "training/runs/ckpt.pt", "training/data/div2k/0001.png",
     "runs/x.log", ".git/HEAD", "Tests/Fixtures/codecs/a.png", "docs/deploy.md", "models/x.pt",
+    "models/srresnet_binary_x4.train.safetensors",  # optimiser state for resuming training, not for serving
 ])
 def test_dockerignore_leaves_out(path):
     assert dockerignore_excludes(path)
