@@ -20,9 +20,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
+        // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
+        .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
 
         // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
-        .target(name: "ImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.

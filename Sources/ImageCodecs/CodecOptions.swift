@@ -1,0 +1,57 @@
+/// Limits applied while decoding untrusted bytes.
+public struct DecodeOptions: Sendable {
+    /// Largest accepted `width * height`, checked against the header before any pixel buffer exists.
+    /// Default 40 MP: a 40 MP RGBA decode needs about 40e6 * 4 planes * 4 bytes = 640 MB of floats.
+    public var maxPixels: Int
+    /// Rotate/flip JPEGs as their EXIF Orientation tag says, so the image comes out the way viewers show it.
+    public var applyOrientation: Bool
+
+    public init(maxPixels: Int = 40_000_000, applyOrientation: Bool = true) {
+        self.maxPixels = maxPixels
+        self.applyOrientation = applyOrientation
+    }
+
+    func checkPixelLimit(width: Int, height: Int) throws(ImageCodecError) {
+        guard width > 0, height > 0 else { throw .corrupt("image has zero width or height") }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > maxPixels { throw .tooLarge(width: width, height: height, limit: maxPixels) }
+    }
+}
+
+/// PNG encoder settings.
+public struct PNGOptions: Sendable {
+    /// zlib level 0 (store) to 9 (smallest). 6 is zlib's default trade-off.
+    public var compressionLevel: Int
+    /// 8 or 16; nil writes 16 bits when the image came from a 16-bit source, else 8.
+    public var bitDepth: Int?
+
+    public init(compressionLevel: Int = 6, bitDepth: Int? = nil) {
+        self.compressionLevel = compressionLevel
+        self.bitDepth = bitDepth
+    }
+
+    func validate() throws(ImageCodecError) {
+        guard (0...9).contains(compressionLevel) else {
+            throw .invalidParameter("PNG compression level must be 0-9, got \(compressionLevel)")
+        }
+        if let bitDepth, bitDepth != 8, bitDepth != 16 {
+            throw .invalidParameter("PNG bit depth must be 8 or 16, got \(bitDepth)")
+        }
+    }
+}
+
+/// JPEG encoder settings.
+public struct JPEGOptions: Sendable {
+    /// libjpeg quality 1-100 (IJG scaling of the Annex K tables).
+    public var quality: Int
+
+    public init(quality: Int = 90) {
+        self.quality = quality
+    }
+
+    func validate() throws(ImageCodecError) {
+        guard (1...100).contains(quality) else {
+            throw .invalidParameter("JPEG quality must be 1-100, got \(quality)")
+        }
+    }
+}
