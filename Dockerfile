@@ -18,16 +18,19 @@ RUN apt-get update \
         pkg-config libpng-dev libjpeg62-turbo-dev zlib1g-dev libdnnl-dev \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so that a source change does not resolve them again (layer cache).
 COPY Package.swift ./
-RUN swift package resolve
 COPY Sources ./Sources
 # SwiftPM checks that every declared target's folder exists, test targets included.
 COPY Tests ./Tests
 # --static-swift-stdlib: the Swift runtime and Foundation go into the binary, so the runtime stage needs none of
 # /opt/swift's shared libraries; what stays dynamic is glibc, libstdc++ and the C libraries (checked by ldd below).
-RUN swift build -c release --static-swift-stdlib --product binsr \
+# The cache mount keeps .build between image builds (incremental: dependencies are not compiled again); it is not
+# part of any layer, so the binary is copied out of it in the same step. strip --strip-debug drops the DWARF (4 MB)
+# but keeps the symbol table, so that a crash backtrace in the logs still names functions.
+RUN --mount=type=cache,target=/src/.build,id=binsr-swift-build \
+    swift build -c release --static-swift-stdlib --product binsr \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/binsr" /out/binsr \
+    && strip --strip-debug /out/binsr \
     && ldd /out/binsr
 
 FROM ${RUNTIME_IMAGE} AS runtime
