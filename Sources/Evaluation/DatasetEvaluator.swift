@@ -83,8 +83,10 @@ public struct DatasetEvaluator: Sendable {
             throw .methodFailed(method: method.name, reason: "\(name): \(error)")
         }
         guard output.width == hr.width, output.height == hr.height else {
-            throw .methodFailed(method: method.name, reason: "\(name): returned \(output.width)x\(output.height) "
-                + "for a \(lr.width)x\(lr.height) input at x\(s), expected \(hr.width)x\(hr.height)")
+            throw .methodFailed(
+                method: method.name,
+                reason: "\(name): returned \(output.width)x\(output.height) "
+                    + "for a \(lr.width)x\(lr.height) input at x\(s), expected \(hr.width)x\(hr.height)")
         }
         // The ground truth is 8-bit already; LapSRN's evaluate_SR quantises both sides with im2uint8 anyway.
         let reference = try shaveBorder(rgbToY(hr), border: s)
@@ -96,14 +98,16 @@ public struct DatasetEvaluator: Sendable {
         } else {
             ifcValue = nil
         }
-        return ImageScores(name: name, width: hr.width, height: hr.height, psnr: try psnr(reference, test),
-                           ssim: try ssim(reference, test, border: options.ssimBorder), ifc: ifcValue)
+        return ImageScores(
+            name: name, width: hr.width, height: hr.height, psnr: try psnr(reference, test),
+            ssim: try ssim(reference, test, border: options.ssimBorder), ifc: ifcValue)
     }
 
     /// Scores `method` on in-memory images; `progress(done, total, name)` is called after each image.
-    public func evaluate(images: [(name: String, hr: RGBPlanes)], method: some SuperResolutionMethod,
-                         progress: ((Int, Int, String) -> Void)? = nil) throws(EvaluationError) -> DatasetScores
-    {
+    public func evaluate(
+        images: [(name: String, hr: RGBPlanes)], method: some SuperResolutionMethod,
+        progress: ((Int, Int, String) -> Void)? = nil
+    ) throws(EvaluationError) -> DatasetScores {
         guard !images.isEmpty else { throw .emptyDataset("no images to evaluate") }
         var scores: [ImageScores] = []
         for (i, image) in images.enumerated() {

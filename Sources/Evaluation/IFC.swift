@@ -130,6 +130,7 @@ private func referenceParameters(_ yIn: Plane) throws(EvaluationError) -> (ss: [
 /// the luma of MATLAB's `rgb2ycbcr` for double images, which is on the 0...1 scale. `DatasetEvaluator` does the
 /// same (it passes `rgbToY(...) / 255`). Returns 0 where MATLAB's result would be complex (a negative argument to
 /// log2), which is what LapSRN's evaluation records (`if ~isreal(IFC) IFC = 0`).
+/// NaN when a reference subband has a singular covariance (e.g. a flat image), as MATLAB's `inv` makes it.
 public func ifc(_ reference: Plane, _ distorted: Plane) throws(EvaluationError) -> Double {
     guard reference.width == distorted.width, reference.height == distorted.height else {
         throw .sizeMismatch("IFC of \(reference.width)x\(reference.height) vs \(distorted.width)x\(distorted.height)")

@@ -85,7 +85,9 @@ func resizeAlongAxis(_ plane: Plane, vertical: Bool, scale: Double) -> Plane {
                 for y in 0..<outH {
                     for x in 0..<outW {
                         var acc = 0.0
-                        for k in 0..<c.taps { acc += c.weights[x * c.taps + k] * src[y * w + c.indices[x * c.taps + k]] }
+                        for k in 0..<c.taps {
+                            acc += c.weights[x * c.taps + k] * src[y * w + c.indices[x * c.taps + k]]
+                        }
                         dst[y * outW + x] = acc
                     }
                 }

@@ -54,7 +54,8 @@ public func ssim(_ reference: Plane, _ test: Plane, border: SSIMBorder = .valid)
         throw .sizeMismatch("SSIM of \(reference.width)x\(reference.height) vs \(test.width)x\(test.height)")
     }
     guard border == .replicate || (reference.width >= 11 && reference.height >= 11) else {
-        throw .imageTooSmall("SSIM with 'valid' filtering needs at least 11x11, got \(reference.width)x\(reference.height)")
+        throw .imageTooSmall(
+            "SSIM with 'valid' filtering needs at least 11x11, got \(reference.width)x\(reference.height)")
     }
     let taps = gaussianTaps(size: 11, sigma: 1.5)
     let c1 = (0.01 * 255) * (0.01 * 255)
@@ -62,8 +63,10 @@ public func ssim(_ reference: Plane, _ test: Plane, border: SSIMBorder = .valid)
     let x = reference.values
     let y = test.values
     func filtered(_ v: [Double]) -> [Double] {
-        gaussianFilter(Plane(validatedWidth: reference.width, height: reference.height, values: v), taps: taps,
-                       border: border).values
+        gaussianFilter(
+            Plane(validatedWidth: reference.width, height: reference.height, values: v), taps: taps,
+            border: border
+        ).values
     }
     let mu1 = filtered(x)
     let mu2 = filtered(y)

@@ -27,11 +27,14 @@ struct Kernel {
 
 /// `corrDn(im, filt, 'reflect1', step, start, stop)`: correlation (not convolution) of `plane` with `kernel`,
 /// evaluated at rows start.y, start.y + step, ... <= stop.y (0-based, inclusive) and likewise for columns.
-func corrDn(_ plane: Plane, _ kernel: Kernel, step: Int = 1, start: (x: Int, y: Int) = (0, 0),
-            stop: (x: Int, y: Int)? = nil) throws(EvaluationError) -> Plane {
+func corrDn(
+    _ plane: Plane, _ kernel: Kernel, step: Int = 1, start: (x: Int, y: Int) = (0, 0),
+    stop: (x: Int, y: Int)? = nil
+) throws(EvaluationError) -> Plane {
     guard plane.width > kernel.size, plane.height > kernel.size else {
-        throw .imageTooSmall("corrDn needs an image larger than its \(kernel.size)x\(kernel.size) filter, "
-            + "got \(plane.width)x\(plane.height)")
+        throw .imageTooSmall(
+            "corrDn needs an image larger than its \(kernel.size)x\(kernel.size) filter, "
+                + "got \(plane.width)x\(plane.height)")
     }
     let last = stop ?? (plane.width - 1, plane.height - 1)
     let outW = (last.x - start.x) / step + 1
@@ -90,8 +93,9 @@ struct SteerablePyramid {
     init(_ image: Plane, levels: Int, orientations: [Int]) throws(EvaluationError) {
         let maximum = Self.maximumLevels(width: image.width, height: image.height)
         guard levels <= maximum else {
-            throw .imageTooSmall("a \(levels)-level steerable pyramid needs a larger image than "
-                + "\(image.width)x\(image.height) (at most \(maximum) levels)")
+            throw .imageTooSmall(
+                "a \(levels)-level steerable pyramid needs a larger image than "
+                    + "\(image.width)x\(image.height) (at most \(maximum) levels)")
         }
         var lo = try corrDn(image, Kernel(size: 5, taps: SP5Filters.lo0))
         var all: [[Plane?]] = []

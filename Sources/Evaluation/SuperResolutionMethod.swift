@@ -34,12 +34,17 @@ extension RGBPlanes {
         return Image(width: width, height: height, colorChannels: 3, color: color)
     }
 
-    /// Double planes from an ImageCodecs image (grayscale is replicated to RGB first, like Set14's `bridge`).
-    public init(_ image: Image) throws(EvaluationError) {
+    /// Double planes from a decoded image, as MATLAB's `im2double(imread(...))` sees the file: samples are snapped
+    /// back to the source's integer grid (k / 255 for 8-bit, k / 65535 for 16-bit files) so that the Float storage
+    /// of `Image` adds no error; grayscale is replicated to RGB (Set14's `bridge`); alpha is ignored, as imread does.
+    public init(decoded image: Image) throws(EvaluationError) {
         let rgb = image.rgb()
         let n = rgb.width * rgb.height
+        let levels = image.sourceBitDepth == 16 ? 65535.0 : 255.0
         func plane(_ c: Int) throws(EvaluationError) -> Plane {
-            try Plane(width: rgb.width, height: rgb.height, values: rgb.color[c * n..<(c + 1) * n].map { Double($0) })
+            try Plane(
+                width: rgb.width, height: rgb.height,
+                values: rgb.color[c * n..<(c + 1) * n].map { (Double($0) * levels).rounded() / levels })
         }
         try self.init(red: plane(0), green: plane(1), blue: plane(2))
     }

@@ -11,14 +11,21 @@ enum ExifOrientation {
         while i + 4 <= bytes.count {
             guard bytes[i] == 0xFF else { return nil }
             let marker = bytes[i + 1]
-            if marker == 0xFF { i += 1; continue }  // fill byte (T.81 B.1.1.2)
+            if marker == 0xFF {  // fill byte (T.81 B.1.1.2)
+                i += 1
+                continue
+            }
             if marker == 0xDA || marker == 0xD9 { return nil }  // SOS/EOI: metadata is over
-            if marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }  // TEM, RSTn: no length
+            if marker == 0x01 || (0xD0...0xD7).contains(marker) {  // TEM, RSTn: no length field
+                i += 2
+                continue
+            }
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
             guard length >= 2, i + 2 + length <= bytes.count else { return nil }
             let payload = (i + 4)..<(i + 2 + length)
             if marker == 0xE1, payload.count >= 6,
-               bytes[payload.lowerBound..<payload.lowerBound + 6].elementsEqual([0x45, 0x78, 0x69, 0x66, 0, 0]) {
+                bytes[payload.lowerBound..<payload.lowerBound + 6].elementsEqual([0x45, 0x78, 0x69, 0x66, 0, 0])
+            {
                 return orientation(tiff: bytes[(payload.lowerBound + 6)..<payload.upperBound])
             }
             i += 2 + length
@@ -33,12 +40,13 @@ enum ExifOrientation {
         let bigEndian: Bool
         switch (tiff[base], tiff[base + 1]) {
         case (0x49, 0x49): bigEndian = false  // "II"
-        case (0x4D, 0x4D): bigEndian = true   // "MM"
+        case (0x4D, 0x4D): bigEndian = true  // "MM"
         default: return nil
         }
         func u16(_ offset: Int) -> Int? {
             guard offset >= 0, offset + 2 <= tiff.count else { return nil }
-            let a = Int(tiff[base + offset]), b = Int(tiff[base + offset + 1])
+            let a = Int(tiff[base + offset])
+            let b = Int(tiff[base + offset + 1])
             return bigEndian ? a << 8 | b : b << 8 | a
         }
         func u32(_ offset: Int) -> Int? {
@@ -63,18 +71,20 @@ enum ExifOrientation {
     /// The image as it should be displayed: undoes `orientation` (EXIF 2.32 table 4.6.4 / TIFF 6.0 tag 274).
     static func apply(_ orientation: Int, to image: Image) -> Image {
         guard (2...8).contains(orientation) else { return image }
-        let w = image.width, h = image.height
-        let outW = swapsAxes(orientation) ? h : w, outH = swapsAxes(orientation) ? w : h
+        let w = image.width
+        let h = image.height
+        let outW = swapsAxes(orientation) ? h : w
+        let outH = swapsAxes(orientation) ? w : h
         // Output pixel (x, y) reads source index origin + x * stepX + y * stepY of the row-major source plane.
         let (origin, stepX, stepY): (Int, Int, Int)
         switch orientation {
-        case 2: (origin, stepX, stepY) = (w - 1, -1, w)                  // mirror horizontally
-        case 3: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -1, -w)   // rotate 180
-        case 4: (origin, stepX, stepY) = ((h - 1) * w, 1, -w)            // mirror vertically
-        case 5: (origin, stepX, stepY) = (0, w, 1)                       // transpose
-        case 6: (origin, stepX, stepY) = ((h - 1) * w, -w, 1)            // rotate 90 clockwise
-        case 7: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -w, -1)   // transverse
-        default: (origin, stepX, stepY) = (w - 1, w, -1)                 // 8: rotate 90 counter-clockwise
+        case 2: (origin, stepX, stepY) = (w - 1, -1, w)  // mirror horizontally
+        case 3: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -1, -w)  // rotate 180
+        case 4: (origin, stepX, stepY) = ((h - 1) * w, 1, -w)  // mirror vertically
+        case 5: (origin, stepX, stepY) = (0, w, 1)  // transpose
+        case 6: (origin, stepX, stepY) = ((h - 1) * w, -w, 1)  // rotate 90 clockwise
+        case 7: (origin, stepX, stepY) = ((h - 1) * w + w - 1, -w, -1)  // transverse
+        default: (origin, stepX, stepY) = (w - 1, w, -1)  // 8: rotate 90 counter-clockwise
         }
         let n = w * h
         func remap(_ source: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
@@ -90,8 +100,9 @@ enum ExifOrientation {
         image.color.withUnsafeBufferPointer { source in
             color.withUnsafeMutableBufferPointer { out in
                 for c in 0..<image.colorChannels {
-                    remap(UnsafeBufferPointer(rebasing: source[(c * n)..<((c + 1) * n)]),
-                          into: UnsafeMutableBufferPointer(rebasing: out[(c * n)..<((c + 1) * n)]))
+                    remap(
+                        UnsafeBufferPointer(rebasing: source[(c * n)..<((c + 1) * n)]),
+                        into: UnsafeMutableBufferPointer(rebasing: out[(c * n)..<((c + 1) * n)]))
                 }
             }
         }
@@ -100,7 +111,8 @@ enum ExifOrientation {
             plane.withUnsafeBufferPointer { source in out.withUnsafeMutableBufferPointer { remap(source, into: $0) } }
             return out
         }
-        return Image(width: outW, height: outH, colorChannels: image.colorChannels, color: color, alpha: alpha,
-                     sourceBitDepth: image.sourceBitDepth)
+        return Image(
+            width: outW, height: outH, colorChannels: image.colorChannels, color: color, alpha: alpha,
+            sourceBitDepth: image.sourceBitDepth)
     }
 }

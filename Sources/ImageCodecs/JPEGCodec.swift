@@ -24,8 +24,9 @@ enum JPEGCodec {
         let status = bytes.withUnsafeBufferPointer { binsr_jpeg_read_info($0.baseAddress, $0.count, &info) }
         try check(status, &info.message)
         let orientation = applyOrientation ? ExifOrientation.read(jpeg: bytes) ?? 1 : 1
-        return Header(width: Int(info.width), height: Int(info.height), components: Int(info.components),
-                      invertedCMYK: info.inverted_cmyk != 0, orientation: orientation)
+        return Header(
+            width: Int(info.width), height: Int(info.height), components: Int(info.components),
+            invertedCMYK: info.inverted_cmyk != 0, orientation: orientation)
     }
 
     static func decode(_ bytes: [UInt8], options: DecodeOptions) throws(ImageCodecError) -> Image {
@@ -42,8 +43,9 @@ enum JPEGCodec {
         try check(status, &info.message)
         if header.components == 4 { samples = rgb(cmyk: samples, inverted: header.invertedCMYK) }
         let image = samples.withUnsafeBufferPointer {
-            planarImage(interleaved: $0, width: header.width, height: header.height,
-                        channels: header.components == 1 ? 1 : 3, hasAlpha: false, sourceBitDepth: 8)
+            planarImage(
+                interleaved: $0, width: header.width, height: header.height,
+                channels: header.components == 1 ? 1 : 3, hasAlpha: false, sourceBitDepth: 8)
         }
         return ExifOrientation.apply(header.orientation, to: image)
     }
@@ -72,8 +74,9 @@ enum JPEGCodec {
         var outputSize = 0
         var message = [CChar](repeating: 0, count: Int(BINSR_JPEG_MESSAGE_LENGTH))
         let status = samples.withUnsafeBufferPointer {
-            binsr_jpeg_encode($0.baseAddress, UInt32(image.width), UInt32(image.height), Int32(image.colorChannels),
-                              Int32(options.quality), &output, &outputSize, &message)
+            binsr_jpeg_encode(
+                $0.baseAddress, UInt32(image.width), UInt32(image.height), Int32(image.colorChannels),
+                Int32(options.quality), &output, &outputSize, &message)
         }
         defer { binsr_jpeg_free(output) }
         guard status == BINSR_JPEG_OK, let output else { throw .encodeFailed("JPEG: " + cString(&message)) }
@@ -92,8 +95,9 @@ enum JPEGCodec {
                 color[c * n + i] = color[c * n + i] * a + (1 - a)
             }
         }
-        return Image(width: image.width, height: image.height, colorChannels: image.colorChannels, color: color,
-                     alpha: nil, sourceBitDepth: image.sourceBitDepth)
+        return Image(
+            width: image.width, height: image.height, colorChannels: image.colorChannels, color: color,
+            alpha: nil, sourceBitDepth: image.sourceBitDepth)
     }
 
     private static func check<T>(_ status: binsr_jpeg_status, _ message: inout T) throws(ImageCodecError) {

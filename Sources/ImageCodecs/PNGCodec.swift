@@ -20,8 +20,9 @@ enum PNGCodec {
         var info = binsr_png_info()
         let status = bytes.withUnsafeBufferPointer { binsr_png_read_info($0.baseAddress, $0.count, &info) }
         try check(status, &info.message)
-        return Header(width: Int(info.width), height: Int(info.height), channels: Int(info.channels),
-                      bitDepth: Int(info.bit_depth))
+        return Header(
+            width: Int(info.width), height: Int(info.height), channels: Int(info.channels),
+            bitDepth: Int(info.bit_depth))
     }
 
     static func decode(_ bytes: [UInt8], options: DecodeOptions) throws(ImageCodecError) -> Image {
@@ -34,31 +35,40 @@ enum PNGCodec {
         if header.bitDepth == 16 {
             var samples = [UInt16](repeating: 0, count: sampleCount)
             let status = samples.withUnsafeMutableBytes { out in
-                bytes.withUnsafeBufferPointer { binsr_png_decode($0.baseAddress, $0.count,
-                    out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &info) }
+                bytes.withUnsafeBufferPointer {
+                    binsr_png_decode(
+                        $0.baseAddress, $0.count,
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &info)
+                }
             }
             try check(status, &info.message)
             return samples.withUnsafeBufferPointer {
-                planarImage(interleaved: $0, width: header.width, height: header.height, channels: header.channels,
-                            hasAlpha: hasAlpha, sourceBitDepth: 16)
+                planarImage(
+                    interleaved: $0, width: header.width, height: header.height, channels: header.channels,
+                    hasAlpha: hasAlpha, sourceBitDepth: 16)
             }
         }
         var samples = [UInt8](repeating: 0, count: sampleCount)
         let status = samples.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer { binsr_png_decode($0.baseAddress, $0.count, out.baseAddress, out.count,
-                                                             &info) }
+            bytes.withUnsafeBufferPointer {
+                binsr_png_decode(
+                    $0.baseAddress, $0.count, out.baseAddress, out.count,
+                    &info)
+            }
         }
         try check(status, &info.message)
         return samples.withUnsafeBufferPointer {
-            planarImage(interleaved: $0, width: header.width, height: header.height, channels: header.channels,
-                        hasAlpha: hasAlpha, sourceBitDepth: 8)
+            planarImage(
+                interleaved: $0, width: header.width, height: header.height, channels: header.channels,
+                hasAlpha: hasAlpha, sourceBitDepth: 8)
         }
     }
 
     static func encode(_ image: Image, options: PNGOptions) throws(ImageCodecError) -> [UInt8] {
         try options.validate()
         guard image.width > 0, image.height > 0, image.width <= Int(UInt32.max >> 1),
-              image.height <= Int(UInt32.max >> 1) else {
+            image.height <= Int(UInt32.max >> 1)
+        else {
             throw .invalidParameter("PNG dimensions must be between 1 and 2^31-1, got \(image.width)x\(image.height)")
         }
         let bitDepth = options.bitDepth ?? (image.sourceBitDepth == 16 ? 16 : 8)
@@ -70,15 +80,17 @@ enum PNGCodec {
         if bitDepth == 16 {
             let samples = interleavedSamples(image, includeAlpha: true, quantize: quantizeToUInt16)
             status = samples.withUnsafeBytes { raw in
-                binsr_png_encode(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(image.width),
-                                 UInt32(image.height), Int32(channels), 16, Int32(options.compressionLevel),
-                                 &output, &outputSize, &message)
+                binsr_png_encode(
+                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(image.width),
+                    UInt32(image.height), Int32(channels), 16, Int32(options.compressionLevel),
+                    &output, &outputSize, &message)
             }
         } else {
             let samples = interleavedSamples(image, includeAlpha: true, quantize: quantizeToUInt8)
             status = samples.withUnsafeBufferPointer { raw in
-                binsr_png_encode(raw.baseAddress!, UInt32(image.width), UInt32(image.height), Int32(channels), 8,
-                                 Int32(options.compressionLevel), &output, &outputSize, &message)
+                binsr_png_encode(
+                    raw.baseAddress!, UInt32(image.width), UInt32(image.height), Int32(channels), 8,
+                    Int32(options.compressionLevel), &output, &outputSize, &message)
             }
         }
         defer { binsr_png_free(output) }

@@ -36,8 +36,9 @@ func planarImage<T: FixedWidthInteger & UnsignedInteger>(
             for i in 0..<pixelCount { alpha[i] = Float(samples[i * channels + channels - 1]) / scale }
         }
     }
-    return Image(width: width, height: height, colorChannels: colorChannels, color: color, alpha: alpha,
-                 sourceBitDepth: sourceBitDepth)
+    return Image(
+        width: width, height: height, colorChannels: colorChannels, color: color, alpha: alpha,
+        sourceBitDepth: sourceBitDepth)
 }
 
 /// Interleaves an image's planes (colour, then alpha if `includeAlpha`) into quantized samples.

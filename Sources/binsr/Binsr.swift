@@ -4,6 +4,6 @@ import ArgumentParser
 struct Binsr: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Super-resolution with binarized neural networks: serve, upscale, evaluate, benchmark.",
-        subcommands: []
+        subcommands: [Eval.self]
     )
 }

@@ -9,10 +9,18 @@ private struct BicubicVector: Decodable {
     let width: Int
     let height: Int
     let hr: [[[Double]]]
-    let down_x2: [[[Double]]]
-    let down_x4: [[[Double]]]
-    let up_x2: [[[Double]]]
-    let up_x4: [[[Double]]]
+    let downX2: [[[Double]]]
+    let downX4: [[[Double]]]
+    let upX2: [[[Double]]]
+    let upX4: [[[Double]]]
+
+    enum CodingKeys: String, CodingKey {
+        case width, height, hr
+        case downX2 = "down_x2"
+        case downX4 = "down_x4"
+        case upX2 = "up_x2"
+        case upX4 = "up_x4"
+    }
 }
 
 @Suite("shared bicubic vector (Tests/Fixtures/bicubic/vector.json)")
@@ -34,9 +42,9 @@ struct BicubicVectorTests {
         #expect(hr.width == v.width && hr.height == v.height)
         let down2 = try imresize(hr, scale: 1.0 / 2)
         let down4 = try imresize(hr, scale: 1.0 / 4)
-        check(down2, v.down_x2, "down_x2")
-        check(down4, v.down_x4, "down_x4")
-        check(try imresize(down2, scale: 2), v.up_x2, "up_x2")
-        check(try imresize(down4, scale: 4), v.up_x4, "up_x4")
+        check(down2, v.downX2, "down_x2")
+        check(down4, v.downX4, "down_x4")
+        check(try imresize(down2, scale: 2), v.upX2, "up_x2")
+        check(try imresize(down4, scale: 4), v.upX4, "up_x4")
     }
 }

@@ -31,8 +31,9 @@ struct IFCTests {
     func corrDnStep() throws {
         let im = plane(9, 7, (0..<63).map { Double($0 * $0 % 17) })
         let full = try corrDn(im, Kernel(size: 3, taps: (0..<9).map(Double.init)))
-        let strided = try corrDn(im, Kernel(size: 3, taps: (0..<9).map(Double.init)), step: 3, start: (1, 1),
-                                 stop: (7, 5))
+        let strided = try corrDn(
+            im, Kernel(size: 3, taps: (0..<9).map(Double.init)), step: 3, start: (1, 1),
+            stop: (7, 5))
         #expect(strided.width == 3 && strided.height == 2)
         for y in 0..<2 { for x in 0..<3 { #expect(strided[x, y] == full[1 + 3 * x, 1 + 3 * y]) } }
         #expect(throws: EvaluationError.self) { try corrDn(plane(3, 9, [Double](repeating: 0, count: 27)), .box(3)) }

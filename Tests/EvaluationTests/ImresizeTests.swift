@@ -15,9 +15,11 @@ struct ImresizeTests {
         #expect(keysCubic(2.5) == 0)
     }
 
-    @Test("output sizes follow MATLAB's ceil(n * scale)", arguments: [
-        (17, 13, 0.5, 9, 7), (17, 13, 0.25, 5, 4), (9, 7, 2.0, 18, 14), (5, 4, 4.0, 20, 16), (3, 3, 1.0 / 3, 1, 1),
-    ])
+    @Test(
+        "output sizes follow MATLAB's ceil(n * scale)",
+        arguments: [
+            (17, 13, 0.5, 9, 7), (17, 13, 0.25, 5, 4), (9, 7, 2.0, 18, 14), (5, 4, 4.0, 20, 16), (3, 3, 1.0 / 3, 1, 1),
+        ])
     func outputSizes(w: Int, h: Int, scale: Double, outW: Int, outH: Int) throws {
         let out = try imresize(plane(w, h, [Double](repeating: 0.5, count: w * h)), scale: scale)
         #expect(out.width == outW && out.height == outH)

@@ -70,8 +70,9 @@ struct MetricsTests {
 
     @Test("rgb2ycbcr luma: black is 16, white is 235, BT.601 weights in between")
     func lumaValues() throws {
-        let rgb = try RGBPlanes(red: plane(3, 1, [0, 1, 1]), green: plane(3, 1, [0, 1, 0]),
-                                blue: plane(3, 1, [0, 1, 0]))
+        let rgb = try RGBPlanes(
+            red: plane(3, 1, [0, 1, 1]), green: plane(3, 1, [0, 1, 0]),
+            blue: plane(3, 1, [0, 1, 0]))
         let y = rgbToY(rgb)
         #expect(y.values[0] == 16)
         #expect(abs(y.values[1] - 235) < 1e-12)
@@ -92,7 +93,10 @@ struct MetricsTests {
         let rgb = try RGBPlanes(red: p, green: p, blue: p)
         let cropped = try modCrop(rgb, scale: 2)
         #expect(cropped.width == 6 && cropped.height == 4)
-        #expect(cropped.red.values == [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 26])
+        #expect(
+            cropped.red.values == [
+                0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 26,
+            ])
         let shaved = try shaveBorder(p, border: 2)
         #expect(shaved.width == 3 && shaved.height == 1 && shaved.values == [16, 17, 18])
         #expect(throws: EvaluationError.self) { try shaveBorder(p, border: 3) }

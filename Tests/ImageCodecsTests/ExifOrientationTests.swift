@@ -1,6 +1,7 @@
 import Foundation
-@testable import ImageCodecs
 import Testing
+
+@testable import ImageCodecs
 
 @Suite struct ExifOrientationTests {
     static let landscapes = (0...8).map { "jpeg/exif-orientation/Landscape_\($0).jpg" }
@@ -45,8 +46,9 @@ import Testing
     /// A 3x2 image with distinct values, and what a viewer shows for each orientation (EXIF 2.32 table 4.6.4):
     /// stored rows "0 1 2 / 3 4 5".
     @Test func transformsMatchTheEXIFTable() {
-        let image = Image(width: 3, height: 2, colorChannels: 1, color: [0, 1, 2, 3, 4, 5].map { Float($0) },
-                          alpha: [10, 11, 12, 13, 14, 15])
+        let image = Image(
+            width: 3, height: 2, colorChannels: 1, color: [0, 1, 2, 3, 4, 5].map { Float($0) },
+            alpha: [10, 11, 12, 13, 14, 15])
         let expected: [Int: (Int, [Float])] = [
             1: (3, [0, 1, 2, 3, 4, 5]),
             2: (3, [2, 1, 0, 5, 4, 3]),
@@ -67,10 +69,16 @@ import Testing
 
     /// An APP1 Exif segment with IFD0 holding only Orientation, in either TIFF byte order.
     static func exifSegment(orientation: UInt16, bigEndian: Bool) -> [UInt8] {
-        func u16(_ v: UInt16) -> [UInt8] { bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)] }
-        func u32(_ v: UInt32) -> [UInt8] { bigEndian ? u16(UInt16(v >> 16)) + u16(UInt16(v & 0xFFFF))
-                                                     : u16(UInt16(v & 0xFFFF)) + u16(UInt16(v >> 16)) }
-        let tiff = (bigEndian ? [0x4D, 0x4D] : [0x49, 0x49]) + u16(42) + u32(8) + u16(1)
+        func u16(_ v: UInt16) -> [UInt8] {
+            bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)]
+        }
+        func u32(_ v: UInt32) -> [UInt8] {
+            bigEndian
+                ? u16(UInt16(v >> 16)) + u16(UInt16(v & 0xFFFF))
+                : u16(UInt16(v & 0xFFFF)) + u16(UInt16(v >> 16))
+        }
+        let tiff =
+            (bigEndian ? [0x4D, 0x4D] : [0x49, 0x49]) + u16(42) + u32(8) + u16(1)
             + u16(0x0112) + u16(3) + u32(1) + u16(orientation) + u16(0) + u32(0)
         let payload: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0, 0] + tiff
         let length = payload.count + 2

@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodecs
-import Testing
 import TestSupport
+import Testing
 
 /// The JPEGs of shared/testdata against Pillow's decodes (its own libjpeg-turbo build, same default IDCT and
 /// upsampling), stored in Tests/Fixtures/codecs/reference.json.
@@ -18,6 +18,26 @@ import TestSupport
         // Both decoders use libjpeg-turbo's accurate integer IDCT, so the samples are bit-identical.
         #expect(summary.fnv1a64 == reference.fnv1a64)
         #expect(summary.maxGridDifference(reference.grid ?? []) < 1e-4)
+    }
+
+    static let generatedFiles = Reference.generated.keys.sorted()
+
+    /// Variants missing from shared/testdata (progressive, grayscale, CMYK, 4:4:4), written by the fixture script.
+    @Test(arguments: generatedFiles)
+    func generatedVariantDecodesLikeTheReference(path: String) throws {
+        let reference = try #require(Reference.generated[path])
+        let bytes = try Reference.fixtureBytes(path)
+        let summary = DecodeSummary(try decodeImage(bytes))
+        #expect(summary.width == reference.width && summary.height == reference.height)
+        #expect(summary.colorChannels == reference.colorChannels)
+        if path.contains("cmyk") {
+            // Pillow and we both use R = (1 - C)(1 - K) but round differently: block means within 1/255.
+            #expect(summary.maxGridDifference(reference.grid ?? []) < 1.0 / 255)
+        } else {
+            #expect(summary.fnv1a64 == reference.fnv1a64)
+        }
+        let isProgressive = (0..<bytes.count - 1).contains { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC2 }
+        #expect(isProgressive == path.contains("progressive"))
     }
 
     @Test func twelveBitJPEGIsUnsupported() throws {

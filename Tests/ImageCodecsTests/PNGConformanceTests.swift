@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodecs
-import Testing
 import TestSupport
+import Testing
 
 /// Every PNG of shared/testdata against the independent reference decodes in Tests/Fixtures/codecs/reference.json
 /// (pypng, Pillow for palettes with out-of-range indices; see scripts/fixtures/codecs_reference.py).

@@ -12,8 +12,9 @@ import Testing
         }
         let color = (0..<(channels * width * height)).map { _ in next() }
         let alphaPlane = alpha ? (0..<(width * height)).map { _ in next() } : nil
-        return Image(width: width, height: height, colorChannels: channels, color: color, alpha: alphaPlane,
-                     sourceBitDepth: bitDepth)
+        return Image(
+            width: width, height: height, colorChannels: channels, color: color, alpha: alphaPlane,
+            sourceBitDepth: bitDepth)
     }
 
     @Test(arguments: [1, 3], [false, true])
@@ -39,8 +40,10 @@ import Testing
     }
 
     @Test func conformanceFilesSurviveReencoding() throws {
-        for path in ["png/pngsuite/basn6a16.png", "png/pngsuite/basn4a08.png", "png/pngsuite/basn3p08.png",
-                     "png/pngsuite/ibasn0g16.png", "jpeg/monkey16.png"] {
+        for path in [
+            "png/pngsuite/basn6a16.png", "png/pngsuite/basn4a08.png", "png/pngsuite/basn3p08.png",
+            "png/pngsuite/ibasn0g16.png", "jpeg/monkey16.png",
+        ] {
             let image = try decodeImage(try Reference.bytes(path))
             #expect(try decodeImage(try encodePNG(image)) == image, "\(path)")
         }

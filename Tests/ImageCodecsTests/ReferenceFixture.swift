@@ -21,15 +21,20 @@ struct ReferenceDecode: Decodable {
 
 enum Reference {
     struct File: Decodable {
+        /// Keyed by path under shared/testdata.
         var files: [String: ReferenceDecode]
+        /// Keyed by path under Tests/Fixtures: JPEG variants the script generated.
+        var generated: [String: ReferenceDecode]
     }
 
-    static let all: [String: ReferenceDecode] = {
+    static let file: File? = {
         let url = TestPaths.fixtures.appendingPathComponent("codecs/reference.json")
-        guard let data = try? Data(contentsOf: url),
-              let file = try? JSONDecoder().decode(File.self, from: data) else { return [:] }
-        return file.files
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(File.self, from: data)
     }()
+
+    static let all: [String: ReferenceDecode] = file?.files ?? [:]
+    static let generated: [String: ReferenceDecode] = file?.generated ?? [:]
 
     /// Relative paths (under shared/testdata) of reference entries whose path starts with `prefix`, sorted.
     static func paths(_ prefix: String, suffix: String = "") -> [String] {
@@ -38,6 +43,10 @@ enum Reference {
 
     static func bytes(_ path: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: TestPaths.testdata.appendingPathComponent(path)))
+    }
+
+    static func fixtureBytes(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: TestPaths.fixtures.appendingPathComponent(path)))
     }
 }
 
@@ -80,9 +89,11 @@ struct DecodeSummary: Equatable {
         plane.withUnsafeBufferPointer { plane in
             var out: [Double] = []
             for gy in 0..<cells {
-                let y0 = gy * height / cells, y1 = max((gy + 1) * height / cells, y0 + 1)
+                let y0 = gy * height / cells
+                let y1 = max((gy + 1) * height / cells, y0 + 1)
                 for gx in 0..<cells {
-                    let x0 = gx * width / cells, x1 = max((gx + 1) * width / cells, x0 + 1)
+                    let x0 = gx * width / cells
+                    let x1 = max((gx + 1) * width / cells, x0 + 1)
                     var sum = 0.0
                     for y in y0..<y1 { for x in x0..<x1 { sum += Double(plane[y * width + x]) } }
                     out.append(sum / Double((y1 - y0) * (x1 - x0)))

@@ -23,7 +23,7 @@ typedef enum {
 typedef struct {
     uint32_t width;         // as stored, before any EXIF orientation
     uint32_t height;
-    int32_t components;     // output samples per pixel: 1 (gray), 3 (RGB) or 4 (CMYK, Adobe-inverted if `inverted_cmyk`)
+    int32_t components;     // output samples per pixel: 1 (gray), 3 (RGB) or 4 (CMYK)
     int32_t inverted_cmyk;  // 1 when an Adobe APP14 marker is present (Photoshop writes CMYK inverted)
     int32_t progressive;
     int32_t arithmetic;

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A one-line progress bar on standard error, drawn only when stderr is a terminal (so logs and pipes stay clean).
+struct ProgressBar {
+    let total: Int
+    let width = 30
+    let enabled: Bool
+
+    init(total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+        self.total = max(total, 1)
+        self.enabled = enabled
+    }
+
+    /// The line for `done` items, e.g. "[#########.........] 3/5 bird" (no escape codes; `\r` redraws it).
+    func line(done: Int, label: String) -> String {
+        let filled = min(width, width * done / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        return "[\(bar)] \(done)/\(total) \(label)"
+    }
+
+    func update(done: Int, label: String) {
+        guard enabled else { return }
+        // \u{1B}[K clears what a longer previous label left behind.
+        write("\r" + line(done: done, label: label) + "\u{1B}[K")
+    }
+
+    func finish() {
+        guard enabled else { return }
+        write("\r\u{1B}[K")
+    }
+
+    private func write(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+}
