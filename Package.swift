@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
         // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
@@ -33,11 +34,13 @@ let package = Package(
         .target(name: "SREngine", dependencies: ["CDNNL", "ImageCodecs"]),
         // A small HTTP/1.1 server on BSD sockets + Dispatch; knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite.
+        .target(name: "StudyStore", dependencies: ["CSQLite"]),
         // The upscale service: routes, model registry, worker pool, metrics, config.
         .target(
             name: "UpscaleService",
             dependencies: [
-                "HTTPServer", "SREngine", "ImageCodecs",
+                "HTTPServer", "SREngine", "ImageCodecs", "StudyStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "TestSupport"]),
         .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService", "TestSupport"]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]

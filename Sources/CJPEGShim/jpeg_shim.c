@@ -205,7 +205,7 @@ typedef struct {
 } encode_state;
 
 static binsr_jpeg_status encode_inner(encode_state *state, const uint8_t *pixels, uint32_t width, uint32_t height,
-                                      int32_t components, int32_t quality) {
+                                      int32_t components, int32_t quality, int32_t subsample_chroma) {
     j_compress_ptr cinfo = &state->cinfo;
     if (setjmp(state->errors.jump)) return state->errors.status == BINSR_JPEG_OK ? BINSR_JPEG_CORRUPT
                                                                                  : state->errors.status;
@@ -218,6 +218,11 @@ static binsr_jpeg_status encode_inner(encode_state *state, const uint8_t *pixels
     cinfo->in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(cinfo);
     jpeg_set_quality(cinfo, quality, TRUE);
+    if (components == 3 && !subsample_chroma) {
+        // jpeg_set_defaults chose 2x2 luma sampling (4:2:0); 1x1 everywhere is 4:4:4.
+        cinfo->comp_info[0].h_samp_factor = 1;
+        cinfo->comp_info[0].v_samp_factor = 1;
+    }
     cinfo->optimize_coding = TRUE;
     jpeg_start_compress(cinfo, TRUE);
     const size_t row_bytes = (size_t)width * (size_t)components;
@@ -230,7 +235,7 @@ static binsr_jpeg_status encode_inner(encode_state *state, const uint8_t *pixels
 }
 
 binsr_jpeg_status binsr_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int32_t components,
-                                    int32_t quality, uint8_t **out, size_t *out_size,
+                                    int32_t quality, int32_t subsample_chroma, uint8_t **out, size_t *out_size,
                                     char message[BINSR_JPEG_MESSAGE_LENGTH]) {
     *out = NULL;
     *out_size = 0;
@@ -243,7 +248,8 @@ binsr_jpeg_status binsr_jpeg_encode(const uint8_t *pixels, uint32_t width, uint3
     encode_state *state = calloc(1, sizeof *state);
     if (state == NULL) return BINSR_JPEG_NO_MEMORY;
     install_errors((j_common_ptr)&state->cinfo, &state->errors, message);
-    binsr_jpeg_status status = encode_inner(state, pixels, width, height, components, quality);
+    binsr_jpeg_status status = encode_inner(state, pixels, width, height, components, quality,
+                                            subsample_chroma);
     if (state->created) jpeg_destroy_compress(&state->cinfo);
     if (status == BINSR_JPEG_OK) {
         *out = state->out;

@@ -5,10 +5,15 @@ public struct DecodeOptions: Sendable {
     public var maxPixels: Int
     /// Rotate/flip JPEGs as their EXIF Orientation tag says, so the image comes out the way viewers show it.
     public var applyOrientation: Bool
+    /// Largest number of scans accepted in a progressive JPEG. Each scan costs a pass over the coefficients and a
+    /// crafted file can repeat tiny ones; real encoders write about 10 (libjpeg-turbo's own fuzzing and its
+    /// `djpeg -maxscans` advice use a few hundred). Default 500.
+    public var maxProgressiveScans: Int
 
-    public init(maxPixels: Int = 40_000_000, applyOrientation: Bool = true) {
+    public init(maxPixels: Int = 40_000_000, applyOrientation: Bool = true, maxProgressiveScans: Int = 500) {
         self.maxPixels = maxPixels
         self.applyOrientation = applyOrientation
+        self.maxProgressiveScans = maxProgressiveScans
     }
 
     func checkPixelLimit(width: Int, height: Int) throws(ImageCodecError) {
@@ -44,9 +49,13 @@ public struct PNGOptions: Sendable {
 public struct JPEGOptions: Sendable {
     /// libjpeg quality 1-100 (IJG scaling of the Annex K tables).
     public var quality: Int
+    /// Store colour at half resolution (4:2:0, libjpeg's default and smallest files) instead of 4:4:4, which
+    /// keeps the fine chroma detail an upscaler adds at the cost of about a third more bytes.
+    public var subsampleChroma: Bool
 
-    public init(quality: Int = 90) {
+    public init(quality: Int = 90, subsampleChroma: Bool = true) {
         self.quality = quality
+        self.subsampleChroma = subsampleChroma
     }
 
     func validate() throws(ImageCodecError) {

@@ -5,10 +5,6 @@ import CJPEGShim
 /// Decoding uses libjpeg's defaults (accurate integer IDCT, fancy upsampling) and returns gray as 1 channel,
 /// YCbCr/RGB as 3; CMYK/YCCK is converted to RGB. The EXIF orientation is applied unless disabled.
 enum JPEGCodec {
-    /// Progressive scans beyond this are treated as an attack (a real encoder writes about 10; libjpeg-turbo's
-    /// fuzzers cap at 500 for the same reason, see its `djpeg -maxscans`).
-    static let maxScans: Int32 = 500
-
     struct Header {
         var width: Int
         var height: Int
@@ -37,7 +33,9 @@ enum JPEGCodec {
         var info = binsr_jpeg_info()
         let status = samples.withUnsafeMutableBufferPointer { out in
             bytes.withUnsafeBufferPointer {
-                binsr_jpeg_decode($0.baseAddress, $0.count, out.baseAddress, out.count, maxScans, &info)
+                binsr_jpeg_decode(
+                    $0.baseAddress, $0.count, out.baseAddress, out.count,
+                    Int32(clamping: max(1, options.maxProgressiveScans)), &info)
             }
         }
         try check(status, &info.message)
@@ -76,7 +74,7 @@ enum JPEGCodec {
         let status = samples.withUnsafeBufferPointer {
             binsr_jpeg_encode(
                 $0.baseAddress, UInt32(image.width), UInt32(image.height), Int32(image.colorChannels),
-                Int32(options.quality), &output, &outputSize, &message)
+                Int32(options.quality), options.subsampleChroma ? 1 : 0, &output, &outputSize, &message)
         }
         defer { binsr_jpeg_free(output) }
         guard status == BINSR_JPEG_OK, let output else { throw .encodeFailed("JPEG: " + cString(&message)) }

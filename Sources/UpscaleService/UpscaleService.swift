@@ -1,1 +1,102 @@
-// Placeholder: filled by its issue.
+import Dispatch
+import Foundation
+import HTTPServer
+import Logging
+
+/// The upscale service: HTTP server, routes, model registry, worker pool and metrics, wired from one config.
+///
+/// Lifecycle: `start()` binds and begins serving (eager model loading runs in the background, so /healthz answers
+/// at once and /readyz turns 200 when the models are in); `shutdown()` stops accepting, finishes in-flight and
+/// queued requests within `shutdownGraceSeconds`, then stops the workers.
+public final class UpscaleService: @unchecked Sendable {
+    public let config: ServiceConfig
+    let registry: ModelRegistry
+    let coder: any ImageCoding
+    public let metrics: ServiceMetrics
+    let queue: WorkQueue
+    let logger: Logger
+    let router: Router<Route>
+    /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*, consulted for paths
+    /// the API's router does not know (so the API description stays the API's).
+    let viewer: ViewerService
+    private(set) var server: HTTPServer!
+
+    enum Route: String, Sendable {
+        case healthz, readyz, metrics, models, upscale
+    }
+
+    public init(config: ServiceConfig, resolver: any SuperResolver, coder: any ImageCoding, logger: Logger) {
+        self.config = config
+        self.registry = ModelRegistry(resolver: resolver, eager: config.modelLoading == "eager")
+        self.coder = coder
+        self.logger = logger
+        let metrics = ServiceMetrics(workers: config.resolvedWorkers)
+        self.metrics = metrics
+        self.queue = WorkQueue(workers: config.resolvedWorkers, capacity: config.queueDepth) { depth, busy in
+            metrics.setQueue(depth: depth, busy: busy)
+        }
+        var router = Router<Route>()
+        router.add(.get, "/healthz", .healthz)
+        router.add(.get, "/readyz", .readyz)
+        router.add(.get, "/metrics", .metrics)
+        router.add(.get, "/v1/models", .models)
+        router.add(.post, "/upscale", .upscale)
+        viewer = ViewerService(config: config, registry: registry, coder: coder, queue: queue, logger: logger)
+        self.router = router
+        self.server = HTTPServer(
+            host: config.host, port: config.port, limits: config.http, logger: logger,
+            earlyResponse: { [unowned self] head, requestID in earlyResponse(head, requestID: requestID) },
+            handler: { [unowned self] request, context in handle(request, context) })
+    }
+
+    /// The bound port (after `start`).
+    public var port: Int { server.port }
+
+    /// True from the start of `shutdown`.
+    public var isDraining: Bool { server.isDraining }
+
+    @discardableResult
+    public func start() throws -> Int {
+        if registry.eager {
+            let thread = Thread { [registry, logger] in registry.loadAll(logger: logger) }
+            thread.name = "model-loader"
+            thread.start()
+        }
+        let port = try server.start()
+        logger.info(
+            "binsr serving",
+            metadata: [
+                "port": "\(port)", "workers": "\(queue.workerCount)", "queueDepth": "\(queue.capacity)",
+                "models": "\(registry.models.count)", "modelLoading": "\(config.modelLoading)",
+            ])
+        return port
+    }
+
+    /// Graceful stop. Returns true when every accepted request was answered within the grace period.
+    @discardableResult
+    public func shutdown() -> Bool {
+        logger.info("shutting down", metadata: ["graceSeconds": "\(config.shutdownGraceSeconds)"])
+        let drained = server.shutdown(deadline: config.shutdownGraceSeconds)
+        let stopped = queue.stop(timeout: max(1, config.shutdownGraceSeconds))
+        logger.info("stopped", metadata: ["drained": "\(drained)", "workersStopped": "\(stopped)"])
+        return drained && stopped
+    }
+
+    /// Blocks until SIGTERM or SIGINT, then shuts down gracefully. Returns the process exit status (0 when drained).
+    public func runUntilSignalled() -> Int32 {
+        let received = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            // The default action would kill the process before the drain; Dispatch delivers the signal instead.
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { received.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        received.wait()
+        let drained = shutdown()
+        sources.forEach { $0.cancel() }
+        return drained ? 0 : 1
+    }
+}

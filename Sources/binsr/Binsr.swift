@@ -4,6 +4,6 @@ import ArgumentParser
 struct Binsr: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Super-resolution with binarized neural networks: serve, upscale, evaluate, benchmark.",
-        subcommands: [Eval.self]
+        subcommands: [ServeCommand.self, UpscaleCommand.self, Eval.self, ModelsCommand.self, BenchCommand.self]
     )
 }

@@ -40,6 +40,22 @@ import Testing
         #expect(Self.psnr(decoded, original) > 45)  // measured 53.3 dB
     }
 
+    /// Luma sampling factors in SOF0 (T.81 B.2.2: the byte after the first component id): 0x22 is 4:2:0.
+    @Test func chromaSubsamplingIsConfigurable() throws {
+        let original = try decodeImage(try Reference.bytes("jpeg/testorig.jpg"))
+        func lumaSampling(_ jpeg: [UInt8]) -> UInt8? {
+            guard let sof = (0..<jpeg.count - 11).first(where: { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 }) else {
+                return nil
+            }
+            return jpeg[sof + 11]
+        }
+        let subsampled = try encodeJPEG(original)
+        let full = try encodeJPEG(original, options: JPEGOptions(quality: 90, subsampleChroma: false))
+        #expect(lumaSampling(subsampled) == 0x22)
+        #expect(lumaSampling(full) == 0x11)
+        #expect(Self.psnr(try decodeImage(full), original) > Self.psnr(try decodeImage(subsampled), original))
+    }
+
     @Test func qualityTradesSizeForFidelity() throws {
         let original = try decodeImage(try Reference.bytes("jpeg/testorig.jpg"))
         let low = try encodeJPEG(original, options: JPEGOptions(quality: 20))

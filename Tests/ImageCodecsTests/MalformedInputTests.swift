@@ -123,6 +123,31 @@ import Testing
         }
     }
 
+    /// A progressive file whose last scan is repeated 600 times: libjpeg would spend a full coefficient pass on
+    /// each; the decoder stops at the first bogus repetition (or at 500 scans).
+    @Test func repeatedProgressiveScansAreRejected() throws {
+        let bytes = try Reference.fixtureBytes("codecs/generated/progressive.jpg")
+        let lastScan = try #require((0..<bytes.count - 1).last { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA })
+        let scan = bytes[lastScan..<(bytes.count - 2)]
+        var bomb = Array(bytes.dropLast(2))
+        for _ in 0..<600 { bomb += scan }
+        bomb += [0xFF, 0xD9]
+        let start = ContinuousClock.now
+        #expect(throws: ImageCodecError.self) { try decodeImage(bomb) }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    /// progressive-100-scans.jpg is a valid 100-scan transcode of gray.jpg (made by jpegtran).
+    @Test func progressiveScanLimitIsEnforced() throws {
+        let bytes = try Reference.fixtureBytes("codecs/generated/progressive-100-scans.jpg")
+        let gray = try decodeImage(try Reference.fixtureBytes("codecs/generated/gray.jpg"))
+        #expect(try decodeImage(bytes) == gray)
+        #expect(try decodeImage(bytes, options: DecodeOptions(maxProgressiveScans: 100)) == gray)
+        #expect(throws: ImageCodecError.corrupt("JPEG: more than 99 progressive scans")) {
+            try decodeImage(bytes, options: DecodeOptions(maxProgressiveScans: 99))
+        }
+    }
+
     @Test func zeroSizedPNGIsRejected() {
         #expect(throws: ImageCodecError.self) { try decodeImage(Self.pngClaiming(width: 0, height: 5)) }
     }

@@ -38,10 +38,11 @@ binsr_jpeg_status binsr_jpeg_read_info(const uint8_t *data, size_t size, binsr_j
 binsr_jpeg_status binsr_jpeg_decode(const uint8_t *data, size_t size, uint8_t *pixels, size_t pixels_size,
                                     int32_t max_scans, binsr_jpeg_info *info);
 
-/// Encodes interleaved 8-bit gray (1) or RGB (3) samples as a baseline JPEG with optimized Huffman tables. On
-/// success `*out` is a malloc-ed buffer of `*out_size` bytes that the caller releases with `binsr_jpeg_free`.
+/// Encodes interleaved 8-bit gray (1) or RGB (3) samples as a baseline JPEG with optimized Huffman tables;
+/// colour uses 4:2:0 chroma when `subsample_chroma` is nonzero, else 4:4:4. On success `*out` is a malloc-ed
+/// buffer of `*out_size` bytes that the caller releases with `binsr_jpeg_free`.
 binsr_jpeg_status binsr_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int32_t components,
-                                    int32_t quality, uint8_t **out, size_t *out_size,
+                                    int32_t quality, int32_t subsample_chroma, uint8_t **out, size_t *out_size,
                                     char message[BINSR_JPEG_MESSAGE_LENGTH]);
 
 void binsr_jpeg_free(void *buffer);

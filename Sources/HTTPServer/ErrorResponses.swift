@@ -1,0 +1,135 @@
+/// An error that knows its HTTP representation. Each layer's error type conforms; `ProblemResponse.make(for:)` is
+/// the one place errors become responses (habit: NIO `HTTPResponseError`).
+public protocol HTTPResponseError: Error {
+    var status: Int { get }
+    /// A short, stable summary of the problem type (RFC 9457 §3.1.3).
+    var title: String { get }
+    /// What exactly went wrong with this request, for the client (RFC 9457 §3.1.4).
+    var detail: String { get }
+    /// Extra response headers (`Allow`, `Retry-After`).
+    var headers: [(String, String)] { get }
+    /// True when the connection cannot be trusted to carry another request (framing errors).
+    var closesConnection: Bool { get }
+}
+
+extension HTTPResponseError {
+    public var headers: [(String, String)] { [] }
+    public var closesConnection: Bool { false }
+    public var title: String { HTTPResponse.reasonPhrase(status) }
+}
+
+/// Errors of the connection itself (not of the request syntax).
+public enum ConnectionError: Error, Equatable, Sendable {
+    /// The request did not arrive completely in time (phase: "headers", "body" or "read").
+    case timeout(phase: String, seconds: Double)
+    /// `maxConnections` are open.
+    case tooManyConnections(limit: Int)
+}
+
+extension HTTPParseError: HTTPResponseError {
+    public var status: Int {
+        switch self {
+        case .requestLineTooLong: 414
+        case .headersTooLarge, .tooManyHeaders: 431
+        case .bodyTooLarge: 413
+        case .unsupportedVersion: 505
+        case .unsupportedTransferCoding: 501
+        case .unsupportedExpectation: 417
+        case .malformed: 400
+        }
+    }
+
+    public var detail: String {
+        switch self {
+        case .requestLineTooLong(let limit): "The request line exceeds \(limit) bytes."
+        case .headersTooLarge(let limit): "The header section exceeds \(limit) bytes."
+        case .tooManyHeaders(let limit): "The request has more than \(limit) header fields."
+        case .bodyTooLarge(let limit): "The request body exceeds \(limit) bytes."
+        case .unsupportedVersion(let version): "\(version) is not supported; use HTTP/1.1."
+        case .unsupportedTransferCoding(let coding): "Transfer coding '\(coding)' is not supported; use chunked."
+        case .unsupportedExpectation(let value): "Expect: \(value) is not supported; only 100-continue is."
+        case .malformed(let reason): "Malformed request: \(reason)."
+        }
+    }
+
+    /// Every parse error closes the connection: the server no longer knows where the next request would start.
+    public var closesConnection: Bool { true }
+}
+
+extension ConnectionError: HTTPResponseError {
+    public var status: Int {
+        switch self {
+        case .timeout: 408
+        case .tooManyConnections: 503
+        }
+    }
+
+    public var detail: String {
+        switch self {
+        case .timeout(let phase, let seconds): "The request \(phase) did not arrive within \(seconds) s."
+        case .tooManyConnections(let limit): "The server already has \(limit) open connections; retry shortly."
+        }
+    }
+
+    public var headers: [(String, String)] {
+        if case .tooManyConnections = self { return [("Retry-After", "1")] }
+        return []
+    }
+
+    public var closesConnection: Bool { true }
+}
+
+/// RFC 9457 problem details, the body of every error response.
+public enum ProblemResponse {
+    /// The response for any error: its own representation if it has one, else an opaque 500 (internal details go to
+    /// the log, never to the client).
+    public static func make(for error: any Error, requestID: String? = nil) -> HTTPResponse {
+        guard let error = error as? any HTTPResponseError else {
+            return make(
+                status: 500, title: "Internal Server Error", detail: "The server failed to handle the request.",
+                headers: [], close: false, requestID: requestID)
+        }
+        return make(
+            status: error.status, title: error.title, detail: error.detail, headers: error.headers,
+            close: error.closesConnection, requestID: requestID)
+    }
+
+    public static func make(
+        status: Int, title: String, detail: String, headers: [(String, String)], close: Bool,
+        requestID: String?
+    ) -> HTTPResponse {
+        var fields = [
+            ("type", "\"about:blank\""), ("title", quoted(title)), ("status", String(status)),
+            ("detail", quoted(detail)),
+        ]
+        if let requestID { fields.append(("instance", quoted("urn:request:" + requestID))) }
+        let json = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        var response = HTTPResponse(
+            status: status, headers: HTTPHeaders(headers), body: Array(json.utf8),
+            closeConnection: close)
+        response.headers.set("Content-Type", "application/problem+json")
+        return response
+    }
+
+    /// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

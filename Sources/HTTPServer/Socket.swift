@@ -1,0 +1,161 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// POLLRDHUP (peer closed its writing side) from <poll.h>; Glibc hides it behind _GNU_SOURCE.
+#if os(Linux)
+    let pollReadHangUp: Int16 = 0x2000
+#endif
+
+#if canImport(Glibc)
+    private let systemClose = Glibc.close
+    private let systemRead = Glibc.read
+    private let systemShutdown = Glibc.shutdown
+#elseif canImport(Musl)
+    private let systemClose = Musl.close
+    private let systemRead = Musl.read
+    private let systemShutdown = Musl.shutdown
+#elseif canImport(Darwin)
+    private let systemClose = Darwin.close
+    private let systemRead = Darwin.read
+    private let systemShutdown = Darwin.shutdown
+#endif
+
+/// An owned TCP socket descriptor (habit: NIO `BaseSocket`).
+///
+/// The descriptor is closed exactly once, by `close()`; `deinit` asserts that happened so a leaked descriptor shows up
+/// in debug builds instead of as a slow `EMFILE` in production. `shutdown()` may be called from another thread to
+/// wake a blocked reader (used for forced shutdown); `close()` only by the owner.
+public final class Socket: @unchecked Sendable {
+    private let descriptor: Int32
+    private let state = NSLock()
+    private var isClosed = false
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        assert(isClosed, "Socket \(descriptor) leaked: deinit without close()")
+        if !isClosed { _ = systemClose(descriptor) }
+    }
+
+    /// Runs `body` with the raw descriptor; the socket must still be open.
+    func withDescriptor<T>(_ body: (Int32) throws(SyscallError) -> T) throws(SyscallError) -> T {
+        precondition(state.withLock { !isClosed }, "use of a closed Socket")
+        return try body(descriptor)
+    }
+
+    public func close() {
+        let wasOpen = state.withLock { () -> Bool in
+            defer { isClosed = true }
+            return !isClosed
+        }
+        guard wasOpen else { return }
+        // close(2) must not be retried on EINTR on Linux: the descriptor is already released (man 2 close).
+        _ = systemClose(descriptor)
+    }
+
+    /// Stops both directions without releasing the descriptor, waking any thread blocked in poll/read on it.
+    public func shutdown() {
+        state.withLock {
+            if !isClosed { _ = systemShutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// Closes the sending side only (FIN), so the peer sees the end of the response while we can still read.
+    func shutdownWrite() {
+        state.withLock {
+            if !isClosed { _ = systemShutdown(descriptor, Int32(SHUT_WR)) }
+        }
+    }
+
+    // MARK: Options
+
+    func setOption(_ level: Int32, _ name: Int32, _ value: Int32) throws(SyscallError) {
+        var value = value
+        try withDescriptor { (fd) throws(SyscallError) in
+            _ = try Syscall.blocking("setsockopt") {
+                setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+            }
+        }
+    }
+
+    func setTimeout(_ name: Int32, seconds: Double) throws(SyscallError) {
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        try withDescriptor { (fd) throws(SyscallError) in
+            _ = try Syscall.blocking("setsockopt") {
+                setsockopt(fd, SOL_SOCKET, name, &value, socklen_t(MemoryLayout<timeval>.size))
+            }
+        }
+    }
+
+    // MARK: I/O
+
+    /// Waits until the socket is readable (or the peer hung up). Returns false on timeout.
+    func waitReadable(timeoutMilliseconds: Int) throws(SyscallError) -> Bool {
+        try withDescriptor { (fd) throws(SyscallError) -> Bool in
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = try Syscall.blocking("poll") { poll(&pfd, 1, Int32(clamping: timeoutMilliseconds)) }
+            return ready > 0
+        }
+    }
+
+    /// True when the peer has closed its sending side (FIN seen) or the connection is gone, even if unread bytes
+    /// remain: POLLRDHUP (Linux) reports the FIN independently of pending data, which matters for pipelined input.
+    public func peerHasClosed() -> Bool {
+        (try? withDescriptor { (fd) throws(SyscallError) -> Bool in
+            #if os(Linux)
+                let events = Int16(POLLIN) | pollReadHangUp
+            #else
+                let events = Int16(POLLIN)
+            #endif
+            var pfd = pollfd(fd: fd, events: events, revents: 0)
+            let ready = try Syscall.blocking("poll") { poll(&pfd, 1, 0) }
+            guard ready > 0 else { return false }
+            #if os(Linux)
+                return pfd.revents & (pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR)) != 0
+            #else
+                return pfd.revents & (Int16(POLLHUP) | Int16(POLLERR)) != 0
+            #endif
+        }) ?? true
+    }
+
+    /// Reads up to `maxBytes`; returns an empty array at end of stream.
+    func read(maxBytes: Int) throws(SyscallError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: maxBytes)
+        let count = try withDescriptor { (fd) throws(SyscallError) -> Int in
+            try buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SyscallError) in
+                    try Syscall.blocking("read") { systemRead(fd, raw.baseAddress, raw.count) }
+                }
+            }.get()
+        }
+        buffer.removeLast(maxBytes - count)
+        return buffer
+    }
+
+    /// Writes every byte; a send timeout (SO_SNDTIMEO) surfaces as `SyscallError(call: "send", errno: EAGAIN)`.
+    func writeAll(_ bytes: [UInt8]) throws(SyscallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try withDescriptor { (fd) throws(SyscallError) -> Int in
+                try bytes.withUnsafeBytes { raw in
+                    Result { () throws(SyscallError) in
+                        // MSG_NOSIGNAL: a peer that went away must give EPIPE, not kill the process with SIGPIPE.
+                        try Syscall.blocking("send") {
+                            send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                        }
+                    }
+                }.get()
+            }
+            offset += written
+        }
+    }
+}

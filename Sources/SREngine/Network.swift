@@ -1,0 +1,51 @@
+/// What a backend must provide to run the graphs of docs/weights-format.md. Each call describes one layer plus the
+/// element-wise work that follows it, so a fast backend can fuse it (oneDNN post-ops) and the reference need not.
+protocol InferenceBackend {
+    associatedtype Activation
+
+    /// `y = conv(x)`, then `prelu(y)` when given, then `y + residual` when given.
+    func conv(_ x: Activation, _ layer: ConvLayer, prelu: PReLULayer?, adding residual: Activation?) throws -> Activation
+    /// `y = transposedConv(x)`, then `prelu(y)` when given.
+    func transposedConv(_ x: Activation, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> Activation
+    /// `prelu(pixelShuffle2(conv(x)))`, one x2 step of SRResNet.
+    func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer) throws -> Activation
+}
+
+/// The two architectures written once over any backend; this is the graph of docs/weights-format.md line by line.
+enum NetworkGraph {
+    /// Returns the outputs from coarse to fine: SRResNet gives one, LapSRN one per x2 level.
+    static func forward<B: InferenceBackend>(_ network: NetworkWeights, _ x: B.Activation, on backend: B) throws
+        -> [B.Activation]
+    {
+        func blocks(_ body: [ResidualBlock], _ input: B.Activation) throws -> B.Activation {
+            var f = input
+            for block in body {
+                let t = try backend.conv(f, block.conv1, prelu: block.prelu, adding: nil)
+                f = try backend.conv(t, block.conv2, prelu: nil, adding: f)
+            }
+            return f
+        }
+        switch network {
+        case .srresnet(let net):
+            let f0 = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
+            var f = try blocks(net.body, f0)
+            f = try backend.conv(f, net.bodyTail, prelu: nil, adding: f0)
+            for step in net.upsample {
+                f = try backend.upsample(f, step.conv, prelu: step.prelu)
+            }
+            return [try backend.conv(f, net.tail, prelu: nil, adding: nil)]
+        case .lapsrn(let net):
+            var f = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
+            var img = x
+            var outputs: [B.Activation] = []
+            for level in net.levels {
+                let g = try blocks(level.body, f)
+                f = try backend.transposedConv(g, level.up, prelu: level.upPReLU)
+                let coarse = try backend.transposedConv(img, level.imageUp, prelu: nil)
+                img = try backend.conv(f, level.residual, prelu: nil, adding: coarse)
+                outputs.append(img)
+            }
+            return outputs
+        }
+    }
+}

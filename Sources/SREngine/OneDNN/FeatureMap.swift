@@ -1,0 +1,177 @@
+import CDNNL
+
+/// An activation for the oneDNN backend: one image (batch 1) in NHWC order, f32 or bf16, in a 64-byte aligned buffer.
+/// NHWC is kept from the first layer to the last so no layout reorders run between layers; the few loops that touch
+/// the raw bytes (packing, pixel shuffle, bf16 rounding) live in this file.
+final class FeatureMap {
+    enum Element {
+        case f32, bf16, s8
+
+        var size: Int {
+            switch self {
+            case .f32: return 4
+            case .bf16: return 2
+            case .s8: return 1
+            }
+        }
+
+        var dnnl: dnnl_data_type_t {
+            switch self {
+            case .f32: return dnnl_f32
+            case .bf16: return dnnl_bf16
+            case .s8: return dnnl_s8
+            }
+        }
+    }
+
+    let channels: Int
+    let height: Int
+    let width: Int
+    let element: Element
+    let raw: UnsafeMutableRawPointer
+    /// Set for a view into another map's rows: that map owns (and keeps alive) the buffer.
+    private let owner: FeatureMap?
+
+    init(channels: Int, height: Int, width: Int, element: Element = .f32) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.element = element
+        raw = .allocate(byteCount: max(1, channels * height * width * element.size), alignment: 64)
+        owner = nil
+    }
+
+    /// Rows `rows` of `base`, sharing its buffer (NHWC rows are contiguous).
+    init(rows: Range<Int>, of base: FeatureMap) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= base.height)
+        channels = base.channels
+        height = rows.count
+        width = base.width
+        element = base.element
+        raw = base.raw + rows.lowerBound * base.width * base.channels * base.element.size
+        owner = base
+    }
+
+    deinit { if owner == nil { raw.deallocate() } }
+
+    var count: Int { channels * height * width }
+    var byteCount: Int { count * element.size }
+    var floats: UnsafeMutablePointer<Float> {
+        precondition(element == .f32, "f32 view of a bf16 feature map")
+        return raw.assumingMemoryBound(to: Float.self)
+    }
+
+    func desc() throws(DNNLError) -> dnnl_memory_desc_t {
+        try dnnlMemoryDesc([1, channels, height, width], element.dnnl, dnnl_nhwc)
+    }
+
+    /// A oneDNN memory object over this buffer; the caller destroys it after execution.
+    func memory() throws(DNNLError) -> dnnl_memory_t {
+        var md = try desc()
+        var memory: dnnl_memory_t?
+        try dnnlCheck(dnnl_memory_create(&memory, &md, DNNLEngine.shared.handle, raw), "dnnl_memory_create")
+        return memory!
+    }
+
+    /// Planar `[C, H, W]` to NHWC f32.
+    convenience init(planar tensor: Tensor) {
+        self.init(channels: tensor.channels, height: tensor.height, width: tensor.width)
+        let out = floats
+        let (c, plane) = (tensor.channels, tensor.plane)
+        tensor.data.withUnsafeBufferPointer { src in
+            for ch in 0..<c { for p in 0..<plane { out[p * c + ch] = src[ch * plane + p] } }
+        }
+    }
+
+    /// NHWC f32 to planar `[C, H, W]`.
+    func planar() -> Tensor {
+        let f = element == .f32 ? self : converted(to: .f32)
+        let plane = height * width
+        var data = [Float](repeating: 0, count: count)
+        let src = f.floats
+        data.withUnsafeMutableBufferPointer { out in
+            for ch in 0..<channels { for p in 0..<plane { out[ch * plane + p] = src[p * channels + ch] } }
+        }
+        return Tensor(channels: channels, height: height, width: width, data: data)
+    }
+
+    /// A copy in another element type; f32 to bf16 rounds to nearest even (finite inputs).
+    func converted(to target: Element) -> FeatureMap {
+        if target == element { return self }
+        precondition(target != .s8 && element != .s8, "int8 goes through quantizedS8()")
+        let out = FeatureMap(channels: channels, height: height, width: width, element: target)
+        if target == .bf16 {
+            let src = raw.assumingMemoryBound(to: UInt32.self)
+            let dst = out.raw.assumingMemoryBound(to: UInt16.self)
+            for i in 0..<count {
+                let bits = src[i]
+                dst[i] = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+            }
+        } else {
+            let src = raw.assumingMemoryBound(to: UInt16.self)
+            let dst = out.raw.assumingMemoryBound(to: UInt32.self)
+            for i in 0..<count { dst[i] = UInt32(src[i]) << 16 }
+        }
+        return out
+    }
+
+    func copy() -> FeatureMap {
+        let out = FeatureMap(channels: channels, height: height, width: width, element: element)
+        out.raw.copyMemory(from: raw, byteCount: byteCount)
+        return out
+    }
+
+    /// Writes `part` (same channels, half the size) to the pixels (2h + dy, 2w + dx): one sub-pixel position of
+    /// PyTorch `PixelShuffle(2)`, whose output (2h + dy, 2w + dx, c) is input (h, w, 4c + 2dy + dx).
+    func scatter(_ part: FeatureMap, dy: Int, dx: Int) {
+        precondition(element == .f32 && part.element == .f32 && part.channels == channels
+                     && 2 * part.height == height && 2 * part.width == width, "scatter: shape mismatch")
+        let (src, dst, c) = (part.floats, floats, channels)
+        for h in 0..<part.height {
+            for w in 0..<part.width {
+                (dst + ((2 * h + dy) * width + 2 * w + dx) * c).update(from: src + (h * part.width + w) * c, count: c)
+            }
+        }
+    }
+
+    /// In-place PReLU with one slope per channel (f32 only).
+    func applyPReLU(_ slopes: [Float]) {
+        precondition(element == .f32 && slopes.count == channels, "per-channel PReLU needs f32 and C slopes")
+        let data = floats
+        slopes.withUnsafeBufferPointer { a in
+            for pixel in 0..<height * width {
+                let p = data + pixel * channels
+                for c in 0..<channels where p[c] < 0 { p[c] *= a[c] }
+            }
+        }
+    }
+
+    /// Symmetric per-tensor int8 quantization: q = round(x / s), s = max|x| / 127, so x ≈ s * q with error <= s / 2.
+    /// The scale is computed per call from the data (dynamic quantization: no calibration set needed).
+    func quantizedS8() -> (FeatureMap, scale: Float) {
+        let source = converted(to: .f32).floats
+        var largest: Float = 0
+        for i in 0..<count { largest = max(largest, abs(source[i])) }
+        let scale = largest > 0 ? largest / 127 : 1
+        let inverse = 1 / scale
+        let out = FeatureMap(channels: channels, height: height, width: width, element: .s8)
+        let dst = out.raw.assumingMemoryBound(to: Int8.self)
+        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded()) }
+        return (out, scale)
+    }
+
+    /// The first `n` channels (f32), plus `residual` when given.
+    func leadingChannels(_ n: Int, adding residual: FeatureMap?) -> FeatureMap {
+        precondition(element == .f32 && n <= channels)
+        let out = FeatureMap(channels: n, height: height, width: width)
+        let (src, dst) = (floats, out.floats)
+        let add = residual.map { r -> UnsafeMutablePointer<Float> in
+            precondition(r.element == .f32 && r.channels == n && r.height == height && r.width == width)
+            return r.floats
+        }
+        for pixel in 0..<height * width {
+            for c in 0..<n { dst[pixel * n + c] = src[pixel * channels + c] + (add?[pixel * n + c] ?? 0) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,96 @@
+import HTTPServer
+
+/// One setting: its name in the JSON file, how it is parsed from text and where it is stored.
+struct ConfigKey: Sendable {
+    enum Kind: Sendable { case integer, number, string }
+
+    let name: String
+    let kind: Kind
+    /// Stores the parsed value; returns a problem description when the text does not parse.
+    let apply: @Sendable (String, inout ServiceConfig) -> String?
+
+    /// `http.maxBodyBytes` -> `BINSR_HTTP_MAX_BODY_BYTES`.
+    var environmentName: String {
+        var result = "BINSR_"
+        for character in name {
+            if character == "." {
+                result += "_"
+            } else if character.isUppercase {
+                result += "_\(character)"
+            } else {
+                result += character.uppercased()
+            }
+        }
+        return result
+    }
+
+    /// `http.maxBodyBytes` -> `http-max-body-bytes`.
+    var flagName: String {
+        var result = ""
+        for character in name {
+            if character == "." {
+                result += "-"
+            } else if character.isUppercase {
+                result += "-\(character.lowercased())"
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    static func integer(_ name: String, _ path: WritableKeyPath<ServiceConfig, Int> & Sendable) -> ConfigKey {
+        ConfigKey(name: name, kind: .integer) { text, config in
+            guard let value = Int(text) else { return "expected an integer, got \(text)" }
+            config[keyPath: path] = value
+            return nil
+        }
+    }
+
+    static func number(_ name: String, _ path: WritableKeyPath<ServiceConfig, Double> & Sendable) -> ConfigKey {
+        ConfigKey(name: name, kind: .number) { text, config in
+            guard let value = Double(text) else { return "expected a number, got \(text)" }
+            config[keyPath: path] = value
+            return nil
+        }
+    }
+
+    static func string(_ name: String, _ path: WritableKeyPath<ServiceConfig, String> & Sendable) -> ConfigKey {
+        ConfigKey(name: name, kind: .string) { text, config in
+            config[keyPath: path] = text
+            return nil
+        }
+    }
+}
+
+enum ConfigKeys {
+    static let all: [ConfigKey] = [
+        .string("host", \.host),
+        .integer("port", \.port),
+        .integer("workers", \.workers),
+        .integer("queueDepth", \.queueDepth),
+        .integer("retryAfterSeconds", \.retryAfterSeconds),
+        .integer("defaultScale", \.defaultScale),
+        .string("defaultModel", \.defaultModel),
+        .string("defaultArch", \.defaultArch),
+        .integer("maxInputPixels", \.maxInputPixels),
+        .integer("jpegQuality", \.jpegQuality),
+        .integer("pngCompressionLevel", \.pngCompressionLevel),
+        .string("modelLoading", \.modelLoading),
+        .number("shutdownGraceSeconds", \.shutdownGraceSeconds),
+        .string("logLevel", \.logLevel),
+        .string("modelsDirectory", \.modelsDirectory),
+        .integer("http.maxRequestLineBytes", \.http.maxRequestLineBytes),
+        .integer("http.maxHeaderBytes", \.http.maxHeaderBytes),
+        .integer("http.maxHeaderCount", \.http.maxHeaderCount),
+        .integer("http.maxBodyBytes", \.http.maxBodyBytes),
+        .integer("http.maxChunkLineBytes", \.http.maxChunkLineBytes),
+        .number("http.idleTimeout", \.http.idleTimeout),
+        .number("http.headerTimeout", \.http.headerTimeout),
+        .number("http.readTimeout", \.http.readTimeout),
+        .number("http.bodyTimeout", \.http.bodyTimeout),
+        .number("http.writeTimeout", \.http.writeTimeout),
+        .integer("http.maxConnections", \.http.maxConnections),
+        .integer("http.listenBacklog", \.http.listenBacklog),
+    ]
+}

@@ -1,0 +1,125 @@
+import Foundation
+import HTTPServer
+import Logging
+
+extension UpscaleService {
+    /// Dispatches one complete request; every error becomes its problem response here, and every request is logged
+    /// and counted once.
+    func handle(_ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse {
+        metrics.inFlightChanged(by: 1)
+        defer { metrics.inFlightChanged(by: -1) }
+        var logger = self.logger
+        logger[metadataKey: "request-id"] = "\(context.requestID)"
+        var routeLabel = "unmatched"
+        var modelLabel = ""
+        var response: HTTPResponse
+        do {
+            switch router.resolve(request.method, request.path) {
+            case .notFound:
+                // The viewer and the study (ViewerService.swift) answer the paths the API does not have.
+                guard let answer = viewer.respond(to: request) else { throw ServiceError.notFound(path: request.path) }
+                routeLabel = "viewer"
+                response = answer
+            case .methodNotAllowed(let allow):
+                throw ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
+            case .matched(let route):
+                routeLabel = route.rawValue
+                switch route {
+                case .healthz: response = json(200, ["status": "ok"])
+                case .readyz: response = readiness()
+                case .metrics:
+                    response = HTTPResponse(
+                        status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                        body: metrics.render(openConnections: server.connectionCount))
+                case .models: response = modelList()
+                case .upscale: response = try upscale(request, context, logger: logger, model: &modelLabel)
+                }
+            }
+        } catch {
+            if case ServiceError.internalFailure(let reason) = error {
+                logger.error("upscale failed", metadata: ["reason": "\(reason)"])
+            }
+            response = ProblemResponse.make(for: error, requestID: context.requestID)
+        }
+        let seconds = (ContinuousClock().now - context.receivedAt).seconds
+        metrics.recordRequest(
+            route: routeLabel, method: request.method.rawValue, status: response.status,
+            model: modelLabel, seconds: seconds, bytesIn: request.body.count,
+            bytesOut: response.body.count)
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+                "ms": "\(Int(seconds * 1000))", "model": "\(modelLabel)",
+            ])
+        return response
+    }
+
+    /// Refuses an upload before its body is read when the route or the parameters are already wrong, so a client
+    /// sending `Expect: 100-continue` does not upload megabytes to get a 400.
+    func earlyResponse(_ head: HTTPRequestHead, requestID: String) -> HTTPResponse? {
+        guard head.framing != .none else { return nil }
+        let error: ServiceError
+        switch router.resolve(head.method, head.path) {
+        case .notFound:
+            if viewer.serves(head.path) { return nil }
+            error = .notFound(path: head.path)
+        case .methodNotAllowed(let allow): error = .methodNotAllowed(allow: allow.map(\.rawValue))
+        case .matched(let route):
+            guard route == .upscale else { return nil }
+            do throws(ServiceError) {
+                _ = try UpscaleParameters.parse(head, config: config, registry: registry)
+                _ = try UploadKind(contentType: head.headers["Content-Type"])
+                if ContentNegotiation.choose(explicit: nil, input: nil, accept: head.headers["Accept"]) == nil {
+                    throw .notAcceptable(head.headers["Accept"] ?? "")
+                }
+                return nil
+            } catch let failure {
+                error = failure
+            }
+        }
+        let response = ProblemResponse.make(for: error, requestID: requestID)
+        metrics.recordRequest(
+            route: "early", method: head.method.rawValue, status: response.status, model: "",
+            seconds: 0, bytesIn: 0, bytesOut: response.body.count)
+        logger.info(
+            "request refused before body",
+            metadata: [
+                "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
+            ])
+        return response
+    }
+
+    private func readiness() -> HTTPResponse {
+        var reasons: [String] = []
+        if !registry.isReady { reasons.append("models not loaded") }
+        if queue.depth >= queue.capacity { reasons.append("queue saturated") }
+        if isDraining { reasons.append("shutting down") }
+        if reasons.isEmpty { return json(200, ["status": "ready"]) }
+        return json(503, ["status": "not ready", "reasons": reasons])
+    }
+
+    private func modelList() -> HTTPResponse {
+        let models: [[String: Any]] = registry.models.map { entry in
+            let state: String
+            switch entry.state {
+            case .loaded: state = "loaded"
+            case .notLoaded: state = "not loaded"
+            case .failed: state = "failed"
+            }
+            return [
+                "name": entry.info.key.description, "arch": entry.info.key.arch, "model": entry.info.key.weights,
+                "scale": entry.info.key.scale, "parameters": entry.info.parameterCount,
+                "sizeBytes": entry.info.sizeBytes, "state": state,
+            ]
+        }
+        return json(200, ["models": models])
+    }
+
+    func json(_ status: Int, _ object: [String: Any]) -> HTTPResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return HTTPResponse(
+            status: status, headers: HTTPHeaders([("Content-Type", "application/json")]),
+            body: Array(data))
+    }
+}

@@ -1,0 +1,92 @@
+import HTTPServer
+
+/// Everything that can go wrong with an upscale request, each with its status and a detail the client can act on.
+/// The HTTP layer turns these into RFC 9457 problem responses (`ProblemResponse.make(for:)`), the one mapping place.
+public enum ServiceError: Error, Equatable, Sendable {
+    case notFound(path: String)
+    case methodNotAllowed(allow: [String])
+    case unsupportedParameter(name: String, value: String, allowed: [String])
+    case invalidParameter(name: String, value: String, reason: String)
+    case missingImage(String)
+    case unsupportedMediaType(String)
+    case notAcceptable(String)
+    case notAnImage
+    case corruptImage(String)
+    case imageTooLarge(width: Int, height: Int, maxPixels: Int)
+    case queueFull(depth: Int, retryAfter: Int)
+    case shuttingDown
+    case modelUnavailable(ModelKey, reason: String)
+    case internalFailure(String)
+}
+
+extension ServiceError: HTTPResponseError {
+    public var status: Int {
+        switch self {
+        case .notFound: 404
+        case .methodNotAllowed: 405
+        case .unsupportedParameter, .invalidParameter, .missingImage: 400
+        case .unsupportedMediaType, .notAnImage: 415
+        case .notAcceptable: 406
+        case .corruptImage: 422
+        case .imageTooLarge: 413
+        case .queueFull, .shuttingDown, .modelUnavailable: 503
+        case .internalFailure: 500
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .notAnImage: "Not an image"
+        case .corruptImage: "Corrupt image"
+        case .imageTooLarge: "Image too large"
+        case .unsupportedParameter: "Unsupported parameter value"
+        case .missingImage: "Missing image"
+        case .queueFull: "Server busy"
+        default: HTTPResponse.reasonPhrase(status)
+        }
+    }
+
+    public var detail: String {
+        switch self {
+        case .notFound(let path): "No route for \(path). See openapi.yaml for the API."
+        case .methodNotAllowed(let allow): "Method not allowed here; allowed: \(allow.joined(separator: ", "))."
+        case .unsupportedParameter(let name, let value, let allowed):
+            "Unsupported \(name) '\(value)'; use one of: \(allowed.joined(separator: ", "))."
+        case .invalidParameter(let name, let value, let reason): "Invalid \(name) '\(value)': \(reason)."
+        case .missingImage(let reason): reason
+        case .unsupportedMediaType(let type):
+            "Content-Type '\(type)' is not supported; send image/png, image/jpeg or multipart/form-data with an "
+                + "'image' field."
+        case .notAcceptable(let accept): "Cannot produce any type in 'Accept: \(accept)'; image/png or image/jpeg."
+        case .notAnImage: "The uploaded data is not a PNG or JPEG image."
+        case .corruptImage(let reason): "The image could not be decoded: \(reason)."
+        case .imageTooLarge(let width, let height, let maxPixels):
+            "The image is \(width)x\(height) = \(width * height) pixels; the limit is \(maxPixels) pixels."
+        case .queueFull(let depth, _): "All workers are busy and \(depth) requests are waiting; retry later."
+        case .shuttingDown: "The server is shutting down; retry on another instance."
+        case .modelUnavailable(let key, let reason): "Model \(key) is unavailable: \(reason)."
+        case .internalFailure: "The server failed to process the image."
+        }
+    }
+
+    public var headers: [(String, String)] {
+        switch self {
+        case .methodNotAllowed(let allow): [("Allow", allow.joined(separator: ", "))]
+        case .queueFull(_, let retryAfter): [("Retry-After", String(retryAfter))]
+        case .shuttingDown: [("Retry-After", "1")]
+        default: []
+        }
+    }
+}
+
+extension ServiceError {
+    init(_ failure: CodecFailure) {
+        switch failure {
+        case .notAnImage: self = .notAnImage
+        case .corrupt(let reason): self = .corruptImage(reason)
+        case .tooLarge(let width, let height, let maxPixels):
+            self = .imageTooLarge(width: width, height: height, maxPixels: maxPixels)
+        case .encodeFailed(let reason): self = .internalFailure("encode: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Prometheus
+
+/// The service's Prometheus metrics (swift-prometheus, the swift-metrics Prometheus backend), each registered with
+/// help text so the exposition passes `promtool check metrics`. One registry per service instance, so tests can run
+/// several servers in one process.
+public final class ServiceMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    /// Seconds; from 1 ms to 2 min, roughly x2.5 apart (inference on a large image takes seconds).
+    static let durationBuckets: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+        30, 60, 120,
+    ]
+
+    private let queueDepth: Gauge
+    private let inFlight: Gauge
+    private let workersBusy: Gauge
+    private let workersTotal: Gauge
+    private let openConnections: Gauge
+    private let residentMemory: Gauge
+    private let bytesIn: Counter
+    private let bytesOut: Counter
+
+    public init(workers: Int) {
+        queueDepth = registry.makeGauge(
+            descriptor: Self.name("queue_depth", "", "Upscale requests waiting for a worker."))
+        inFlight = registry.makeGauge(
+            descriptor: Self.name("in_flight_requests", "", "Requests being handled right now."))
+        workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", "", "Workers running an upscale job."))
+        workersTotal = registry.makeGauge(descriptor: Self.name("workers", "", "Size of the worker pool."))
+        openConnections = registry.makeGauge(descriptor: Self.name("open_connections", "", "Open HTTP connections."))
+        residentMemory = registry.makeGauge(
+            descriptor: Self.name("process_resident_memory", "bytes", "Resident set size of the process in bytes."))
+        bytesIn = registry.makeCounter(
+            descriptor: Self.name("request_body_bytes", "total", "Request body bytes received."))
+        bytesOut = registry.makeCounter(
+            descriptor: Self.name("response_body_bytes", "total", "Response body bytes sent."))
+        workersTotal.set(Double(workers))
+    }
+
+    public func recordRequest(
+        route: String, method: String, status: Int, model: String, seconds: Double,
+        bytesIn received: Int, bytesOut sent: Int
+    ) {
+        registry.makeCounter(
+            descriptor: Self.name("http_requests", "total", "HTTP requests by route, method, status and model."),
+            labels: [("route", route), ("method", method), ("status", String(status)), ("model", model)]
+        ).increment()
+        registry.makeValueHistogram(
+            descriptor: Self.name(
+                "http_request_duration", "seconds", "Time from the request's first byte to its response, by route."),
+            labels: [("route", route)], buckets: Self.durationBuckets
+        ).record(seconds)
+        bytesIn.increment(by: Int64(received))
+        bytesOut.increment(by: Int64(sent))
+    }
+
+    /// One stage of an upscale: queue, decode, inference or encode.
+    public func recordStage(_ stage: String, seconds: Double) {
+        registry.makeValueHistogram(
+            descriptor: Self.name(
+                "stage_duration", "seconds", "Time spent per upscale stage (queue, decode, inference, encode)."),
+            labels: [("stage", stage)], buckets: Self.durationBuckets
+        ).record(seconds)
+    }
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "binsr", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    public func setQueue(depth: Int, busy: Int) {
+        queueDepth.set(Double(depth))
+        workersBusy.set(Double(busy))
+    }
+
+    public func inFlightChanged(by delta: Double) {
+        if delta > 0 { inFlight.increment(by: delta) } else { inFlight.decrement(by: -delta) }
+    }
+
+    /// The exposition text, with gauges that are sampled rather than tracked refreshed first.
+    public func render(openConnections connections: Int) -> String {
+        openConnections.set(Double(connections))
+        if let rss = Self.residentMemoryBytes() { residentMemory.set(Double(rss)) }
+        return registry.emitToString()
+    }
+
+    /// VmRSS from /proc/self/status (proc(5)); nil where /proc is absent.
+    static func residentMemoryBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
+        }
+        return nil
+    }
+}

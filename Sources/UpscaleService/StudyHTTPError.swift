@@ -1,0 +1,53 @@
+import HTTPServer
+import StudyStore
+
+/// The study's request errors with their HTTP representation (RFC 9457 problem details via `ProblemResponse`).
+enum StudyHTTPError: HTTPResponseError, Equatable {
+    /// A store refusal: unknown pair, another session's pair, second vote, expired pair, bad session.
+    case study(StudyError)
+    /// An image or vote request without the session cookie that `GET /study/next` sets.
+    case missingSession
+    /// The vote body is not `application/json`.
+    case unsupportedMediaType(String?)
+    /// The body or a query parameter is not what the endpoint takes.
+    case badRequest(String)
+    /// No inputs or no architecture/scale with both a real and a binary model: nothing to compare.
+    case nothingToCompare
+    /// A pair names an input that is no longer in the catalogue (the operator removed the file and restarted).
+    case inputGone(String)
+    /// The vote database could not be opened (the reason names the path and SQLite's message).
+    case storeUnavailable(String)
+
+    var status: Int {
+        switch self {
+        case .study(.unknownPair), .inputGone: 404
+        case .study(.pairOfAnotherSession), .missingSession: 403
+        case .study(.alreadyVoted): 409
+        case .study(.pairExpired): 410
+        case .study(.invalidSession), .study(.invalidArgument), .badRequest: 400
+        case .unsupportedMediaType: 415
+        case .nothingToCompare, .storeUnavailable: 503
+        }
+    }
+
+    var title: String {
+        switch status {
+        case 403: "Forbidden"
+        case 409: "Conflict"
+        case 410: "Gone"
+        default: HTTPResponse.reasonPhrase(status)
+        }
+    }
+
+    var detail: String {
+        switch self {
+        case .study(let error): "\(error)."
+        case .missingSession: "No study session: load /study (GET /study/next sets the session cookie)."
+        case .unsupportedMediaType(let type): "Send the vote as application/json, not \(type ?? "no Content-Type")."
+        case .badRequest(let why): why
+        case .nothingToCompare: "The study has no inputs or no architecture with both a real and a binary model."
+        case .inputGone(let name): "The input \(name) of this pair is no longer available."
+        case .storeUnavailable(let reason): "The study is unavailable: \(reason)."
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import StudyStore
+
+/// Opens the vote database on the first study request, not at service start.
+///
+/// A service that nobody uses for the study (the API tests, a deployment without a data volume) then creates no
+/// `data/` folder and no SQLite file as a side effect. A failure to open is kept and reported to every study request
+/// (503 with the reason) instead of being retried on each one.
+final class StudyStoreHandle: @unchecked Sendable {  // `state` is guarded by `lock`
+    private enum State {
+        case closed
+        case open(StudyStore)
+        case failed(String)
+    }
+
+    let directory: URL
+    let pairLifetime: TimeInterval
+    private let lock = NSLock()
+    private var state = State.closed
+
+    init(directory: URL, pairLifetime: TimeInterval) {
+        self.directory = directory
+        self.pairLifetime = pairLifetime
+    }
+
+    var databasePath: String { directory.appendingPathComponent(StudyStore.fileName).path }
+
+    func get() throws -> StudyStore {
+        try lock.withLock {
+            switch state {
+            case .open(let store): return store
+            case .failed(let reason): throw StudyHTTPError.storeUnavailable(reason)
+            case .closed:
+                do {
+                    let store = try StudyStore(directory: directory, pairLifetime: pairLifetime)
+                    state = .open(store)
+                    return store
+                } catch {
+                    let reason = "cannot open the vote database \(databasePath): \(error)"
+                    state = .failed(reason)
+                    throw StudyHTTPError.storeUnavailable(reason)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ImageCodecs
+
+/// Identifies one network: architecture, weight kind and scale factor.
+public struct ModelKey: Hashable, Sendable, CustomStringConvertible {
+    /// "srresnet" or "lapsrn" (names as in training/archs, STYLE habit 12).
+    public var arch: String
+    /// "binary" (1-bit weights, Ma et al. 2019) or "real" (full-precision baseline).
+    public var weights: String
+    public var scale: Int
+
+    public init(arch: String, weights: String, scale: Int) {
+        self.arch = arch
+        self.weights = weights
+        self.scale = scale
+    }
+
+    public var description: String { "\(arch)-\(weights)-x\(scale)" }
+}
+
+/// What `GET /v1/models` reports about one network.
+public struct ModelInfo: Sendable, Equatable {
+    public var key: ModelKey
+    /// Learnable parameters.
+    public var parameterCount: Int
+    /// Bytes of the weight file (binary weights pack 32 per word, so they are far smaller).
+    public var sizeBytes: Int
+
+    public init(key: ModelKey, parameterCount: Int, sizeBytes: Int) {
+        self.key = key
+        self.parameterCount = parameterCount
+        self.sizeBytes = sizeBytes
+    }
+}
+
+/// The seam between the service and the super-resolution engine (SREngine): the only thing the service needs.
+///
+/// Wiring the engine is one adapter type conforming to this protocol (see `binsr serve`): `models` lists the weight
+/// files found, `load` reads one into memory, `upscale` runs it. Implementations must be safe to call from several
+/// worker threads at once (one call per worker); the service never calls `upscale` for a model it did not `load`.
+public protocol SuperResolver: Sendable {
+    /// Every model that can be served, whether or not it is loaded yet.
+    var models: [ModelInfo] { get }
+    /// Makes `key` ready for `upscale` (reads and validates weights). Called once per model, at start or on first use.
+    func load(_ key: ModelKey) throws
+    /// Upscales `image` by `scale` with the named network. The result is `scale` times larger in each dimension.
+    func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image
+}

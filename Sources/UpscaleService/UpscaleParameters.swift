@@ -1,0 +1,118 @@
+import HTTPServer
+
+/// The validated query of `POST /upscale`: which model, and how to encode the result.
+public struct UpscaleParameters: Sendable, Equatable {
+    public static let scales = ["2", "4"]
+    public static let weightKinds = ["binary", "real"]
+    public static let architectures = ["srresnet", "lapsrn"]
+    static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality"]
+
+    public var key: ModelKey
+    /// The format the client asked for with `format=`; nil means negotiate (Accept, then the input's format).
+    public var format: EncodedFormat?
+    public var jpegQuality: Int
+
+    /// Parses and checks every parameter; unknown names are errors so a typo (`scal=4`) is not silently ignored.
+    public static func parse(_ head: HTTPRequestHead, config: ServiceConfig, registry: ModelRegistry)
+        throws(ServiceError) -> UpscaleParameters
+    {
+        for (name, value) in head.query where !knownNames.contains(name) {
+            throw .unsupportedParameter(name: "parameter '\(name)'", value: value, allowed: knownNames.sorted())
+        }
+        let scaleText = head.queryValue("scale") ?? String(config.defaultScale)
+        guard scales.contains(scaleText), let scale = Int(scaleText) else {
+            throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales)
+        }
+        let weights = head.queryValue("model") ?? config.defaultModel
+        guard weightKinds.contains(weights) else {
+            throw .unsupportedParameter(name: "model", value: weights, allowed: weightKinds)
+        }
+        let arch = head.queryValue("arch") ?? config.defaultArch
+        guard architectures.contains(arch) else {
+            throw .unsupportedParameter(name: "arch", value: arch, allowed: architectures)
+        }
+        let key = ModelKey(arch: arch, weights: weights, scale: scale)
+        guard registry.info(key) != nil else {
+            let available = registry.models.map(\.info.key.description)
+            if available.isEmpty { throw .modelUnavailable(key, reason: "no models are installed on this server") }
+            throw .unsupportedParameter(name: "model combination", value: key.description, allowed: available)
+        }
+        var format: EncodedFormat?
+        if let text = head.queryValue("format") {
+            guard let value = EncodedFormat(rawValue: text) else {
+                throw .unsupportedParameter(
+                    name: "format", value: text, allowed: EncodedFormat.allCases.map(\.rawValue))
+            }
+            format = value
+        }
+        var quality = config.jpegQuality
+        if let text = head.queryValue("quality") {
+            guard let value = Int(text), (1...100).contains(value) else {
+                throw .invalidParameter(name: "quality", value: text, reason: "must be an integer 1...100")
+            }
+            quality = value
+        }
+        return UpscaleParameters(key: key, format: format, jpegQuality: quality)
+    }
+}
+
+/// How the image arrives: raw bytes or a multipart form (decided from Content-Type at head time).
+enum UploadKind: Sendable, Equatable {
+    case raw
+    case multipart(MultipartParser)
+
+    static func == (lhs: UploadKind, rhs: UploadKind) -> Bool {
+        switch (lhs, rhs) {
+        case (.raw, .raw): true
+        case (.multipart(let a), .multipart(let b)): a.boundary == b.boundary
+        default: false
+        }
+    }
+
+    /// image/png, image/jpeg, application/octet-stream (or no Content-Type) are raw; multipart/form-data needs a
+    /// boundary; anything else is 415.
+    init(contentType: String?) throws(ServiceError) {
+        guard let contentType else {
+            self = .raw
+            return
+        }
+        guard let type = MediaType(contentType) else { throw .unsupportedMediaType(contentType) }
+        switch type.essence {
+        case "image/png", "image/jpeg", "application/octet-stream":
+            self = .raw
+        case "multipart/form-data":
+            do {
+                self = .multipart(try MultipartParser(contentType: type))
+            } catch {
+                throw .invalidParameter(name: "Content-Type", value: contentType, reason: error.detail)
+            }
+        default:
+            throw .unsupportedMediaType(contentType)
+        }
+    }
+
+    /// The encoded image from the body.
+    func imageBytes(_ body: [UInt8]) throws(ServiceError) -> [UInt8] {
+        switch self {
+        case .raw:
+            guard !body.isEmpty else {
+                throw .missingImage("The body is empty; send the image as the body or as multipart field 'image'.")
+            }
+            return body
+        case .multipart(let parser):
+            let parts: [MultipartPart]
+            do {
+                parts = try parser.parse(body)
+            } catch {
+                throw .invalidParameter(name: "multipart body", value: "", reason: error.detail)
+            }
+            let images = parts.filter { $0.name == "image" }
+            guard let image = images.first else {
+                throw .missingImage("The multipart body has no 'image' field.")
+            }
+            guard images.count == 1 else { throw .missingImage("The multipart body has more than one 'image' field.") }
+            guard !image.body.isEmpty else { throw .missingImage("The 'image' field is empty.") }
+            return image.body
+        }
+    }
+}

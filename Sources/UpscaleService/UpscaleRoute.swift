@@ -1,0 +1,89 @@
+import Foundation
+import HTTPServer
+import Logging
+
+/// A value filled in by a worker and awaited by the connection thread.
+private final class Completion<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    func fulfil(_ value: Value) {
+        lock.withLock { self.value = value }
+        semaphore.signal()
+    }
+
+    /// The value, or nil if it did not arrive within `milliseconds`.
+    func wait(milliseconds: Int) -> Value? {
+        guard semaphore.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
+        return lock.withLock { value }
+    }
+}
+
+extension UpscaleService {
+    /// How often a connection thread waiting for its job checks that the client is still there.
+    static let disconnectPollMilliseconds = 50
+
+    /// `POST /upscale`: validate, queue, wait (dropping the job if the client leaves), answer with the image.
+    func upscale(
+        _ request: HTTPRequest, _ context: RequestContext, logger: Logger,
+        model: inout String
+    ) throws(ServiceError) -> HTTPResponse {
+        let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
+        model = parameters.key.description
+        let encoded = try UploadKind(contentType: request.headers["Content-Type"]).imageBytes(request.body)
+        guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
+        let accept = request.headers["Accept"]
+        guard
+            let outputFormat = ContentNegotiation.choose(
+                explicit: parameters.format, input: inputFormat,
+                accept: accept)
+        else { throw .notAcceptable(accept ?? "") }
+
+        let job = UpscaleJob(
+            encoded: encoded, parameters: parameters, outputFormat: outputFormat, config: config,
+            coder: coder, registry: registry)
+        let completion = Completion<Result<UpscaleJob.Output, ServiceError>>()
+        let enqueuedAt = ContinuousClock().now
+        let metrics = self.metrics
+        let ticket = queue.submit {
+            let queued = (ContinuousClock().now - enqueuedAt).seconds
+            metrics.recordStage("queue", seconds: queued)
+            var result = Result { () throws(ServiceError) in try job.run() }
+            if case .success(var output) = result {
+                output.stageSeconds.insert(("queue", queued), at: 0)
+                for (stage, seconds) in output.stageSeconds.dropFirst() { metrics.recordStage(stage, seconds: seconds) }
+                result = .success(output)
+            }
+            completion.fulfil(result)
+        }
+        guard let ticket else {
+            logger.warning("queue full; refusing", metadata: ["depth": "\(queue.capacity)"])
+            throw .queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
+        }
+
+        var outcome: Result<UpscaleJob.Output, ServiceError>?
+        while outcome == nil {
+            outcome = completion.wait(milliseconds: Self.disconnectPollMilliseconds)
+            if outcome == nil && context.clientHasDisconnected() && queue.cancel(ticket) {
+                logger.info("client disconnected while queued; job dropped")
+                // Nobody will read this; the connection sees EOF next and closes.
+                return HTTPResponse(status: 499, closeConnection: true)
+            }
+        }
+        let output = try outcome!.get()
+        var headers = HTTPHeaders([("Content-Type", output.format.mediaType)])
+        // W3C Server Timing: durations in milliseconds.
+        headers.add(
+            "Server-Timing",
+            output.stageSeconds.map {
+                "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
+            }.joined(separator: ", "))
+        headers.add("X-Model", parameters.key.description)
+        headers.add("X-Scale", String(parameters.key.scale))
+        headers.add("X-Input-Size", "\(output.inputSize.width)x\(output.inputSize.height)")
+        headers.add("X-Output-Size", "\(output.outputSize.width)x\(output.outputSize.height)")
+        headers.add("Vary", "Accept")
+        return HTTPResponse(status: 200, headers: headers, body: output.bytes)
+    }
+}

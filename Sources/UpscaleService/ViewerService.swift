@@ -1,0 +1,132 @@
+import Dispatch
+import Foundation
+import HTTPServer
+import Logging
+import StudyStore
+
+/// The viewer and the blind study inside the upscale service. `UpscaleService.init` builds one; `handle` asks it to
+/// answer requests whose path the API's router does not know, and `earlyResponse` lets their bodies be read.
+///
+/// Kept out of the API's router on purpose: openapi.yaml describes the API, and the viewer's pages and files are
+/// not API (its study endpoints are documented in docs/viewer.md).
+///
+/// Study images go through the service's own pipeline (decode, registry, engine, encode) on its worker queue, so
+/// the study shows exactly what `POST /upscale` returns and competes fairly with API traffic.
+final class ViewerService: Sendable {
+    private let router: Router<ViewerRoute>
+
+    init(
+        config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding, queue: WorkQueue, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        var routes: [ViewerRoute]
+        do {
+            let study = try StudyConfiguration(environment: environment)
+            routes = try ViewerRoutes.make(
+                study: study, webRoot: environment["BINSR_WEB_ROOT"], variants: Self.variants(registry),
+                logger: logger, upscaler: Self.upscaler(config: config, registry: registry, coder: coder, queue: queue))
+        } catch {
+            // The API keeps serving; the viewer's paths explain what is wrong instead of a bare 404.
+            logger.error("viewer and study disabled", metadata: ["reason": "\(error)"])
+            routes = Self.unavailableRoutes(reason: "\(error)")
+        }
+        routes.append(ViewerBicubic.route(config: config, coder: coder))
+        var router = Router<ViewerRoute>()
+        for route in routes { router.add(route.method, route.path, route) }
+        self.router = router
+    }
+
+    /// The answer for a path of the viewer (405 with Allow for a wrong method); nil when the path is not the viewer's.
+    func respond(to request: HTTPRequest) -> HTTPResponse? {
+        switch router.resolve(request.method, request.path) {
+        case .matched(let route): return route.handler(request)
+        case .methodNotAllowed(let allow):
+            return ProblemResponse.make(for: ServiceError.methodNotAllowed(allow: allow.map(\.rawValue)))
+        case .notFound: return nil
+        }
+    }
+
+    /// True when some method of `path` is the viewer's (its request bodies must then be read, not refused early).
+    func serves(_ path: String) -> Bool {
+        if case .notFound = router.resolve(.get, path) { return false }
+        return true
+    }
+
+    /// Architecture/scale combinations with both a real and a binary model: the only pairs the study can show.
+    static func variants(_ registry: ModelRegistry) -> [StudyCatalog.Variant] {
+        let keys = Set(registry.models.map(\.info.key))
+        return keys.filter { $0.weights == StudyModel.real.rawValue }
+            .filter { keys.contains(ModelKey(arch: $0.arch, weights: StudyModel.binary.rawValue, scale: $0.scale)) }
+            .map { StudyCatalog.Variant(arch: $0.arch, scale: $0.scale) }
+            .sorted { ($0.arch, $0.scale) < ($1.arch, $1.scale) }
+    }
+
+    /// Runs one study upscale as a job on the service's queue and waits for it; a full queue is a 503, as for
+    /// `POST /upscale`.
+    static func upscaler(
+        config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding,
+        queue: WorkQueue
+    ) -> StudyUpscaler {
+        return { bytes, arch, scale, model in
+            let parameters = UpscaleParameters(
+                key: ModelKey(arch: arch, weights: model.rawValue, scale: scale),
+                format: .png, jpegQuality: config.jpegQuality)
+            let job = UpscaleJob(
+                encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
+                coder: coder, registry: registry)
+            let outcome = JobOutcome()
+            guard queue.submit({ outcome.finish(Result { () throws(ServiceError) in try job.run() }) }) != nil else {
+                throw ServiceError.queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
+            }
+            return try outcome.wait().get().bytes
+        }
+    }
+
+    /// Routes that answer 503 with the setup error, so the operator sees why `/` does not show the viewer.
+    static func unavailableRoutes(reason: String) -> [ViewerRoute] {
+        let problem = ProblemResponse.make(
+            status: 503, title: "Viewer unavailable", detail: reason, headers: [],
+            close: false, requestID: nil)
+        let gets = ["/", "/study", "/study/results", "/study/next", "/study/image", "/study/results.json"]
+        return gets.map { ViewerRoute(method: .get, path: $0) { _ in problem } }
+            + [ViewerRoute(method: .post, path: "/study/vote") { _ in problem }]
+    }
+}
+
+/// The result of a job, handed from the worker thread to the waiting connection thread.
+private final class JobOutcome: @unchecked Sendable {  // `result` is written once before `done` is signalled
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<UpscaleJob.Output, ServiceError>?
+
+    func finish(_ result: Result<UpscaleJob.Output, ServiceError>) {
+        self.result = result
+        done.signal()
+    }
+
+    func wait() -> Result<UpscaleJob.Output, ServiceError> {
+        done.wait()
+        return result!
+    }
+}
+
+extension StudyConfiguration {
+    /// Reads BINSR_STUDY_DATA_DIRECTORY, BINSR_STUDY_INPUT_DIRECTORY, BINSR_STUDY_PAIR_LIFETIME_SECONDS and
+    /// BINSR_STUDY_IMAGE_CACHE_BYTES (the names ConfigKeys would derive for `study.*` keys), over the defaults.
+    init(environment: [String: String]) throws {
+        self.init()
+        if let value = environment["BINSR_STUDY_DATA_DIRECTORY"] { dataDirectory = value }
+        if let value = environment["BINSR_STUDY_INPUT_DIRECTORY"] { inputDirectory = value }
+        if let text = environment["BINSR_STUDY_PAIR_LIFETIME_SECONDS"] {
+            guard let value = Double(text) else {
+                throw ViewerSetupError.invalidConfiguration(["BINSR_STUDY_PAIR_LIFETIME_SECONDS: not a number"])
+            }
+            pairLifetimeSeconds = value
+        }
+        if let text = environment["BINSR_STUDY_IMAGE_CACHE_BYTES"] {
+            guard let value = Int(text) else {
+                throw ViewerSetupError.invalidConfiguration(["BINSR_STUDY_IMAGE_CACHE_BYTES: not an integer"])
+            }
+            imageCacheBytes = value
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// A bounded queue in front of a fixed pool of worker threads.
+///
+/// `submit` never blocks: when `capacity` jobs already wait it returns nil and the caller answers 503 at once.
+/// A job that has not started can be withdrawn (`cancel`), so a client that disconnects while queued costs nothing.
+public final class WorkQueue: @unchecked Sendable {
+    public final class Ticket: @unchecked Sendable {
+        fileprivate let work: @Sendable () -> Void
+        fileprivate var started = false
+        fileprivate var cancelled = false
+        init(work: @escaping @Sendable () -> Void) { self.work = work }
+    }
+
+    public let capacity: Int
+    public let workerCount: Int
+    private let condition = NSCondition()
+    private var pending: [Ticket] = []
+    private var busy = 0
+    private var stopping = false
+    private var threadsExited = 0
+    /// Called with (queue depth, busy workers) after every change, outside the lock (for metrics).
+    private let observer: @Sendable (Int, Int) -> Void
+
+    public init(workers: Int, capacity: Int, observer: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
+        precondition(workers > 0 && capacity > 0)
+        self.workerCount = workers
+        self.capacity = capacity
+        self.observer = observer
+        for index in 0..<workers {
+            let thread = Thread { [self] in workerLoop() }
+            thread.name = "upscale-worker-\(index)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Jobs waiting for a worker.
+    public var depth: Int { condition.withLock { pending.count } }
+    /// Workers running a job.
+    public var busyWorkers: Int { condition.withLock { busy } }
+
+    /// Enqueues `work`, or returns nil when the queue is full or stopping.
+    public func submit(_ work: @escaping @Sendable () -> Void) -> Ticket? {
+        let ticket = Ticket(work: work)
+        let accepted = condition.withLock { () -> Bool in
+            guard !stopping, pending.count < capacity else { return false }
+            pending.append(ticket)
+            condition.signal()
+            return true
+        }
+        if accepted { notify() }
+        return accepted ? ticket : nil
+    }
+
+    /// Removes a job that has not started. Returns false if a worker already took it (it will run to completion).
+    @discardableResult
+    public func cancel(_ ticket: Ticket) -> Bool {
+        let removed = condition.withLock { () -> Bool in
+            guard !ticket.started else { return false }
+            ticket.cancelled = true
+            pending.removeAll { $0 === ticket }
+            return true
+        }
+        if removed { notify() }
+        return removed
+    }
+
+    /// Stops the workers after the queued jobs have run. Waits up to `timeout` seconds; true if all finished.
+    @discardableResult
+    public func stop(timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        stopping = true
+        condition.broadcast()
+        while threadsExited < workerCount {
+            if !condition.wait(until: deadline) { return false }
+        }
+        return true
+    }
+
+    private func workerLoop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !stopping { condition.wait() }
+            if pending.isEmpty && stopping {
+                threadsExited += 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let ticket = pending.removeFirst()
+            ticket.started = true
+            busy += 1
+            condition.unlock()
+            notify()
+
+            ticket.work()
+
+            condition.withLock { busy -= 1 }
+            notify()
+        }
+    }
+
+    private func notify() {
+        let (depth, busy) = condition.withLock { (pending.count, self.busy) }
+        observer(depth, busy)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SREngine
+
+/// `binsr bench`: times one network on a fixed random input per precision mode and reports medians.
+/// benchmarks/pytorch_bench.py runs this interleaved with PyTorch on the same weights for a fair ratio.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the engine (median of N runs) per weights kind and precision."
+    )
+
+    @Option(help: "Directory holding <arch>_x<scale>_<real|binary>.safetensors files.")
+    var modelsDir = "models"
+    @Option(help: "srresnet or lapsrn.")
+    var arch = "srresnet"
+    @Option(help: "Upscaling factor, 2 or 4.")
+    var scale = 4
+    @Option(help: "Input edge in pixels (the input is size x size).")
+    var size = 128
+    @Option(help: "Timed runs per case.")
+    var runs = 10
+    @Option(help: "Untimed runs per case first (primitive creation, caches).")
+    var warmup = 2
+    @Option(help: "Seed of the random input.")
+    var seed: UInt64 = 1
+    @Option(help: "Comma-separated cases weights:precision.")
+    var cases = "real:fp32,binary:fp32,binary:bf16,binary:int8"
+    @Flag(help: "Print one JSON object per case with every run's time.")
+    var json = false
+
+    func validate() throws {
+        guard Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be srresnet or lapsrn") }
+        guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
+        guard (8...4096).contains(size) else { throw ValidationError("--size must be in 8...4096") }
+        guard runs >= 1 && warmup >= 0 else { throw ValidationError("--runs must be >= 1 and --warmup >= 0") }
+        _ = try parsedCases()
+    }
+
+    func parsedCases() throws -> [(weights: String, precision: Precision)] {
+        try cases.split(separator: ",").map { item in
+            let parts = item.split(separator: ":").map(String.init)
+            guard parts.count == 2, ["real", "binary"].contains(parts[0]), let p = Precision(rawValue: parts[1]) else {
+                throw ValidationError("bad case '\(item)': expected real|binary:fp32|bf16|int8")
+            }
+            return (parts[0], p)
+        }
+    }
+
+    func run() throws {
+        var state = seed
+        let input = Tensor(channels: 3, height: size, width: size, data: (0..<3 * size * size).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407  // Knuth MMIX LCG: a portable fixed input
+            return Float(state >> 40) / Float(1 << 24)
+        })
+        var rows: [[String]] = []
+        var fp32Output: [String: Tensor] = [:]
+        for (kind, precision) in try parsedCases() {
+            let url = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(kind).safetensors")
+            let model = try SRModel(contentsOf: url, precision: precision)
+            var output = try model.forward(input).last!
+            for _ in 0..<warmup { output = try model.forward(input).last! }
+            var times: [Double] = []
+            for _ in 0..<runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                output = try model.forward(input).last!
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            let median = times.sorted()[times.count / 2]
+            var deviation = "-"
+            if precision == .fp32 { fp32Output[kind] = output }
+            if let reference = fp32Output[kind], precision != .fp32 {
+                deviation = String(format: "%.2e", zip(reference.data, output.data).map { abs($0 - $1) }.max() ?? 0)
+            }
+            if json {
+                let timesText = times.map { String(format: "%.3f", $0) }.joined(separator: ",")
+                print("{\"engine\":\"binsr\",\"arch\":\"\(arch)\",\"scale\":\(scale),\"size\":\(size),"
+                      + "\"weights\":\"\(kind)\",\"precision\":\"\(precision.rawValue)\",\"times_ms\":[\(timesText)]}")
+            }
+            let implementations = Set(model.implementations(height: size, width: size).values).sorted()
+            rows.append(["\(kind)", precision.rawValue, String(format: "%.1f", median), "\(runs)", deviation,
+                         implementations.joined(separator: " ")])
+        }
+        if !json {
+            print("\(arch) x\(scale), input \(size)x\(size), median of \(runs) runs after \(warmup) warm-up")
+            print(Format.table(header: ["weights", "precision", "median ms", "runs", "max |x - fp32|", "oneDNN kernels"],
+                               rows: rows))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SREngine
+
+/// `binsr models`: what each weight file holds and costs, in the shape of the paper's Table 4 (Ma et al. 2019).
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the weight files in the models directory: parameters, size, multiply-adds per output pixel."
+    )
+
+    @Option(help: "Directory holding <arch>_x<scale>_<real|binary>.safetensors files.")
+    var modelsDir = "models"
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: modelsDir)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".safetensors") }.sorted()
+        } catch {
+            throw ValidationError("cannot list \(modelsDir): \(error.localizedDescription)")
+        }
+        guard !names.isEmpty else {
+            print("no .safetensors files in \(modelsDir)")
+            return
+        }
+        let header = ["file", "arch", "scale", "binary", "binary params", "real params", "size", "MACs/out px",
+                      "binary MACs"]
+        var rows: [[String]] = []
+        for name in names {
+            do {
+                let weights = try ModelWeights(contentsOf: directory.appendingPathComponent(name))
+                let d = weights.description
+                let cost = weights.cost
+                rows.append([name, d.arch.rawValue, "x\(d.scale)", d.binary ? "yes" : "no",
+                             "\(d.binaryParameters)", "\(d.realParameters)", Format.bytes(d.fileBytes),
+                             Format.si(cost.macsPerOutputPixel), String(format: "%.1f%%", 100 * cost.binaryShare)])
+            } catch {
+                rows.append([name, "error: \(error)"])
+            }
+        }
+        print(Format.table(header: header, rows: rows))
+    }
+}
+
+/// Plain-text formatting shared by the engine's commands.
+enum Format {
+    static func bytes(_ n: Int) -> String {
+        n >= 1 << 20 ? String(format: "%.2f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)
+    }
+
+    static func si(_ x: Double) -> String {
+        x >= 1e6 ? String(format: "%.2fM", x / 1e6) : x >= 1e3 ? String(format: "%.1fk", x / 1e3) : String(format: "%.0f", x)
+    }
+
+    /// Left-aligned columns separated by two spaces; rows shorter than the header are allowed (error lines).
+    static func table(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.filter { $0.count > i }.map { $0[i].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import ImageCodecs
+import SREngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `binsr upscale IN -o OUT`: decode, run the chosen network tile by tile, encode by the output's extension.
+struct UpscaleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upscale",
+        abstract: "Upscale a PNG or JPEG image with a (binarized) SRResNet or LapSRN.",
+        discussion: """
+            The weights file is <models-dir>/<arch>_x<scale>_<weights>.safetensors. Alpha is upscaled bicubically,
+            grayscale stays grayscale, and a 16-bit PNG stays 16-bit when written as PNG (JPEG output is 8-bit
+            and composited over white).
+            """
+    )
+
+    @Argument(help: "Input PNG or JPEG.")
+    var input: String
+    @Option(name: .shortAndLong, help: "Output file (.png, .jpg or .jpeg).")
+    var output: String
+    @Option(help: "Upscaling factor: 2 or 4.")
+    var scale = 4
+    @Option(help: "srresnet or lapsrn.")
+    var arch = "srresnet"
+    @Option(help: "real or binary.")
+    var weights = "binary"
+    @Option(help: "Binary-layer precision: fp32, bf16 or int8.")
+    var precision = "fp32"
+    @Option(help: "Directory holding the weight files.")
+    var modelsDir = "models"
+    @Option(help: "Tile edge in input pixels (memory is bounded by the tile, not the image).")
+    var tileSize = SRModel.defaultTileSize
+    @Option(help: "JPEG quality 1-100 when writing JPEG.")
+    var quality = 90
+    @Flag(help: "Print the time taken and the peak resident memory to stderr.")
+    var stats = false
+
+    var outputFormat: ImageFormat? {
+        switch URL(fileURLWithPath: output).pathExtension.lowercased() {
+        case "png": return .png
+        case "jpg", "jpeg": return .jpeg
+        default: return nil
+        }
+    }
+
+    func validate() throws {
+        guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
+        guard Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be srresnet or lapsrn") }
+        guard weights == "real" || weights == "binary" else { throw ValidationError("--weights must be real or binary") }
+        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or int8") }
+        guard tileSize >= 8 else { throw ValidationError("--tile-size must be at least 8") }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
+        guard outputFormat != nil else { throw ValidationError("output must end in .png, .jpg or .jpeg") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let weightsURL = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(weights).safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            throw ValidationError("no weights at \(weightsURL.path) (see `binsr models --models-dir \(modelsDir)`)")
+        }
+        let model = try SRModel(contentsOf: weightsURL, precision: Precision(rawValue: precision)!)
+        let image = try decodeImage(contentsOf: URL(fileURLWithPath: input))
+        let result = try model.upscale(image, tileSize: tileSize) { done, total in
+            ProgressBar(total: total).update(done: done, label: "tiles")
+        }
+        ProgressBar(total: 1).finish()
+        let bytes: [UInt8]
+        switch outputFormat! {
+        case .png: bytes = try encodePNG(result)
+        case .jpeg: bytes = try encodeJPEG(result, options: JPEGOptions(quality: quality))
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: output))
+        if stats {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let seconds = Date().timeIntervalSince(start)
+            FileHandle.standardError.write(Data(String(
+                format: "%dx%d -> %dx%d in %.2f s, peak RSS %.1f MiB\n", image.width, image.height, result.width,
+                result.height, seconds, Double(usage.ru_maxrss) / 1024).utf8))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import SREngine
+
+/// The oneDNN backend against the reference (the oracle) and against PyTorch.
+@Suite struct OneDNNTests {
+    @Test(arguments: EngineFixtures.tiny.map(\.name))
+    func fp32MatchesPyTorchOnTinyModels(_ name: String) throws {
+        let fixture = try #require(EngineFixtures.tiny.first { $0.name == name })
+        try GoldenTests.check(fixture) { weights, input in
+            try SRModel(weights: weights, precision: .fp32, backend: .oneDNN).forward(input)
+        }
+    }
+
+    @Test(.enabled(if: !EngineFixtures.golden.isEmpty, "no golden vectors exported yet"))
+    func fp32MatchesGoldenVectors() throws {
+        for fixture in EngineFixtures.golden {
+            try GoldenTests.check(fixture) { weights, input in
+                try SRModel(weights: weights, precision: .fp32, backend: .oneDNN).forward(input)
+            }
+        }
+    }
+
+    /// bf16 rounds the activations entering binary layers (8-bit significand) and int8 quantizes them to 255
+    /// levels, so both are held to a looser bound relative to the output range; `binsr bench` reports the
+    /// deviation on full-size networks.
+    @Test(arguments: EngineFixtures.tiny.map(\.name), [Precision.bf16, .int8])
+    func lowPrecisionStaysCloseToReference(_ name: String, _ precision: Precision) throws {
+        let fixture = try #require(EngineFixtures.tiny.first { $0.name == name })
+        let weights = try ModelWeights(contentsOf: fixture.weights)
+        let io = try SafeTensorsFile(contentsOf: fixture.io)
+        let input = try EngineFixtures.tensor(io, "input")
+        let want = try EngineFixtures.expectedOutputs(io).last!
+        let model = try SRModel(weights: weights, precision: precision)
+        let got = try model.forward(input).last!
+        let err = EngineFixtures.maxAbsDifference(got, want)
+        let range = want.data.map(abs).max()!
+        #expect(err <= 0.02 * range, "\(name): \(precision) max abs error \(err), output range \(range)")
+        // Real models have no binary layers: low precision must not touch them.
+        if !weights.description.binary { #expect(err <= 1e-4) }
+        // No slow reference kernel may sneak in.
+        let kernels = model.implementations(height: input.height, width: input.width).values
+        #expect(!kernels.contains { $0.hasPrefix("ref") }, "\(Set(kernels))")
+    }
+
+    /// Random odd shapes with a fixed seed: every layer kind, per-channel and shared slopes, residual sums.
+    @Test(arguments: [(5, 7), (1, 1), (13, 3), (17, 20)])
+    func matchesReferenceOnOddShapes(_ size: (Int, Int)) throws {
+        var rng = SplitMix64(seed: 42)
+        for fixture in EngineFixtures.tiny {
+            let weights = try ModelWeights(contentsOf: fixture.weights)
+            let input = Tensor(channels: 3, height: size.0, width: size.1,
+                               data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })
+            let want = try SRModel(weights: weights, backend: .reference).forward(input)
+            let got = try SRModel(weights: weights, backend: .oneDNN).forward(input)
+            #expect(got.count == want.count)
+            for (g, w) in zip(got, want) {
+                let err = EngineFixtures.maxAbsDifference(g, w)
+                #expect(err <= 1e-4, "\(fixture.name) at \(size): max abs error \(err)")
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (Steele et al., SplitMix64) so test inputs do not depend on the platform RNG.
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
+}
+
+@Suite struct NarrowConvolutionTests {
+    /// The tap-sum formulation against the loop conv, in one strip and in one-row strips (halo handling).
+    @Test(arguments: [(9, 3, 13, 11), (3, 3, 5, 8), (5, 7, 1, 9)])
+    func matchesReferenceConv(_ shape: (k: Int, n: Int, h: Int, w: Int)) throws {
+        var rng = SplitMix64(seed: 3)
+        let cin = 5
+        let layer = ConvLayer(name: "narrow", inChannels: cin, outChannels: shape.n, kernel: shape.k,
+                              weights: .real((0..<shape.n * cin * shape.k * shape.k).map { _ in rng.nextUnitFloat() - 0.5 }),
+                              bias: (0..<shape.n).map { _ in rng.nextUnitFloat() })
+        let x = Tensor(channels: cin, height: shape.h, width: shape.w,
+                       data: (0..<cin * shape.h * shape.w).map { _ in rng.nextUnitFloat() - 0.5 })
+        let residual = Tensor(channels: shape.n, height: shape.h, width: shape.w,
+                              data: (0..<shape.n * shape.h * shape.w).map { _ in rng.nextUnitFloat() })
+        let want = ReferenceKernels.add(ReferenceKernels.conv(x, layer), residual)
+        for stripBytes in [1, 48 << 20] {
+            let narrow = NarrowConvolution(layer: layer, plan: ShapePlan(), stream: try DNNLStream(),
+                                           stripBytes: stripBytes)
+            let got = try narrow.run(FeatureMap(planar: x), adding: FeatureMap(planar: residual)).planar()
+            #expect(EngineFixtures.maxAbsDifference(got, want) <= 1e-5, "k \(shape.k) strip bytes \(stripBytes)")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Dispatch
+import Foundation
+import ImageCodecs
+import Testing
+
+@testable import SREngine
+
+@Suite struct UpscaleTests {
+    static func model(_ name: String, backend: Backend = .oneDNN) throws -> SRModel {
+        try SRModel(contentsOf: EngineFixtures.engineDirectory.appendingPathComponent("\(name).safetensors"),
+                    backend: backend)
+    }
+
+    static func randomImage(width: Int, height: Int, channels: Int = 3, alpha: Bool = false, seed: UInt64 = 7)
+        -> Image
+    {
+        var rng = SplitMix64(seed: seed)
+        let color = (0..<channels * width * height).map { _ in rng.nextUnitFloat() }
+        let plane = alpha ? (0..<width * height).map { _ in rng.nextUnitFloat() } : nil
+        return Image(width: width, height: height, colorChannels: channels, color: color, alpha: plane,
+                     sourceBitDepth: 16)
+    }
+
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    @Test func tilePlanCoversEveryPixelOnceWithFullMargins() {
+        for (h, w, tile, margin) in [(37, 29, 8, 5), (10, 10, 16, 3), (64, 7, 20, 30), (1, 1, 8, 2)] {
+            let plan = TilePlan(height: h, width: w, tile: tile, margin: margin)
+            var covered = [Int](repeating: 0, count: h * w)
+            for t in plan.tiles {
+                for y in t.core.y { for x in t.core.x { covered[y * w + x] += 1 } }
+                #expect(t.window.y.lowerBound <= max(0, t.core.y.lowerBound - margin))
+                #expect(t.window.y.upperBound >= min(h, t.core.y.upperBound + margin))
+                #expect(t.window.x.lowerBound <= max(0, t.core.x.lowerBound - margin))
+                #expect(t.window.x.upperBound >= min(w, t.core.x.upperBound + margin))
+            }
+            #expect(covered.allSatisfy { $0 == 1 }, "\(h)x\(w) tile \(tile)")
+        }
+    }
+
+    @Test(arguments: ["tiny_srresnet_x4_real", "tiny_lapsrn_x4_binary", "tiny_srresnet_x2_binary"])
+    func tiledEqualsUntiled(_ name: String) throws {
+        let model = try Self.model(name)
+        let image = Self.randomImage(width: 41, height: 35)
+        var calls: [(Int, Int)] = []
+        let whole = try model.upscale(image, tileSize: 64)
+        let tiled = try model.upscale(image, tileSize: 8) { calls.append(($0, $1)) }
+        #expect(calls.count == 30 && calls.last! == (30, 30))  // ceil(35/8) * ceil(41/8) tiles
+        let err = Self.maxDifference(whole.color, tiled.color)
+        #expect(err <= 1e-4, "\(name): tiled vs untiled max abs error \(err)")
+        // The equivalence depends on the margin: half the receptive field must show at the tile seams.
+        let short = try model.upscale(image, tileSize: 8, margin: model.tileMargin / 2, progress: nil)
+        #expect(Self.maxDifference(whole.color, short.color) > 1e-3)
+    }
+
+    @Test func wholeImageMatchesReferenceBackend() throws {
+        let image = Self.randomImage(width: 9, height: 6)
+        let fast = try Self.model("tiny_lapsrn_x4_binary").upscale(image)
+        let slow = try Self.model("tiny_lapsrn_x4_binary", backend: .reference).upscale(image)
+        #expect(Self.maxDifference(fast.color, slow.color) <= 1e-4)
+    }
+
+    @Test func grayscaleComesBackAsTheMeanOfRGB() throws {
+        let model = try Self.model("tiny_srresnet_x2_binary")
+        let gray = Self.randomImage(width: 12, height: 10, channels: 1)
+        let out = try model.upscale(gray)
+        #expect(out.colorChannels == 1 && out.width == 24 && out.height == 20 && out.sourceBitDepth == 16)
+        let rgb = try model.upscale(gray.rgb())
+        let plane = 24 * 20
+        let mean = (0..<plane).map { (rgb.color[$0] + rgb.color[plane + $0] + rgb.color[2 * plane + $0]) / 3 }
+        #expect(Self.maxDifference(out.color, mean) <= 1e-6)
+    }
+
+    @Test func alphaIsUpscaledBicubicallyAndClamped() throws {
+        let model = try Self.model("tiny_srresnet_x2_binary")
+        // A step 0,0,1,1 along x: output x = 3 has centre 1.25, taps 0..3, value keys(0.75) + keys(1.75) = 0.203125.
+        let image = Image(width: 4, height: 1, colorChannels: 3, color: [Float](repeating: 0.5, count: 12),
+                          alpha: [0, 0, 1, 1])
+        let alpha = try #require(try model.upscale(image).alpha)
+        #expect(alpha.count == 8 * 2)
+        #expect(abs(alpha[3] - 0.203125) < 1e-6)
+        #expect(alpha[3] == alpha[8 + 3])  // rows identical: the input has one row
+        #expect(alpha.allSatisfy { $0 >= 0 && $0 <= 1 })  // the overshoot at the step is clamped
+        #expect(alpha[0] == 0 && alpha[7] == 1)
+    }
+
+    @Test func rejectsBadInputs() throws {
+        let model = try Self.model("tiny_srresnet_x2_binary")
+        #expect(throws: InferenceError.self) { try model.upscale(Self.randomImage(width: 4, height: 4), tileSize: 2) }
+        #expect(throws: InferenceError.self) {
+            try model.forward(Tensor(zeros: 1, 4, 4))
+        }
+    }
+
+    @Test func concurrentCallsOnOneModelAgreeWithSerial() throws {
+        let model = try Self.model("tiny_srresnet_x4_real")
+        let images = (0..<6).map { Self.randomImage(width: 20 + $0, height: 17, seed: UInt64($0)) }
+        let serial = try images.map { try model.upscale($0, tileSize: 12).color }
+        let results = LockedResults(count: images.count)
+        DispatchQueue.concurrentPerform(iterations: images.count * 2) { i in
+            let k = i % images.count
+            results.set(k, (try? model.upscale(images[k], tileSize: 12).color) ?? [])
+        }
+        for k in 0..<images.count { #expect(results.get(k) == serial[k]) }
+    }
+}
+
+final class LockedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [[Float]]
+
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ v: [Float]) { lock.withLock { values[i] = v } }
+    func get(_ i: Int) -> [Float] { lock.withLock { values[i] } }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@testable import UpscaleService
+
+@Suite("Configuration")
+struct ConfigLoaderTests {
+    func file(_ json: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "binsr-config-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {
+        let path = try file(#"{"port": 9000, "workers": 3, "queueDepth": 5, "http": {"maxBodyBytes": 1000}}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try ConfigLoader.load(
+            file: path,
+            environment: ["BINSR_WORKERS": "4", "BINSR_QUEUE_DEPTH": "6", "BINSR_HTTP_IDLE_TIMEOUT": "2.5"],
+            overrides: ["queue-depth": "7"])
+        #expect(config.port == 9000)  // file
+        #expect(config.workers == 4)  // environment over file
+        #expect(config.queueDepth == 7)  // flag over environment
+        #expect(config.http.maxBodyBytes == 1000)  // nested file key
+        #expect(config.http.idleTimeout == 2.5)  // nested environment key
+        #expect(config.jpegQuality == 90)  // default
+    }
+
+    @Test func theCommittedConfigFileIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/binsr.json").path
+        let config = try ConfigLoader.load(file: path, environment: [:], overrides: [:])
+        #expect(config.port == 8080)
+    }
+
+    @Test func unknownKeysAreErrorsNotSilentlyIgnored() throws {
+        let path = try file(#"{"queueDepht": 5, "http": {"maxBody": 1}}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(file: path, environment: [:], overrides: [:]) }
+        do {
+            _ = try ConfigLoader.load(file: path, environment: [:], overrides: ["bogus": "1"])
+        } catch {
+            #expect(error.messages.contains { $0.contains("unknown key 'queueDepht'") })
+            #expect(error.messages.contains { $0.contains("unknown key 'http.maxBody'") })
+            #expect(error.messages.contains { $0.contains("unknown setting 'bogus'") })
+        }
+    }
+
+    @Test func everyInvalidValueIsReportedWithItsSource() {
+        do {
+            _ = try ConfigLoader.load(
+                file: nil, environment: ["BINSR_PORT": "eighty", "BINSR_DEFAULT_SCALE": "3"],
+                overrides: ["jpeg-quality": "101", "model-loading": "sometimes", "http-read-timeout": "-1"])
+            Issue.record("expected a ConfigError")
+        } catch {
+            let text = error.description
+            #expect(text.contains("BINSR_PORT: expected an integer, got eighty"))
+            #expect(text.contains("defaultScale must be 2 or 4 (got 3)"))
+            #expect(text.contains("jpegQuality must be 1...100 (got 101)"))
+            #expect(text.contains("modelLoading must be eager or lazy"))
+            #expect(text.contains("http.readTimeout must be a positive number of seconds"))
+        }
+    }
+
+    @Test func wrongJSONTypesAndUnreadableFilesAreReported() throws {
+        let path = try file(#"{"port": "8080", "host": 5, "workers": 1.5}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try ConfigLoader.load(file: path, environment: [:], overrides: [:])
+            Issue.record("expected a ConfigError")
+        } catch {
+            #expect(error.messages.contains { $0.hasSuffix("'port' must be a number") })
+            #expect(error.messages.contains { $0.hasSuffix("'host' must be a string") })
+            #expect(error.messages.contains { $0.contains("'workers': expected an integer, got 1.5") })
+        }
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.load(file: "/nonexistent/binsr.json", environment: [:], overrides: [:])
+        }
+        let broken = try file("{not json")
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(file: broken, environment: [:], overrides: [:]) }
+    }
+
+    @Test func namesAreDerivedForEnvironmentAndFlags() {
+        let key = ConfigKeys.all.first { $0.name == "http.maxBodyBytes" }!
+        #expect(key.environmentName == "BINSR_HTTP_MAX_BODY_BYTES")
+        #expect(key.flagName == "http-max-body-bytes")
+        #expect(Set(ConfigKeys.all.map(\.name)).count == ConfigKeys.all.count)
+    }
+}
+
+@Suite("Content negotiation and parameters")
+struct NegotiationTests {
+    @Test(
+        arguments: [
+            (nil, EncodedFormat.png, nil, EncodedFormat.png),
+            (nil, .jpeg, nil, .jpeg),
+            (nil, .png, "image/jpeg", .jpeg),
+            (nil, .png, "image/*", .png),
+            (nil, .png, "image/png;q=0, */*", .jpeg),
+            (nil, .jpeg, "image/png, image/jpeg;q=0.5", .png),
+            (.jpeg, .png, "image/png", .jpeg),
+        ] as [(EncodedFormat?, EncodedFormat, String?, EncodedFormat)])
+    func chosenFormat(_ explicit: EncodedFormat?, _ input: EncodedFormat, _ accept: String?, _ expected: EncodedFormat)
+    {
+        #expect(ContentNegotiation.choose(explicit: explicit, input: input, accept: accept) == expected)
+    }
+
+    @Test func acceptWithNeitherFormatIsNotAcceptable() {
+        #expect(ContentNegotiation.choose(explicit: nil, input: .png, accept: "image/webp, text/html") == nil)
+        #expect(ContentNegotiation.choose(explicit: nil, input: .png, accept: "image/*;q=0") == nil)
+    }
+
+    @Test func signaturesAreSniffedNotTrusted() {
+        #expect(EncodedFormat(sniffing: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == .png)
+        #expect(EncodedFormat(sniffing: [0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
+        #expect(EncodedFormat(sniffing: [0x89, 0x50, 0x4E, 0x47]) == nil)
+        #expect(EncodedFormat(sniffing: Array("GIF89a".utf8)) == nil)
+    }
+}
+
+@Suite("Work queue")
+struct WorkQueueTests {
+    @Test func refusesBeyondCapacityAndCancelsOnlyJobsNotStarted() {
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let ran = Locked<[Int]>([])
+        let queue = WorkQueue(workers: 1, capacity: 2)
+        let first = queue.submit {
+            started.signal()
+            gate.wait()
+            ran.withLock { $0.append(1) }
+        }!
+        started.wait()
+        let second = queue.submit { ran.withLock { $0.append(2) } }!
+        #expect(queue.submit { ran.withLock { $0.append(3) } } != nil)
+        #expect(queue.submit { ran.withLock { $0.append(4) } } == nil, "capacity 2 is full")
+        #expect(!queue.cancel(first), "a running job cannot be withdrawn")
+        #expect(queue.cancel(second))
+        #expect(queue.depth == 1)
+        gate.signal()
+        #expect(queue.stop(timeout: 5))
+        #expect(ran.withLock { $0 } == [1, 3])
+        #expect(queue.submit {} == nil, "a stopped queue accepts nothing")
+    }
+}

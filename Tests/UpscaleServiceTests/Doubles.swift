@@ -1,0 +1,105 @@
+import Foundation
+import ImageCodecs
+import Logging
+import UpscaleService
+
+/// The test double for the engine: nearest-neighbour upscaling (exact and checkable), an optional delay per call
+/// to create load, and counters to observe what the service asked for.
+final class StubResolver: SuperResolver, @unchecked Sendable {
+    let delaySeconds: Double
+    let failingLoads: Set<ModelKey>
+    private let lock = NSLock()
+    private(set) var upscaleCalls = 0
+    private(set) var loads: [ModelKey] = []
+
+    init(delaySeconds: Double = 0, failingLoads: Set<ModelKey> = []) {
+        self.delaySeconds = delaySeconds
+        self.failingLoads = failingLoads
+    }
+
+    var models: [ModelInfo] {
+        var result: [ModelInfo] = []
+        for arch in ["srresnet", "lapsrn"] {
+            for weights in ["binary", "real"] {
+                for scale in [2, 4] {
+                    let parameters = arch == "srresnet" ? 1_500_000 : 800_000
+                    result.append(
+                        ModelInfo(
+                            key: ModelKey(arch: arch, weights: weights, scale: scale),
+                            parameterCount: parameters,
+                            sizeBytes: weights == "binary" ? parameters / 8 : parameters * 4))
+                }
+            }
+        }
+        return result
+    }
+
+    struct LoadFailure: Error {}
+
+    func load(_ key: ModelKey) throws {
+        lock.withLock { loads.append(key) }
+        if failingLoads.contains(key) { throw LoadFailure() }
+    }
+
+    func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
+        lock.withLock { upscaleCalls += 1 }
+        if delaySeconds > 0 { Thread.sleep(forTimeInterval: delaySeconds) }
+        let width = image.width * scale
+        let height = image.height * scale
+        var color = [Float](repeating: 0, count: image.colorChannels * width * height)
+        for c in 0..<image.colorChannels {
+            for y in 0..<height {
+                for x in 0..<width {
+                    color[c * width * height + y * width + x] =
+                        image.color[c * image.pixelCount + (y / scale) * image.width + x / scale]
+                }
+            }
+        }
+        return Image(width: width, height: height, colorChannels: image.colorChannels, color: color)
+    }
+}
+
+enum Fixtures {
+    /// A real PNG (encoded by ImageCodecs) with a gradient, so decoding it is real work.
+    static func png(width: Int, height: Int) -> [UInt8] {
+        var color = [Float](repeating: 0, count: 3 * width * height)
+        for index in color.indices { color[index] = Float(index % 251) / 250 }
+        let image = Image(width: width, height: height, colorChannels: 3, color: color)
+        return try! encodePNG(image)
+    }
+
+    /// Width and height from a PNG's IHDR chunk (PNG spec §11.2.2), read independently of the codec.
+    static func pngSize(_ bytes: [UInt8]) -> (Int, Int)? {
+        guard bytes.count >= 24, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) else { return nil }
+        func be32(_ offset: Int) -> Int { bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
+    }
+}
+
+/// A service on an ephemeral port with the stub engine and the real codecs.
+func startService(
+    _ configure: (inout ServiceConfig) -> Void = { _ in },
+    resolver: StubResolver = StubResolver()
+) throws -> UpscaleService {
+    var config = ServiceConfig()
+    config.host = "127.0.0.1"
+    config.port = 0
+    config.workers = 2
+    config.shutdownGraceSeconds = 10
+    configure(&config)
+    var logger = Logger(label: "binsr-test")
+    logger.logLevel = .warning
+    let service = UpscaleService(config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger)
+    try service.start()
+    return service
+}
+
+/// Waits until `condition` holds (polling), at most `seconds`.
+func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return condition()
+}

@@ -1,0 +1,122 @@
+"""Command line: python -m binsr_train train|campaign|export|eval|golden|vector (run from training/)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+import tomllib
+
+from binsr_train.config import ConfigError
+
+
+def _overrides(pairs: list[str]) -> dict[str, object]:
+    """--set key=value pairs, values parsed as TOML (so 'lr=1e-4', 'name="x"', 'eval_set5=false')."""
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"--set expects key=value, got {pair!r}")
+        try:
+            result[key] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            result[key] = value
+    return result
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from binsr_train.config import load_train_config
+    from binsr_train.train import Trainer
+
+    config = load_train_config(pathlib.Path(args.config), _overrides(args.set))
+    trainer = Trainer(config)
+    warmup = config.warmup_iters if trainer.progress.iterations == 0 else 0
+    trainer.train(config.lr, steps=config.iterations, warmup=warmup, on_checkpoint=trainer.save_checkpoint)
+    trainer.finish_slice(always_export=True)
+
+
+def cmd_campaign(args: argparse.Namespace) -> None:
+    from binsr_train.campaign import run_campaign
+
+    run_campaign(pathlib.Path(args.config))
+
+
+def _load_state(path: pathlib.Path):
+    from safetensors import safe_open
+
+    from binsr_train.config import ModelConfig
+    from binsr_train.export import load_state_into
+
+    with safe_open(str(path), "pt") as handle:
+        meta = handle.metadata()
+    config = ModelConfig(**json.loads(meta["model_config"]))
+    model = config.build()
+    load_state_into(model, path)
+    return model.eval(), config, meta
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from binsr_train.export import export_model
+
+    model, config, meta = _load_state(pathlib.Path(args.state))
+    provenance = {k: v for k, v in meta.items() if k != "model_config"}
+    export_model(model, config, pathlib.Path(args.output), provenance)
+    print(f"wrote {args.output}")
+
+
+def cmd_eval(args: argparse.Namespace) -> None:
+    from binsr_train.metrics import evaluate, load_benchmark
+
+    model, config, _ = _load_state(pathlib.Path(args.state))
+    psnr = evaluate(model, load_benchmark(pathlib.Path(args.dataset), config.scale), config.scale)
+    print(f"{args.state}: {args.dataset} x{config.scale} Y-PSNR (Python monitor) {psnr:.3f} dB")
+
+
+def cmd_golden(args: argparse.Namespace) -> None:
+    from binsr_train.golden import write_golden
+
+    write_golden(pathlib.Path(args.output))
+
+
+def cmd_vector(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "scripts"))
+    import make_bicubic_vector
+
+    make_bicubic_vector.main()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m binsr_train", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", help="train one model from a config (DDP under torchrun)")
+    p.add_argument("config")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("campaign", help="train several models in time slices until killed")
+    p.add_argument("config")
+    p.set_defaults(func=cmd_campaign)
+    p = sub.add_parser("export", help="export a .train.safetensors state to the binsr weight format")
+    p.add_argument("state")
+    p.add_argument("output")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("eval", help="Python-monitor Y-PSNR of a .train.safetensors state on a test set")
+    p.add_argument("state")
+    p.add_argument("--dataset", default="/work/shared/datasets/Set5")
+    p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("golden", help="write the Swift engine's golden vectors")
+    p.add_argument("--output", default=str(pathlib.Path(__file__).resolve().parents[2] / "Tests/Fixtures/golden"))
+    p.set_defaults(func=cmd_golden)
+    p = sub.add_parser("vector", help="write Tests/Fixtures/bicubic/vector.json")
+    p.set_defaults(func=cmd_vector)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (ConfigError, FileNotFoundError, KeyError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

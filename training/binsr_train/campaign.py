@@ -1,0 +1,89 @@
+"""A training campaign: several models trained in time slices, one after another, until the process is killed.
+
+Each slice builds the model's Trainer (resuming its runs/ checkpoint, else its shipped models/ train state, else its
+init_from), trains for the slice's minutes on one cosine (warm restarts: the peak LR of a model's k-th slice is
+lr * decay^k, floored at lr * min_peak_ratio), then checkpoints, measures Set5 (Python monitor) and exports when
+the model improved. After the last round the last round repeats. Time slicing gives every model weights early and
+then spends the remaining time on the priority ones.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+
+from binsr_train.config import ConfigError, TrainConfig, from_dict, load_train_config
+from binsr_train.train import Trainer
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Train `model` (a config file name in the campaign's folder, without .toml) for `minutes`."""
+
+    model: str
+    minutes: float
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """The campaign schedule.
+
+    Args:
+        rounds: lists of slices, run in order; the last one repeats until the process is killed.
+        decay: peak-LR multiplier per completed slice of the same model.
+        min_peak_ratio: the peak LR never falls below lr * min_peak_ratio.
+    """
+
+    rounds: tuple[tuple[Slice, ...], ...]
+    decay: float = 0.6
+    min_peak_ratio: float = 0.1
+
+
+def load_campaign(path: pathlib.Path) -> tuple[CampaignConfig, dict[str, TrainConfig]]:
+    with open(path, "rb") as handle:
+        values = tomllib.load(handle)
+    rounds_raw = values.pop("rounds", None)
+    if not isinstance(rounds_raw, list) or not rounds_raw:
+        raise ConfigError(f"{path}: 'rounds' must be a non-empty list of slice lists")
+    if not all(isinstance(r, dict) and set(r) == {"slices"} for r in rounds_raw):
+        raise ConfigError(f"{path}: each [[rounds]] table must hold exactly one key, 'slices'")
+    rounds = tuple(tuple(from_dict(Slice, s, f"{path}.rounds") for s in r["slices"]) for r in rounds_raw)
+    campaign = from_dict(CampaignConfig, values | {"rounds": []}, str(path))
+    campaign = CampaignConfig(rounds, campaign.decay, campaign.min_peak_ratio)
+    names = {s.model for r in rounds for s in r}
+    configs = {name: load_train_config(path.parent / f"{name}.toml") for name in sorted(names)}
+    return campaign, configs
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def run_campaign(path: pathlib.Path) -> None:
+    campaign, configs = load_campaign(path)
+    cache = None
+    round_index = 0
+    while True:
+        slices = campaign.rounds[min(round_index, len(campaign.rounds) - 1)]
+        log(f"round {round_index}: {[(s.model, s.minutes) for s in slices]}")
+        for item in slices:
+            config = configs[item.model]
+            if cache is None:
+                cache = Trainer.make_cache(config)
+                log(f"data cache ready: {len(cache.images)} images")
+            trainer = Trainer(config, cache, log=log)
+            k = trainer.progress.slices
+            peak = config.lr * max(campaign.decay ** k, campaign.min_peak_ratio)
+            warmup = config.warmup_iters if trainer.progress.iterations == 0 else 0
+            log(f"slice: {config.name} for {item.minutes} min, slice #{k}, peak lr {peak:.2e}")
+            trainer.train(peak, seconds=item.minutes * 60, warmup=warmup, on_checkpoint=trainer.save_checkpoint)
+            trainer.finish_slice()
+            del trainer
+        round_index += 1
+
+
+if __name__ == "__main__":
+    run_campaign(pathlib.Path(sys.argv[1]))

@@ -1,0 +1,65 @@
+"""PSNR on the Y channel (BT.601, border = scale) and the Set5 monitor used during training.
+
+Y = 16 + (65.481 R + 128.553 G + 24.966 B) on RGB in [0,1] (ITU-R BT.601 as in MATLAB rgb2ycbcr), unrounded; PSNR
+on the 0..255 scale after cropping `scale` pixels at each border (the EDSR / BasicSR convention). This is a Python
+monitor; the official numbers come from `binsr eval` (Swift).
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+
+import numpy as np
+import torch
+
+from binsr_train.data import decode_rgb
+from binsr_train.imresize import imresize, to_uint8
+
+SET5_DIR = pathlib.Path("/work/shared/datasets/Set5")
+
+
+def rgb_to_y(image: np.ndarray) -> np.ndarray:
+    """Y on the 16..235 scale from HWC uint8 RGB."""
+    rgb = image.astype(np.float64) / 255.0
+    return 16.0 + 65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]
+
+
+def psnr_y(reference: np.ndarray, estimate: np.ndarray, border: int) -> float:
+    """PSNR (dB) between two HWC uint8 RGB images on Y, `border` pixels cropped on each side."""
+    if reference.shape != estimate.shape:
+        raise ValueError(f"shape mismatch {reference.shape} vs {estimate.shape}")
+    a = rgb_to_y(reference)
+    b = rgb_to_y(estimate)
+    if border > 0:
+        a = a[border:-border, border:-border]
+        b = b[border:-border, border:-border]
+    mse = float(np.mean((a - b) ** 2))
+    return math.inf if mse == 0 else 10.0 * math.log10(255.0 ** 2 / mse)
+
+
+def load_benchmark(directory: pathlib.Path, scale: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(HR mod-cropped to scale, LR = uint8(imresize(HR, 1/scale))) pairs of a test set, for evaluation only."""
+    pairs = []
+    for path in sorted(directory.glob("*.png")):
+        hr = decode_rgb(path)
+        hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale]
+        pairs.append((hr, to_uint8(imresize(hr, 1.0 / scale))))
+    return pairs
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]], scale: int) -> float:
+    """Mean Y-PSNR of the model's eval-mode output (clamped, rounded to uint8) over the pairs."""
+    was_training = model.training
+    model.eval()
+    scores = []
+    for hr, lr in pairs:
+        x = torch.from_numpy(lr.transpose(2, 0, 1).astype(np.float32) / 255.0)[None]
+        y = model(x)
+        if isinstance(y, list):
+            y = y[-1]
+        sr = to_uint8(y[0].clamp(0, 1).numpy().transpose(1, 2, 0) * 255.0)
+        scores.append(psnr_y(hr, sr, scale))
+    model.train(was_training)
+    return float(np.mean(scores))

@@ -1,0 +1,39 @@
+"""models/<name>.md: what a shipped weight file is, how it was trained and what the Python monitor measured."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import pathlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from binsr_train.config import TrainConfig
+    from binsr_train.train import Progress
+
+
+def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progress", psnr: float,
+                     provenance: str) -> None:
+    m = config.model
+    binary = {"none": "real (fp32) weights",
+              "blocks": f"binary residual-block convolutions ({m.alpha_mode} alpha), other layers real",
+              "all": f"every convolution binary ({m.alpha_mode} alpha)"}[m.binarize]
+    text = f"""# {config.name}
+
+- Architecture: {m.arch}, x{m.scale}, {m.blocks} residual blocks{' per level' if m.arch == 'lapsrn' else ''},
+  {m.channels} channels; {binary}. Layer graph: docs/weights-format.md.
+- Files: `{config.name}.safetensors` (binsr weight format, BN folded, for the Swift engine) and
+  `{config.name}.train.safetensors` (fp32 training state_dict, to resume: see docs/training.md).
+- Data: HR folders {', '.join(config.folders)} under {config.train_root} (never Set5/Set14); random
+  {config.patch}x{config.patch} HR crops, flips and 90-degree rotations; LR = MATLAB bicubic imresize, rounded to uint8.
+- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}
+  (binary latent weights x{config.binary_lr_factor:g}), cosine warm restarts; {progress.iterations} iterations,
+  {progress.seconds / 60:.1f} minutes of training compute on a 2-core CPU; last loss {progress.last_loss:.5f}.
+- Set5 x{m.scale} Y-PSNR (border {m.scale}), **Python monitor** (binsr_train.metrics, not the official number;
+  the official numbers come from `binsr eval`): {psnr:.3f} dB. Bicubic reference: 28.43 (x4), 33.69 (x2).
+- Exported: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.
+- Provenance metadata: `{provenance}`
+"""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)

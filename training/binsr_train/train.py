@@ -1,0 +1,226 @@
+"""The training loop: Adam, L1/Charbonnier, cosine learning rate over a step or time budget, checkpoints, export.
+
+A `Trainer` owns one model, its optimizer and its progress. It trains for a budget (steps or seconds), with the LR
+following one cosine from the given peak down to peak * lr_min_ratio, so the weights at the end of every budget are
+annealed (the campaign runs budgets as warm restarts, Loshchilov & Hutter 2017). Under torchrun (WORLD_SIZE > 1) the
+model is wrapped in DistributedDataParallel (gloo on CPU, nccl on CUDA) and only rank 0 writes files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from safetensors import safe_open
+from torch import distributed as dist
+from torch import nn
+
+from binsr_train.binarize import BinaryConv2d
+from binsr_train.config import REPO_ROOT, TrainConfig
+from binsr_train.data import PatchCache, default_cache_file, list_training_images
+from binsr_train.export import export_model, load_state_into, save_train_state
+from binsr_train.losses import pixel_loss
+from binsr_train.metrics import SET5_DIR, evaluate, load_benchmark
+from binsr_train.model_card import write_model_card
+
+TRAINING_DIR = REPO_ROOT / "training"
+
+
+@dataclass
+class Progress:
+    """What survives a restart (stored in the runs checkpoint and, partly, in the train-state metadata)."""
+
+    iterations: int = 0
+    seconds: float = 0.0
+    slices: int = 0
+    best_psnr: float = -math.inf
+    last_loss: float = math.nan
+
+
+def distributed_context() -> tuple[int, int]:
+    """(rank, world size); initialises the process group under torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+class Trainer:
+    """Trains one model described by `config`; `cache` may be shared between trainers of the same scales."""
+
+    def __init__(self, config: TrainConfig, cache: PatchCache | None = None, log=print):
+        self.config = config
+        self.log = log
+        self.rank, self.world = distributed_context()
+        torch.set_num_threads(config.threads)
+        self.device = torch.device(f"cuda:{self.rank % torch.cuda.device_count()}" if torch.cuda.is_available()
+                                   else "cpu")
+        torch.manual_seed(config.seed + self.rank)
+        self.rng = np.random.default_rng(config.seed + 1000 * self.rank + int(time.time()))
+        self.model = config.model.build()
+        self.progress = Progress()
+        self.runs = pathlib.Path(config.runs_dir) / config.name
+        self.models = pathlib.Path(config.models_dir)
+        self._initialise_weights()
+        self.model.to(self.device)
+        if config.channels_last:
+            self.model.to(memory_format=torch.channels_last)
+        self.optimizer = torch.optim.Adam(self._param_groups(), lr=config.lr, betas=(0.9, 0.999))
+        self._load_checkpoint()
+        self.net = self.model
+        if self.world > 1:
+            self.net = nn.parallel.DistributedDataParallel(self.model)
+        self.cache = cache if cache is not None else self.make_cache(config)
+        self._set5 = None
+
+    @staticmethod
+    def make_cache(config: TrainConfig) -> PatchCache:
+        scales = (2, 4)  # one cache serves every model of the campaign
+        paths = list_training_images(pathlib.Path(config.train_root), config.folders)
+        return PatchCache(paths, scales, default_cache_file(pathlib.Path(config.runs_dir), paths, scales))
+
+    def _param_groups(self) -> list[dict]:
+        binary = [m.weight for m in self.model.modules() if isinstance(m, BinaryConv2d)]
+        ids = {id(p) for p in binary}
+        rest = [p for p in self.model.parameters() if id(p) not in ids]
+        groups = [{"params": rest, "lr_scale": 1.0}]
+        if binary:
+            groups.append({"params": binary, "lr_scale": self.config.binary_lr_factor})
+        return groups
+
+    def _initialise_weights(self) -> None:
+        shipped = self.models / f"{self.config.name}.train.safetensors"
+        init_from = TRAINING_DIR / self.config.init_from if self.config.init_from else None  # relative to training/
+        source = shipped if shipped.exists() else init_from
+        if source is None:
+            return
+        skip = () if source == shipped else self.config.init_skip
+        reinitialised = load_state_into(self.model, source, skip)
+        if source == shipped:
+            with safe_open(str(shipped), "pt") as handle:
+                meta = handle.metadata()
+            self.progress.iterations = int(meta.get("iterations", "0"))
+            self.progress.seconds = float(meta.get("train_seconds", "0"))
+            self.progress.best_psnr = float(meta.get("psnr_set5_python", "-inf"))
+        self.log(f"[{self.config.name}] initialised from {source} (re-initialised: {len(reinitialised)} alphas)")
+
+    def _checkpoint_path(self) -> pathlib.Path:
+        return self.runs / "checkpoint.pt"
+
+    def _load_checkpoint(self) -> None:
+        path = self._checkpoint_path()
+        if not path.exists():
+            return
+        state = torch.load(path, map_location=self.device, weights_only=False)
+        self.model.load_state_dict(state["model"], strict=True)
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.progress = Progress(**state["progress"])
+        self.log(f"[{self.config.name}] resumed runs checkpoint at {self.progress.iterations} iterations")
+
+    def save_checkpoint(self) -> None:
+        if self.rank != 0:
+            return
+        self.runs.mkdir(parents=True, exist_ok=True)
+        tmp = self.runs / "checkpoint.pt.tmp"
+        torch.save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                    "progress": self.progress.__dict__}, tmp)
+        os.replace(tmp, self._checkpoint_path())
+
+    def _batch(self) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        c, scale = self.config, self.config.model.scale
+        levels = int(math.log2(scale))
+        extra = tuple(scale // 2 ** (l + 1) for l in range(levels - 1)) if c.model.arch == "lapsrn" else ()
+        arrays = self.cache.sample(self.rng, c.batch, c.patch, scale, tuple(s for s in extra if s != 1))
+        x = torch.from_numpy(arrays[scale])
+        if c.noise_sigma > 0:
+            x = x + torch.randn_like(x) * (c.noise_sigma / 255.0)
+        targets = [torch.from_numpy(arrays[s]) for s in extra] + [torch.from_numpy(arrays[1])]
+        fmt = torch.channels_last if c.channels_last else torch.contiguous_format
+        return x.to(self.device, memory_format=fmt), [t.to(self.device) for t in targets]
+
+    def step(self, lr: float) -> float:
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr * group["lr_scale"]
+        x, targets = self._batch()
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
+            out = self.net(x)
+        outputs = out if isinstance(out, list) else [out]
+        loss = pixel_loss(self.config.loss, outputs, targets)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.progress.iterations += 1
+        return float(loss.detach())
+
+    def train(self, peak_lr: float, steps: int = 0, seconds: float = 0.0, warmup: int = 0,
+              on_checkpoint=None) -> None:
+        """Train for `steps` steps or `seconds` seconds (exactly one non-zero) on one cosine from peak_lr."""
+        if (steps > 0) == (seconds > 0):
+            raise ValueError("give exactly one of steps and seconds")
+        start, done, losses = time.monotonic(), 0, []
+        last_checkpoint = start
+        floor = peak_lr * self.config.lr_min_ratio
+        while True:
+            elapsed = time.monotonic() - start
+            fraction = done / steps if steps else elapsed / seconds
+            if fraction >= 1.0:
+                break
+            lr = floor + (peak_lr - floor) * 0.5 * (1.0 + math.cos(math.pi * fraction))
+            if done < warmup:
+                lr *= (done + 1) / warmup
+            t0 = time.monotonic()
+            losses.append(self.step(lr))
+            self.progress.seconds += time.monotonic() - t0
+            done += 1
+            if done % 10 == 0:
+                self.log(f"[{self.config.name}] it {self.progress.iterations} loss {np.mean(losses[-10:]):.5f} "
+                         f"lr {lr:.2e} {(time.monotonic() - start) / done:.2f}s/it")
+            if on_checkpoint and time.monotonic() - last_checkpoint > self.config.checkpoint_minutes * 60:
+                on_checkpoint()
+                last_checkpoint = time.monotonic()
+        self.progress.slices += 1
+        self.progress.last_loss = float(np.mean(losses[-50:])) if losses else math.nan
+
+    def validate(self) -> float:
+        if self._set5 is None:
+            self._set5 = load_benchmark(SET5_DIR, self.config.model.scale)
+        model = self.model.to(memory_format=torch.contiguous_format)
+        psnr = evaluate(model, self._set5, self.config.model.scale)
+        if self.config.channels_last:
+            self.model.to(memory_format=torch.channels_last)
+        return psnr
+
+    def finish_slice(self, always_export: bool = False) -> float | None:
+        """Checkpoint to runs/, measure Set5 (Python monitor), export to models/ if improved. Rank 0 only."""
+        if self.rank != 0:
+            return None
+        self.save_checkpoint()
+        psnr = self.validate() if self.config.eval_set5 else math.nan
+        improved = not self.config.eval_set5 or psnr > self.progress.best_psnr
+        self.log(f"[{self.config.name}] Set5 (Python monitor) {psnr:.3f} dB after {self.progress.iterations} it "
+                 f"(best {self.progress.best_psnr:.3f}){' -> export' if improved or always_export else ''}")
+        if improved or always_export:
+            if improved:
+                self.progress.best_psnr = psnr
+            self.export(psnr)
+            self.save_checkpoint()
+        return psnr
+
+    def export(self, psnr: float) -> None:
+        c = self.config
+        provenance = {
+            "train_data": ",".join(c.folders), "iterations": str(self.progress.iterations),
+            "patch": str(c.patch), "batch": str(c.batch * self.world), "train_seconds": f"{self.progress.seconds:.0f}",
+            "psnr_set5_python": f"{psnr:.3f}",
+        }
+        self.model.eval()
+        export_model(self.model, c.model, self.models / f"{c.name}.safetensors", provenance)
+        save_train_state(self.model, c.model, self.models / f"{c.name}.train.safetensors", provenance)
+        self.model.train()
+        write_model_card(self.models / f"{c.name}.md", c, self.progress, psnr, json.dumps(provenance))

@@ -1,0 +1,232 @@
+// The viewer page: choose an input (upload or bundled sample), upscale it with bicubic, the real-weight and the
+// binary network through the service API, and compare the three results with shared zoom and pan.
+"use strict";
+
+const MODELS = ["bicubic", "real", "binary"];
+const state = { input: null, inputName: "", modelSizes: [], urls: {} };
+const $ = (id) => document.getElementById(id);
+const panels = Object.fromEntries(MODELS.map((m) => [m, document.querySelector(`.panel[data-model="${m}"]`)]));
+const swipeViewport = document.querySelector("#swipe .viewport");
+const zoom = new ZoomPan([...MODELS.map((m) => panels[m].querySelector(".viewport")), swipeViewport], (z) => {
+    $("zoomlabel").textContent = `${Math.round(z.scale * 100)} %`;
+    if (!$("swipe").hidden) updateSwipe();
+});
+
+// Swipe view: the real result under the binary one, the binary one clipped to the right of the divider. Both use
+// the shared transform, so the divider compares the same pixels of the two networks.
+function updateSwipe() {
+    const real = state.urls.real;
+    const binary = state.urls.binary;
+    if (!real || !binary) return;
+    if (swipeViewport.dataset.real !== real || swipeViewport.dataset.binary !== binary) {
+        const under = new Image();
+        const over = new Image();
+        under.src = real;
+        over.src = binary;
+        under.alt = "real-weight result";
+        over.alt = "binary result";
+        const divider = document.createElement("div");
+        divider.className = "divider";
+        swipeViewport.replaceChildren(under, over, divider);
+        swipeViewport.dataset.real = real;
+        swipeViewport.dataset.binary = binary;
+        zoom.apply();
+    }
+    // The divider stays at its place in the viewport while zooming and panning; the clip, which is in the image's
+    // own coordinates (it is transformed with it), follows the image column under the divider.
+    const x = (swipeViewport.clientWidth * Number($("swipe-position").value)) / 100;
+    const [, over, divider] = swipeViewport.children;
+    const column = Math.min(zoom.imageWidth, Math.max(0, (x - zoom.tx) / zoom.scale));
+    over.style.clipPath = `inset(0 0 0 ${column}px)`;
+    divider.style.left = `${x}px`;
+}
+
+// "name;dur=12.3;desc=..., other;dur=4" (W3C Server Timing) -> [{name, dur, desc}]
+function parseServerTiming(header) {
+    if (!header) return [];
+    return header.split(",").map((entry) => {
+        const [name, ...params] = entry.trim().split(";");
+        const metric = { name: name.trim() };
+        for (const param of params) {
+            const [key, value] = param.trim().split("=");
+            if (key === "dur") metric.dur = parseFloat(value);
+            if (key === "desc") metric.desc = (value || "").replace(/^"|"$/g, "");
+        }
+        return metric;
+    }).filter((m) => m.name);
+}
+
+function formatBytes(bytes) {
+    if (bytes === undefined || bytes === null || isNaN(bytes)) return "?";
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+// GET /v1/models: a JSON list (or {models: [...]}) of entries naming architecture, scale, kind and size in bytes.
+// Field names are read leniently so the page keeps working while the service's schema settles.
+async function loadModelSizes() {
+    try {
+        const response = await fetch("/v1/models");
+        if (!response.ok) return;
+        const body = await response.json();
+        const list = Array.isArray(body) ? body : (body.models || body.data || []);
+        state.modelSizes = list.map((m) => ({
+            arch: m.arch || m.architecture,
+            scale: Number(m.scale),
+            kind: m.model || m.kind || m.weights || m.variant,
+            bytes: m.bytes ?? m.sizeBytes ?? m.size_bytes ?? m.fileBytes ?? m.size,
+            id: m.id || m.name,
+        }));
+    } catch (error) {
+        console.warn("GET /v1/models failed", error);
+    }
+}
+
+function modelSize(arch, scale, kind) {
+    const match = state.modelSizes.find((m) => m.arch === arch && m.scale === scale && m.kind === kind);
+    return match ? match.bytes : undefined;
+}
+
+async function loadSamples() {
+    const response = await fetch("/static/samples/samples.json");
+    if (!response.ok) return;
+    const samples = await response.json();
+    for (const sample of samples) {
+        const button = document.createElement("button");
+        button.title = `${sample.name} (${sample.licence})`;
+        button.dataset.sample = sample.name;
+        button.innerHTML = `<img alt="${sample.name}" src="${sample.url}">`;
+        button.addEventListener("click", async () => {
+            const blob = await (await fetch(sample.url)).blob();
+            $("file").value = "";
+            setInput(blob, sample.name);
+            document.querySelectorAll(".samples button").forEach((b) => b.classList.remove("selected"));
+            button.classList.add("selected");
+        });
+        $("samples").appendChild(button);
+    }
+}
+
+function setInput(blob, name) {
+    state.input = blob;
+    state.inputName = name;
+    $("run").disabled = false;
+    $("status").textContent = `Input: ${name} (${formatBytes(blob.size)}). Press Upscale.`;
+}
+
+function setStats(model, html) {
+    panels[model].querySelector(".stats").innerHTML = html;
+}
+
+// The URL of one result: the networks through the service API, bicubic through the viewer's own route
+// (MATLAB-style bicubic on the server; a canvas's "high quality" smoothing is not bicubic).
+function upscaleURL(model, arch, scale) {
+    if (model === "bicubic") return `/viewer/bicubic?scale=${scale}`;
+    return `/upscale?scale=${scale}&model=${model}&arch=${arch}&format=png`;
+}
+
+// POSTs the raw image body; returns {blob, headers, roundTrip} or throws with the problem detail.
+async function upscale(model, arch, scale) {
+    const started = performance.now();
+    const response = await fetch(upscaleURL(model, arch, scale), {
+        method: "POST",
+        headers: { "Content-Type": state.input.type || "application/octet-stream" },
+        body: state.input,
+    });
+    const roundTrip = performance.now() - started;
+    if (!response.ok) {
+        let detail = `${response.status} ${response.statusText}`;
+        try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
+        throw new Error(detail);
+    }
+    return { blob: await response.blob(), headers: response.headers, roundTrip };
+}
+
+function showImage(model, blob) {
+    const viewport = panels[model].querySelector(".viewport");
+    if (state.urls[model]) URL.revokeObjectURL(state.urls[model]);
+    state.urls[model] = URL.createObjectURL(blob);
+    const image = new Image();
+    image.alt = `${model} result`;
+    image.draggable = false;
+    return new Promise((resolve, reject) => {
+        image.onload = () => {
+            viewport.replaceChildren(image);
+            zoom.setImageSize(image.naturalWidth, image.naturalHeight);
+            resolve(image);
+        };
+        image.onerror = () => reject(new Error("the response is not a displayable image"));
+        image.src = state.urls[model];
+    });
+}
+
+// Header values are inserted as text, never as markup.
+function escapeHTML(text) {
+    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function describe(result, image, arch, scale, model) {
+    const timings = parseServerTiming(result.headers.get("Server-Timing"));
+    // The service reports its stages (queue, decode, inference, encode); their sum is its time for the request.
+    const stages = timings.filter((t) => t.name !== "total" && t.dur !== undefined);
+    const explicitTotal = timings.find((t) => t.name === "total" && t.dur !== undefined);
+    const total = explicitTotal ? explicitTotal.dur : stages.reduce((sum, t) => sum + t.dur, 0);
+    const parts = escapeHTML(stages.map((t) => `${t.name} ${t.dur.toFixed(1)}`).join(", "));
+    const server = timings.length ? `<b>${total.toFixed(1)} ms</b> server` : "server time n/a";
+    const input = escapeHTML(result.headers.get("X-Input-Size") || "");
+    const bytes = model === "bicubic" ? 0 : modelSize(arch, scale, model);
+    const modelName = escapeHTML(result.headers.get("X-Model") || model);
+    const sizes = `${input ? `${input.replace("x", "×")} → ` : ""}${image.naturalWidth}×${image.naturalHeight}`;
+    return `${sizes} · ${server}${parts ? ` (${parts})` : ""} · ${result.roundTrip.toFixed(0)} ms round trip<br>` +
+        `model <b>${modelName}</b>${model === "bicubic" ? "" : ` · weights ${formatBytes(bytes)}`}` +
+        ` · PNG ${formatBytes(result.blob.size)}`;
+}
+
+async function run() {
+    const arch = $("arch").value;
+    const scale = Number($("scale").value);
+    $("run").disabled = true;
+    for (const model of MODELS) {
+        panels[model].querySelector(".viewport").innerHTML = '<div class="placeholder">waiting…</div>';
+        setStats(model, "");
+    }
+    // One request at a time, so the server timings of one model are not inflated by the others.
+    for (const model of MODELS) {
+        $("status").textContent = `Upscaling ${state.inputName} ×${scale} with ${model}…`;
+        panels[model].querySelector(".viewport").innerHTML = '<div class="placeholder">working…</div>';
+        try {
+            const result = await upscale(model, arch, scale);
+            const image = await showImage(model, result.blob);
+            setStats(model, describe(result, image, arch, scale, model));
+            panels[model].dataset.done = "true";
+        } catch (error) {
+            panels[model].querySelector(".viewport").innerHTML = '<div class="placeholder">failed</div>';
+            // textContent: the message may echo request data and must not be parsed as HTML.
+            const message = document.createElement("span");
+            message.className = "error";
+            message.textContent = error.message;
+            panels[model].querySelector(".stats").replaceChildren(message);
+        }
+    }
+    $("status").textContent = `Done: ${state.inputName}, ${arch} ×${scale}.`;
+    if (!$("swipe").hidden) updateSwipe();
+    $("run").disabled = false;
+}
+
+$("file").addEventListener("change", () => {
+    const file = $("file").files[0];
+    if (file) setInput(file, file.name);
+    document.querySelectorAll(".samples button").forEach((b) => b.classList.remove("selected"));
+});
+$("run").addEventListener("click", run);
+$("swipe-on").addEventListener("change", () => {
+    $("swipe").hidden = !$("swipe-on").checked;
+    if (!$("swipe").hidden) updateSwipe();
+});
+$("swipe-position").addEventListener("input", updateSwipe);
+$("fit").addEventListener("click", () => zoom.fit());
+$("zoom1").addEventListener("click", () => zoom.zoomTo(1));
+$("zoom4").addEventListener("click", () => zoom.zoomTo(4));
+loadModelSizes();
+loadSamples();
