@@ -53,6 +53,9 @@ size=$(binsr_podman image inspect --format '{{.Size}}' "$image")
 echo "container-test: image $image: $((size / 1000000)) MB ($size bytes), build $(elapsed "$build_start" "$build_end") s"
 # What the binary still loads dynamically (the build stage prints `ldd /out/binsr`).
 grep -E '^\s+\S+ => ' "$work/build.log" | sed 's/^\s*/    ldd: /' || true
+# ... and that the runtime image has every one of them (a missing one would only show as a crash at start).
+binsr_podman run --rm --entrypoint ldd "$image" /usr/local/bin/binsr >"$work/ldd.txt" 2>/dev/null || fail "ldd"
+! grep 'not found' "$work/ldd.txt" || fail "the runtime image lacks shared libraries the binary needs"
 
 # Inputs: the photo at 1/4 size (its x4 upscale is the original's size) and at full size (a slower request to have
 # in flight at SIGTERM). Made here, never committed.

@@ -78,11 +78,37 @@ def test_build_stage_compiles_release_and_runtime_stage_copies_only_the_binary()
     assert "./config/" in " ".join(copies) and "./models/" in " ".join(copies)
 
 
-def test_runtime_installs_the_runtime_libraries_and_no_development_packages():
+# The Debian 12 package that holds the shared library of each -dev package (its Depends line).
+RUNTIME_PACKAGE = {"libpng-dev": "libpng16-16", "libjpeg62-turbo-dev": "libjpeg62-turbo", "zlib1g-dev": "zlib1g",
+                   "libdnnl-dev": "libdnnl2", "libsqlite3-dev": "libsqlite3-0"}
+
+
+def installs(stage: list[tuple[str, str]], package: str) -> bool:
+    text = " ".join(args for keyword, args in stage if keyword == "RUN")
+    return re.search(rf"(^|\s){re.escape(package)}(\s|$)", text) is not None
+
+
+def package_apt_providers() -> set[str]:
+    """The apt packages Package.swift's system-library targets name (`providers: [.apt([...])]`)."""
+    text = (ROOT / "Package.swift").read_text()
+    return {name for group in re.findall(r"\.apt\(\[([^\]]*)\]\)", text) for name in re.findall(r'"([^"]+)"', group)}
+
+
+def test_build_stage_installs_every_c_library_package_swift_needs():
+    build = stages((ROOT / "Dockerfile").read_text())["build"]
+    providers = package_apt_providers()
+    assert {"libpng-dev", "libdnnl-dev"} <= providers
+    missing = sorted(p for p in providers | {"zlib1g-dev"} if not installs(build, p))
+    assert not missing, f"the build stage does not install {missing}"
+
+
+def test_runtime_installs_each_library_the_build_links_and_no_development_packages():
     runtime = stages((ROOT / "Dockerfile").read_text())["runtime"]
+    for dev in sorted(package_apt_providers() | {"zlib1g-dev"}):
+        assert dev in RUNTIME_PACKAGE, f"{dev}: add its runtime package to RUNTIME_PACKAGE and to the Dockerfile"
+        assert installs(runtime, RUNTIME_PACKAGE[dev]), RUNTIME_PACKAGE[dev]
+    assert installs(runtime, "tini")
     installed = " ".join(args for keyword, args in runtime if keyword == "RUN")
-    for package in ("libpng16-16", "libjpeg62-turbo", "zlib1g", "libdnnl2", "tini"):
-        assert re.search(rf"(^|\s){re.escape(package)}(\s|$)", installed), package
     assert "-dev" not in installed and "swift" not in installed
 
 
