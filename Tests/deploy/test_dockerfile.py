@@ -5,7 +5,8 @@ import re
 import shlex
 
 import pytest
-from deploy_support import DEPLOY, DRAIN_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind, kustomize, run, tool
+from deploy_support import (DEPLOY, DRAIN_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind, config_variables, kustomize,
+                            run, tool)
 
 DOCKERFILES = [ROOT / "Dockerfile", DEPLOY / "images" / "swift-bookworm.Containerfile"]
 
@@ -118,6 +119,7 @@ def test_runtime_settings_match_the_kubernetes_deployment():
     assert runtime["EXPOSE"] == str(SERVICE_PORT)
     assert runtime["STOPSIGNAL"] == "SIGTERM"
     assert runtime["ENV"] == f"BINSR_SHUTDOWN_GRACE_SECONDS={DRAIN_SECONDS}"
+    assert "BINSR_SHUTDOWN_GRACE_SECONDS" in config_variables()
     assert "/usr/local/bin/binsr-healthcheck" in runtime["HEALTHCHECK"]
     entrypoint = shlex.split(runtime["ENTRYPOINT"].strip("[]").replace(",", " "))
     assert entrypoint == ["/usr/bin/tini", "--", "/usr/local/bin/binsr"]
