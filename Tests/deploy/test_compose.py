@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 import yaml
-from deploy_support import DEPLOY, DRAIN_SECONDS, SERVICE_PORT, run
+from deploy_support import DEPLOY, DRAIN_SECONDS, SERVICE_PORT, config_variables, run
 
 PROMETHEUS = DEPLOY / "prometheus"
 
@@ -36,9 +36,15 @@ def test_compose_stops_gracefully_and_runs_hardened(compose):
     assert int(binsr["environment"]["BINSR_SHUTDOWN_GRACE_SECONDS"]) == DRAIN_SECONDS
     assert seconds(binsr["stop_grace_period"]) > DRAIN_SECONDS
     assert int(binsr["environment"]["BINSR_WORKERS"]) == binsr["cpus"]
+    assert int(binsr["environment"]["BINSR_MAX_INPUT_PIXELS"]) == 1024 * 1024
     assert binsr["read_only"] is True and binsr["cap_drop"] == ["ALL"]
     assert "no-new-privileges:true" in binsr["security_opt"]
     assert binsr["healthcheck"]["test"] == ["CMD", "/usr/local/bin/binsr-healthcheck"]
+
+
+def test_every_binsr_variable_compose_sets_is_a_config_setting(compose):
+    variables = set(compose["services"]["binsr"]["environment"])
+    assert variables <= config_variables(), sorted(variables - config_variables())
 
 
 def test_prometheus_mounts_existing_files_and_waits_for_a_healthy_service(compose):

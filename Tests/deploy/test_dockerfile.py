@@ -5,7 +5,9 @@ import re
 import shlex
 
 import pytest
-from deploy_support import DEPLOY, DRAIN_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind, kustomize, run, tool
+import yaml
+from deploy_support import (DEPLOY, DRAIN_SECONDS, ROOT, SERVICE_PORT, SERVICE_UID, by_kind, config_variables, kustomize,
+                            run, tool)
 
 DOCKERFILES = [ROOT / "Dockerfile", DEPLOY / "images" / "swift-bookworm.Containerfile"]
 
@@ -113,11 +115,14 @@ def test_runtime_installs_each_library_the_build_links_and_no_development_packag
 
 
 def test_runtime_settings_match_the_kubernetes_deployment():
-    runtime = dict(stages((ROOT / "Dockerfile").read_text())["runtime"])
+    stage = stages((ROOT / "Dockerfile").read_text())["runtime"]
+    runtime = dict(stage)
+    env = dict(args.split("=", 1) for keyword, args in stage if keyword == "ENV")
     assert runtime["USER"] == f"{SERVICE_UID}:{SERVICE_UID}"  # numeric, for runAsNonRoot
     assert runtime["EXPOSE"] == str(SERVICE_PORT)
     assert runtime["STOPSIGNAL"] == "SIGTERM"
-    assert runtime["ENV"] == f"BINSR_SHUTDOWN_GRACE_SECONDS={DRAIN_SECONDS}"
+    assert env["BINSR_SHUTDOWN_GRACE_SECONDS"] == str(DRAIN_SECONDS)
+    assert "BINSR_SHUTDOWN_GRACE_SECONDS" in config_variables()
     assert "/usr/local/bin/binsr-healthcheck" in runtime["HEALTHCHECK"]
     entrypoint = shlex.split(runtime["ENTRYPOINT"].strip("[]").replace(",", " "))
     assert entrypoint == ["/usr/bin/tini", "--", "/usr/local/bin/binsr"]
@@ -138,10 +143,22 @@ def test_dockerignore_leaves_out(path):
 
 @pytest.mark.parametrize("path", [
     "Package.swift", "Sources/binsr/Binsr.swift", "Tests/TestSupport/TestPaths.swift", "config/binsr.json",
-    "models/srresnet_binary_x4.safetensors", "deploy/healthcheck.sh",
+    "models/srresnet_binary_x4.safetensors", "deploy/healthcheck.sh", "web/index.html", "web/samples/coffee.png",
 ])
 def test_dockerignore_keeps(path):
     assert not dockerignore_excludes(path)
+
+
+def test_the_study_database_goes_to_a_volume_everywhere_the_root_is_read_only():
+    stage = stages((ROOT / "Dockerfile").read_text())["runtime"]
+    env = dict(args.split("=", 1) for keyword, args in stage if keyword == "ENV")
+    folder = env["BINSR_STUDY_DATA_DIRECTORY"].rsplit("/", 1)[0]  # the service creates the last component
+    assert any(f"install -d -o {SERVICE_UID} -g {SERVICE_UID}" in args and folder in args for _, args in stage)
+    pod = by_kind(kustomize(DEPLOY / "kubernetes"), "Deployment")["spec"]["template"]["spec"]
+    mounts = {m["mountPath"]: m["name"] for m in pod["containers"][0]["volumeMounts"]}
+    assert folder in mounts and "emptyDir" in next(v for v in pod["volumes"] if v["name"] == mounts[folder])
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert f"study:{folder}" in compose["services"]["binsr"]["volumes"] and "study" in compose["volumes"]
 
 
 def test_every_copied_path_is_in_the_build_context():

@@ -63,24 +63,22 @@ struct NarrowConvolution {
         let shared = RowPointers(z: z.floats, out: out.floats, residual: residual?.floats, bias: layer.bias)
         DispatchQueue.concurrentPerform(iterations: rows.count) { index in
             let (zp, op, rp, bias) = (shared.z, shared.out, shared.residual, shared.bias)
-            do {
-                let y = rows.lowerBound + index
-                let outRow = op + y * width * n
-                for x in 0..<width {
-                    for c in 0..<n { outRow[x * n + c] = bias[c] + (rp.map { $0[(y * width + x) * n + c] } ?? 0) }
-                }
-                for ky in max(0, pad - y)..<min(k, height + pad - y) {
-                    let zRow = zp + (y + ky - pad - zFirstRow) * width * zc
-                    for kx in 0..<k {
-                        // Output columns whose input column x + kx - pad is inside the image (none when the
-                        // image is narrower than the kernel's reach).
-                        let (x0, x1) = (max(0, pad - kx), min(width, width + pad - kx))
-                        guard x0 < x1 else { continue }
-                        let tap = zRow + (kx - pad) * zc + (ky * k + kx) * n
-                        for x in x0..<x1 {
-                            let (src, dst) = (tap + x * zc, outRow + x * n)
-                            for c in 0..<n { dst[c] += src[c] }
-                        }
+            let y = rows.lowerBound + index
+            let outRow = op + y * width * n
+            for x in 0..<width {
+                for c in 0..<n { outRow[x * n + c] = bias[c] + (rp.map { $0[(y * width + x) * n + c] } ?? 0) }
+            }
+            for ky in max(0, pad - y)..<min(k, height + pad - y) {
+                let zRow = zp + (y + ky - pad - zFirstRow) * width * zc
+                for kx in 0..<k {
+                    // Output columns whose input column x + kx - pad is inside the image (none when the
+                    // image is narrower than the kernel's reach).
+                    let (x0, x1) = (max(0, pad - kx), min(width, width + pad - kx))
+                    guard x0 < x1 else { continue }
+                    let tap = zRow + (kx - pad) * zc + (ky * k + kx) * n
+                    for x in x0..<x1 {
+                        let (src, dst) = (tap + x * zc, outRow + x * n)
+                        for c in 0..<n { dst[c] += src[c] }
                     }
                 }
             }
