@@ -17,7 +17,7 @@ struct ModelsCommand: ParsableCommand {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0.hasSuffix(".safetensors") && !$0.hasSuffix(".io.safetensors") }.sorted()
+                .filter { $0.hasSuffix(".safetensors") && !$0.hasSuffix(".io.safetensors") && !$0.hasSuffix(".train.safetensors") }.sorted()
         } catch {
             throw CommandError("cannot list \(modelsDir): \(error.localizedDescription)")
         }
