@@ -17,9 +17,13 @@ struct ModelsCommand: ParsableCommand {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0.hasSuffix(".safetensors") }.sorted()
+                .filter { name in
+                    // Golden-vector I/O and training-state files sit beside the weights but are not weights.
+                    name.hasSuffix(".safetensors") && !name.hasSuffix(".io.safetensors")
+                        && !name.hasSuffix(".train.safetensors")
+                }.sorted()
         } catch {
-            throw ValidationError("cannot list \(modelsDir): \(error.localizedDescription)")
+            throw CommandError("cannot list \(modelsDir): \(error.localizedDescription)")
         }
         guard !names.isEmpty else {
             print("no .safetensors files in \(modelsDir)")
@@ -30,6 +34,7 @@ struct ModelsCommand: ParsableCommand {
             "binary MACs",
         ]
         var rows: [[String]] = []
+        var failures: [String] = []
         for name in names {
             do {
                 let weights = try ModelWeights(contentsOf: directory.appendingPathComponent(name))
@@ -41,10 +46,11 @@ struct ModelsCommand: ParsableCommand {
                     Format.si(cost.macsPerOutputPixel), String(format: "%.1f%%", 100 * cost.binaryShare),
                 ])
             } catch {
-                rows.append([name, "error: \(error)"])
+                failures.append("\(name): \(error)")
             }
         }
         print(Format.table(header: header, rows: rows))
+        for failure in failures { print("unreadable: \(failure)") }
     }
 }
 

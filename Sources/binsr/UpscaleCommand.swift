@@ -67,7 +67,7 @@ struct UpscaleCommand: ParsableCommand {
         let weightsURL = URL(fileURLWithPath: modelsDir).appendingPathComponent(
             "\(arch)_x\(scale)_\(weights).safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw ValidationError("no weights at \(weightsURL.path) (see `binsr models --models-dir \(modelsDir)`)")
+            throw CommandError("no weights at \(weightsURL.path) (see `binsr models --models-dir \(modelsDir)`)")
         }
         let model = try SRModel(contentsOf: weightsURL, precision: Precision(rawValue: precision)!)
         let image = try decodeImage(contentsOf: URL(fileURLWithPath: input))
@@ -94,4 +94,11 @@ struct UpscaleCommand: ParsableCommand {
                     ).utf8))
         }
     }
+}
+
+/// A failure found while running (not a usage error), printed without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
 }

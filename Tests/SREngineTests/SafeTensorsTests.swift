@@ -128,3 +128,16 @@ import Testing
         }
     }
 }
+
+@Suite struct ModelCostTests {
+    /// tiny_srresnet_x2_binary (C = 8, 2 blocks, x2), per output pixel (input pixels are 1/4 of them):
+    /// head 3*8*81/4 = 486, body_tail 8*8*9/4 = 144, upsample 8*32*9/4 = 576, tail at full size 8*3*81 = 1944
+    /// -> real 3150; four binary 8*8*9/4 convs -> 576.
+    @Test func countsMultiplyAddsPerOutputPixel() throws {
+        let url = EngineFixtures.engineDirectory.appendingPathComponent("tiny_srresnet_x2_binary.safetensors")
+        let cost = try ModelWeights(contentsOf: url).cost
+        #expect(cost.realMACsPerOutputPixel == 3150)
+        #expect(cost.binaryMACsPerOutputPixel == 576)
+        #expect(abs(cost.binaryShare - 576.0 / 3726) < 1e-12)
+    }
+}
