@@ -41,6 +41,14 @@ fail() { echo "container-test: FAIL: $*" >&2; binsr_podman logs "$name" 2>&1 | t
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+# The image bakes in models/ (COPY fails without the folder); without weight files it never turns ready.
+if ! compgen -G "models/*.safetensors" >/dev/null && [ -z "${BINSR_TEST_MODELS_DIR:-}" ]; then
+    echo "container-test: FAIL: no weight files in models/ and no BINSR_TEST_MODELS_DIR: the service would never be" \
+        "ready (export trained weights, or: benchmarks/make_bench_weights.py DIR; BINSR_TEST_MODELS_DIR=DIR)" >&2
+    exit 1
+fi
+mkdir -p models
+
 deploy/images/make-base-images.sh
 
 echo "container-test: podman build (release build inside the build stage)"
