@@ -76,8 +76,11 @@ public final class UpscaleService: @unchecked Sendable {
     @discardableResult
     public func shutdown() -> Bool {
         logger.info("shutting down", metadata: ["graceSeconds": "\(config.shutdownGraceSeconds)"])
+        // One deadline for the whole drain: what the connections used is not given to the queue again, so the
+        // process is gone within shutdownGraceSeconds (plus 1 s for the workers) and a pod's grace period can rely on it.
+        let deadline = Date().addingTimeInterval(config.shutdownGraceSeconds)
         let drained = server.shutdown(deadline: config.shutdownGraceSeconds)
-        let stopped = queue.stop(timeout: max(1, config.shutdownGraceSeconds))
+        let stopped = queue.stop(timeout: max(1, deadline.timeIntervalSinceNow))
         logger.info("stopped", metadata: ["drained": "\(drained)", "workersStopped": "\(stopped)"])
         return drained && stopped
     }

@@ -9,11 +9,14 @@ then spends the remaining time on the priority ones.
 
 from __future__ import annotations
 
+import collections
 import pathlib
 import sys
 import time
 import tomllib
 from dataclasses import dataclass
+
+import torch
 
 from binsr_train.config import ConfigError, TrainConfig, from_dict, load_train_config
 from binsr_train.train import Trainer
@@ -62,15 +65,32 @@ def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
+def completed_slices(config: TrainConfig) -> int:
+    """Slices this model has finished, from its runs/ checkpoint (0 when there is none, e.g. in a new session)."""
+    path = pathlib.Path(config.runs_dir) / config.name / "checkpoint.pt"
+    if not path.exists():
+        return 0
+    return int(torch.load(path, map_location="cpu", weights_only=False)["progress"]["slices"])
+
+
 def run_campaign(path: pathlib.Path) -> None:
-    campaign, configs = load_campaign(path)
+    """Run the schedule until killed. Restartable: a slice whose model already finished as many slices as the
+    schedule has given it so far is skipped, so a restarted campaign continues where it stopped. The file is
+    re-read at every round, so the schedule can be edited while the campaign runs."""
     cache = None
     round_index = 0
+    scheduled: collections.Counter[str] = collections.Counter()
     while True:
+        campaign, configs = load_campaign(path)
         slices = campaign.rounds[min(round_index, len(campaign.rounds) - 1)]
         log(f"round {round_index}: {[(s.model, s.minutes) for s in slices]}")
         for item in slices:
             config = configs[item.model]
+            scheduled[item.model] += 1
+            done = completed_slices(config)
+            if done >= scheduled[item.model]:
+                log(f"skip {item.model}: {done} slices already done")
+                continue
             if cache is None:
                 cache = Trainer.make_cache(config)
                 log(f"data cache ready: {len(cache.images)} images")

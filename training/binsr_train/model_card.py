@@ -18,6 +18,8 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
     binary = {"none": "real (fp32) weights",
               "blocks": f"binary residual-block convolutions ({m.alpha_mode} alpha), other layers real",
               "all": f"every convolution binary ({m.alpha_mode} alpha)"}[m.binarize]
+    skip = f", without {', '.join(config.init_skip)}" if config.init_skip else ""
+    factor = f" (binary latent weights x{config.binary_lr_factor:g})" if m.binary else ""
     text = f"""# {config.name}
 
 - Architecture: {m.arch}, x{m.scale}, {m.blocks} residual blocks{' per level' if m.arch == 'lapsrn' else ''},
@@ -26,9 +28,9 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
   `{config.name}.train.safetensors` (fp32 training state_dict, to resume: see docs/training.md).
 - Data: HR folders {', '.join(config.folders)} under {config.train_root} (never Set5/Set14); random
   {config.patch}x{config.patch} HR crops, flips and 90-degree rotations; LR = MATLAB bicubic imresize, rounded to uint8.
-- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}
-  (binary latent weights x{config.binary_lr_factor:g}), cosine warm restarts; {progress.iterations} iterations,
+- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}{factor}, cosine warm restarts; {progress.iterations} iterations,
   {progress.seconds / 60:.1f} minutes of training compute on a 2-core CPU; last loss {progress.last_loss:.5f}.
+- Started from: {config.init_from or 'random initialisation'}{skip} (iterations count this model's own steps only).
 - Set5 x{m.scale} Y-PSNR (border {m.scale}), **Python monitor** (binsr_train.metrics, not the official number;
   the official numbers come from `binsr eval`): {psnr:.3f} dB. Bicubic reference: 28.43 (x4), 33.69 (x2).
 - Exported: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.

@@ -43,3 +43,12 @@ def test_unknown_keys_and_wrong_types_are_rejected() -> None:
 def test_overrides_replace_top_level_keys() -> None:
     config = load_train_config(CONFIGS / "srresnet_x4_real.toml", {"iterations": 7, "lr": 1e-5})
     assert config.iterations == 7 and config.lr == 1e-5 and config.model.scale == 4
+
+
+def test_campaign_rejects_malformed_schedules(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "campaign.toml").write_text('decay = 0.5\n[[rounds]]\nslices = [{ model = "m", minute = 3 }]\n')
+    with pytest.raises(ConfigError, match="unknown keys"):
+        load_campaign(tmp_path / "campaign.toml")
+    (tmp_path / "campaign.toml").write_text("decay = 0.5\n")
+    with pytest.raises(ConfigError, match="rounds"):
+        load_campaign(tmp_path / "campaign.toml")
