@@ -42,6 +42,16 @@ import Testing
         }
     }
 
+    @Test func tilePlanSplitsOnlyWhatDoesNotFitAndBalancesTheCores() {
+        // Fits in one window (tile + 2 * margin): one tile, not a second one that recomputes the same pixels.
+        #expect(TilePlan(height: 200, width: 240, tile: 192, margin: 25).tiles.count == 1)
+        // 256 px at tile 192: two balanced cores of 128 per side, windows of 128 + 2 * 25.
+        let plan = TilePlan(height: 256, width: 256, tile: 192, margin: 25)
+        #expect(plan.tiles.count == 4)
+        #expect(plan.tiles.allSatisfy { $0.window.x.count == 178 && $0.window.y.count == 178 })
+        #expect(plan.tiles.allSatisfy { $0.core.x.count == 128 && $0.core.y.count == 128 })
+    }
+
     @Test(arguments: ["tiny_srresnet_x4_real", "tiny_lapsrn_x4_binary", "tiny_srresnet_x2_binary"])
     func tiledEqualsUntiled(_ name: String) throws {
         let model = try Self.model(name)

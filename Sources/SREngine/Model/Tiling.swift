@@ -17,9 +17,15 @@ struct TilePlan {
     init(height: Int, width: Int, tile: Int, margin: Int) {
         precondition(tile > 0 && margin >= 0)
         func spans(_ size: Int) -> [(window: Range<Int>, core: Range<Int>)] {
-            let windowSize = min(size, tile + 2 * margin)
-            return stride(from: 0, to: size, by: tile).map { start in
-                let core = start..<min(size, start + tile)
+            // A side that fits in one window is not split: splitting it would only compute the margins twice.
+            if size <= tile + 2 * margin { return [(0..<size, 0..<size)] }
+            // Balanced cores of at most `tile` (256 px at tile 192: two cores of 128, not 192 + 64), so no window
+            // is mostly margin. Measured on a 256x256 x4 upscale: 4 windows of 178 px instead of 4 of 242 px.
+            let count = (size + tile - 1) / tile
+            let coreSize = (size + count - 1) / count
+            let windowSize = min(size, coreSize + 2 * margin)
+            return stride(from: 0, to: size, by: coreSize).map { start in
+                let core = start..<min(size, start + coreSize)
                 let windowStart = min(max(0, start - margin), size - windowSize)
                 return (windowStart..<windowStart + windowSize, core)
             }
