@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The README's quality table: `binsr eval` (Y channel, border = scale, LR unrounded as in LapSRN's protocol) for
+# bicubic and every shipped model on Set5 and Set14, plus the precision modes of the binary models.
+#   benchmarks/quality_table.sh [DATASETS_DIR]      (release build; writes one JSON per row to runs/quality/)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+datasets=${1:-$root/../shared/datasets}
+bin="$root/.build/release/binsr"
+out="$root/runs/quality"
+mkdir -p "$out"
+row() {  # dataset scale method precision
+    local file="$out/$1_x$2_$3_$4.json"
+    "$bin" eval --dataset "$datasets/$1" --scale "$2" --method "$3" --precision "$4" --models-dir "$root/models" \
+        --json >"$file"
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); m=d; \
+print(f\"| {sys.argv[2]} | x{sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {m['meanPSNR']:.2f} | {m['meanSSIM']:.4f} | {m['meanIFC']:.3f} |\")" \
+        "$file" "$1" "$2" "$3" "$4"
+}
+echo "| dataset | scale | method | precision | PSNR | SSIM | IFC |"
+echo "|---|---|---|---|---|---|---|"
+for scale in 4 2; do
+    for dataset in Set5 Set14; do
+        row "$dataset" "$scale" bicubic fp32
+        for method in srresnet-real srresnet-binary lapsrn-real lapsrn-binary; do
+            arch=${method%-*}; kind=${method#*-}
+            [ -f "$root/models/${arch}_x${scale}_${kind}.safetensors" ] || continue
+            row "$dataset" "$scale" "$method" fp32
+            if [ "$kind" = binary ] && [ "${QUALITY_PRECISIONS:-1}" = 1 ]; then
+                row "$dataset" "$scale" "$method" bf16
+                row "$dataset" "$scale" "$method" int8
+            fi
+        done
+    done
+done
