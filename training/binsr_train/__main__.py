@@ -9,6 +9,7 @@ import sys
 import tomllib
 
 from binsr_train.config import ConfigError
+from binsr_train.metrics import SET5_DIR
 
 
 def _overrides(pairs: list[str]) -> dict[str, object]:
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("eval", help="Python-monitor Y-PSNR of a .train.safetensors state on a test set")
     p.add_argument("state")
-    p.add_argument("--dataset", default="/work/shared/datasets/Set5")
+    p.add_argument("--dataset", default=str(SET5_DIR))
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("golden", help="write the Swift engine's golden vectors")
     p.add_argument("--output", default=str(pathlib.Path(__file__).resolve().parents[2] / "Tests/Fixtures/golden"))

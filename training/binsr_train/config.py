@@ -19,7 +19,7 @@ from binsr_train.archs.blocks import BINARIZE_MODES
 from binsr_train.archs.lapsrn_arch import LapSRN
 from binsr_train.archs.srresnet_arch import SRResNet
 from binsr_train.binarize import ALPHA_MODES
-from binsr_train.data import DEFAULT_FOLDERS, TRAIN_ROOT
+from binsr_train.data import DEFAULT_FOLDERS, REPO_ROOT, TRAIN_ROOT
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARCHS = ("srresnet", "lapsrn")
@@ -111,7 +111,7 @@ class TrainConfig:
     seed: int = 0
     folders: tuple[str, ...] = DEFAULT_FOLDERS
     train_root: str = str(TRAIN_ROOT)
-    runs_dir: str = "/work/runs"
+    runs_dir: str = str(REPO_ROOT / "runs")
     models_dir: str = str(REPO_ROOT / "models")
     init_from: str = ""
     init_skip: tuple[str, ...] = ()

@@ -17,7 +17,10 @@ from PIL import Image
 
 from binsr_train.imresize import imresize, to_uint8
 
-TRAIN_ROOT = pathlib.Path("/work/shared/datasets/train")
+# The repository root, and shared/ beside it (as in CI and the developers' checkouts; BINSR_SHARED overrides).
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+SHARED_ROOT = pathlib.Path(os.environ.get("BINSR_SHARED", REPO_ROOT.parent / "shared"))
+TRAIN_ROOT = SHARED_ROOT / "datasets" / "train"
 DEFAULT_FOLDERS = ("T91", "BSD200", "BSDS500_test", "Kodak24", "McMaster18", "wikipedia_photos")
 FORBIDDEN_NAMES = ("set5", "set14", "urban100", "bsd100", "manga109")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")

@@ -13,10 +13,10 @@ import pathlib
 import numpy as np
 import torch
 
-from binsr_train.data import decode_rgb
+from binsr_train.data import SHARED_ROOT, decode_rgb
 from binsr_train.imresize import imresize, to_uint8
 
-SET5_DIR = pathlib.Path("/work/shared/datasets/Set5")
+SET5_DIR = SHARED_ROOT / "datasets" / "Set5"
 
 
 def rgb_to_y(image: np.ndarray) -> np.ndarray:
