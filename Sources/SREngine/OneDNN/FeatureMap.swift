@@ -37,7 +37,7 @@ final class FeatureMap {
         self.height = height
         self.width = width
         self.element = element
-        raw = .allocate(byteCount: max(1, channels * height * width * element.size), alignment: 64)
+        raw = BufferPool.shared.take(channels * height * width * element.size)
         owner = nil
     }
 
@@ -52,7 +52,7 @@ final class FeatureMap {
         owner = base
     }
 
-    deinit { if owner == nil { raw.deallocate() } }
+    deinit { if owner == nil { BufferPool.shared.give(raw, byteCount: byteCount) } }
 
     var count: Int { channels * height * width }
     var byteCount: Int { count * element.size }
