@@ -139,8 +139,29 @@ final class FeatureMap {
     func applyPReLU(_ slopes: [Float]) {
         precondition(element == .f32 && slopes.count == channels, "per-channel PReLU needs f32 and C slopes")
         let data = floats
+        let pixels = height * width
+        // Branch-free 8-wide select: the scalar `where p[c] < 0` loop did not vectorise. x < 0 picks x * a, as
+        // PyTorch's where(x >= 0, x, a * x) does (so -0 and NaN pass through unchanged): bit-exact.
+        if channels % 8 == 0 {
+            let lanes = stride(from: 0, to: channels, by: 8).map { c in
+                SIMD8<Float>((0..<8).map { slopes[c + $0] })
+            }
+            let raw = UnsafeMutableRawPointer(data)
+            lanes.withUnsafeBufferPointer { a in
+                for pixel in 0..<pixels {
+                    let base = pixel * channels * 4
+                    for (j, slope) in a.enumerated() {
+                        let offset = base + j * 32
+                        let v = raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                        raw.storeBytes(of: v.replacing(with: v * slope, where: v .< 0), toByteOffset: offset,
+                            as: SIMD8<Float>.self)
+                    }
+                }
+            }
+            return
+        }
         slopes.withUnsafeBufferPointer { a in
-            for pixel in 0..<height * width {
+            for pixel in 0..<pixels {
                 let p = data + pixel * channels
                 for c in 0..<channels where p[c] < 0 { p[c] *= a[c] }
             }
