@@ -12,6 +12,16 @@ from binsr_train.binarize import BinaryConv2d
 BINARIZE_MODES = ("none", "blocks", "all")
 
 
+def check_arch_args(scale: int, blocks: int, channels: int, binarize: str) -> None:
+    """The argument checks every architecture shares: clear errors instead of a network of the wrong shape."""
+    if scale not in (2, 4):
+        raise ValueError(f"scale must be 2 or 4, got {scale}")
+    if blocks < 1 or channels < 1:
+        raise ValueError(f"blocks and channels must be positive, got {blocks}, {channels}")
+    if binarize not in BINARIZE_MODES:
+        raise ValueError(f"binarize must be one of {BINARIZE_MODES}, got {binarize!r}")
+
+
 def make_conv(in_ch: int, out_ch: int, kernel: int, binary: bool, alpha_mode: str, bias: bool = True) -> nn.Conv2d:
     """A stride-1 'same' convolution, real or binary."""
     if binary:

@@ -11,7 +11,7 @@ import math
 import torch
 from torch import nn
 
-from binsr_train.archs.blocks import BINARIZE_MODES, ConvBN, ConvPReLU, ResidualBlock, make_conv
+from binsr_train.archs.blocks import check_arch_args, ConvBN, ConvPReLU, ResidualBlock, make_conv
 
 
 class UpsampleStage(nn.Module):
@@ -52,12 +52,7 @@ class SRResNet(nn.Module):
     def __init__(self, scale: int, blocks: int, channels: int = 64, binarize: str = "none",
                  alpha_mode: str = "learnable"):
         super().__init__()
-        if scale not in (2, 4):
-            raise ValueError(f"scale must be 2 or 4, got {scale}")
-        if blocks < 1 or channels < 1:
-            raise ValueError(f"blocks and channels must be positive, got {blocks}, {channels}")
-        if binarize not in BINARIZE_MODES:
-            raise ValueError(f"binarize must be one of {BINARIZE_MODES}, got {binarize!r}")
+        check_arch_args(scale, blocks, channels, binarize)
         self.scale = scale
         outer_binary = binarize == "all"
         block_binary = binarize != "none"
