@@ -38,11 +38,14 @@ class CampaignConfig:
         rounds: lists of slices, run in order; the last one repeats until the process is killed.
         decay: peak-LR multiplier per completed slice of the same model.
         min_peak_ratio: the peak LR never falls below lr * min_peak_ratio.
+        repeat_last: repeat the last round until killed; false ends the campaign after it (so a queue of other
+            jobs can follow it).
     """
 
     rounds: tuple[tuple[Slice, ...], ...]
     decay: float = 0.6
     min_peak_ratio: float = 0.1
+    repeat_last: bool = True
 
 
 def load_campaign(path: pathlib.Path) -> tuple[CampaignConfig, dict[str, TrainConfig]]:
@@ -55,7 +58,7 @@ def load_campaign(path: pathlib.Path) -> tuple[CampaignConfig, dict[str, TrainCo
         raise ConfigError(f"{path}: each [[rounds]] table must hold exactly one key, 'slices'")
     rounds = tuple(tuple(from_dict(Slice, s, f"{path}.rounds") for s in r["slices"]) for r in rounds_raw)
     campaign = from_dict(CampaignConfig, values | {"rounds": []}, str(path))
-    campaign = CampaignConfig(rounds, campaign.decay, campaign.min_peak_ratio)
+    campaign = CampaignConfig(rounds, campaign.decay, campaign.min_peak_ratio, campaign.repeat_last)
     names = {s.model for r in rounds for s in r}
     configs = {name: load_train_config(path.parent / f"{name}.toml") for name in sorted(names)}
     return campaign, configs
@@ -82,6 +85,9 @@ def run_campaign(path: pathlib.Path) -> None:
     scheduled: collections.Counter[str] = collections.Counter()
     while True:
         campaign, configs = load_campaign(path)
+        if round_index >= len(campaign.rounds) and not campaign.repeat_last:
+            log("campaign finished (repeat_last = false)")
+            return
         slices = campaign.rounds[min(round_index, len(campaign.rounds) - 1)]
         log(f"round {round_index}: {[(s.model, s.minutes) for s in slices]}")
         for item in slices:

@@ -38,6 +38,8 @@ class Progress:
 
     iterations: int = 0
     seconds: float = 0.0
+    samples: int = 0  # HR patches seen (iterations mix batch sizes across sessions; budgets compare in samples)
+    pixels: int = 0  # HR pixels seen (patch sizes change too)
     slices: int = 0
     best_psnr: float = -math.inf
     last_loss: float = math.nan
@@ -107,6 +109,11 @@ class Trainer:
                 meta = handle.metadata()
             self.progress.iterations = int(meta.get("iterations", "0"))
             self.progress.seconds = float(meta.get("train_seconds", "0"))
+            # Older files lack samples/pixels: reconstruct them from the batch and patch they record.
+            batch, patch = int(meta.get("batch", "0")), int(meta.get("patch", "0"))
+            self.progress.samples = int(meta.get("samples", self.progress.iterations * batch))
+            self.progress.pixels = int(meta.get("pixels", self.progress.samples * patch * patch))
+            self.progress.slices = int(meta.get("slices", "0"))
             self.progress.best_psnr = float(meta.get("psnr_set5_python", "-inf"))
         self.log(f"[{self.config.name}] initialised from {source} (re-initialised: {len(reinitialised)} alphas)")
 
@@ -156,6 +163,8 @@ class Trainer:
         loss.backward()
         self.optimizer.step()
         self.progress.iterations += 1
+        self.progress.samples += self.config.batch * self.world
+        self.progress.pixels += self.config.batch * self.world * self.config.patch ** 2
         return float(loss.detach())
 
     def train(self, peak_lr: float, steps: int = 0, seconds: float = 0.0, warmup: int = 0,
@@ -217,7 +226,9 @@ class Trainer:
         provenance = {
             "train_data": ",".join(c.folders), "iterations": str(self.progress.iterations),
             "patch": str(c.patch), "batch": str(c.batch * self.world), "train_seconds": f"{self.progress.seconds:.0f}",
-            "psnr_set5_python": f"{psnr:.3f}",
+            "psnr_set5_python": f"{psnr:.3f}", "samples": str(self.progress.samples),
+            "pixels": str(self.progress.pixels), "slices": str(self.progress.slices),
+            "init_from": c.init_from, "bf16": str(c.bf16).lower(),
         }
         self.model.eval()
         export_model(self.model, c.model, self.models / f"{c.name}.safetensors", provenance)

@@ -20,8 +20,9 @@ def test_every_config_starts_with_its_run_command_and_loads() -> None:
         if path.name != "campaign.toml" and not path.name.startswith("ablation_"):
             assert load_train_config(path).name == path.stem
     campaign, configs = load_campaign(CONFIGS / "campaign.toml")
-    assert set(configs) == {f"{a}_x{s}_{k}" for a, s in (("srresnet", 4), ("srresnet", 2), ("lapsrn", 4))
-                            for k in ("real", "binary")}
+    shipped = {f"{a}_x{s}_{k}" for a, s in (("srresnet", 4), ("srresnet", 2), ("lapsrn", 4)) for k in ("real", "binary")}
+    assert configs and set(configs) <= shipped  # a session's campaign trains some of the shipped models
+    assert all((CONFIGS / f"{name}.toml").exists() for name in shipped)
 
 
 def test_unknown_keys_and_wrong_types_are_rejected() -> None:
