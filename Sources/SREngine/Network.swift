@@ -10,6 +10,15 @@ protocol InferenceBackend {
     func transposedConv(_ x: Activation, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> Activation
     /// `prelu(pixelShuffle2(conv(x)))`, one x2 step of SRResNet.
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer) throws -> Activation
+    /// `tail(upsample(x))`: SRResNet's last x2 step and its output conv, which a fast backend can run before the
+    /// pixel shuffle (a default runs the two calls).
+    func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation
+}
+
+extension InferenceBackend {
+    func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation {
+        try self.conv(upsample(x, conv, prelu: prelu), tail, prelu: nil, adding: nil)
+    }
 }
 
 /// The two architectures written once over any backend; this is the graph of docs/weights-format.md line by line.
@@ -31,10 +40,11 @@ enum NetworkGraph {
             let f0 = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
             var f = try blocks(net.body, f0)
             f = try backend.conv(f, net.bodyTail, prelu: nil, adding: f0)
-            for step in net.upsample {
+            for step in net.upsample.dropLast() {
                 f = try backend.upsample(f, step.conv, prelu: step.prelu)
             }
-            return [try backend.conv(f, net.tail, prelu: nil, adding: nil)]
+            guard let last = net.upsample.last else { return [try backend.conv(f, net.tail, prelu: nil, adding: nil)] }
+            return [try backend.upsample(f, last.conv, prelu: last.prelu, then: net.tail)]
         case .lapsrn(let net):
             var f = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
             var img = x

@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed of the random input.")
     var seed: UInt64 = 1
     @Option(help: "Comma-separated cases weights:precision.")
-    var cases = "real:fp32,binary:fp32,binary:bf16,binary:int8"
+    var cases = "real:fp32,real:bf16-all,binary:fp32,binary:bf16,binary:int8,binary:bf16-all"
     @Flag(help: "Print one JSON object per case with every run's time.")
     var json = false
 
@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         try cases.split(separator: ",").map { item in
             let parts = item.split(separator: ":").map(String.init)
             guard parts.count == 2, ["real", "binary"].contains(parts[0]), let p = Precision(rawValue: parts[1]) else {
-                throw ValidationError("bad case '\(item)': expected real|binary:fp32|bf16|int8")
+                throw ValidationError("bad case '\(item)': expected real|binary:fp32|bf16|int8|bf16-all")
             }
             return (parts[0], p)
         }

@@ -27,7 +27,7 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("models-dir"), help: "Folder of the network weight files.")
     var modelsDirectory: String = "models"
 
-    @Option(help: "Network precision mode: fp32, bf16 or int8 (bf16/int8 apply to binary layers).")
+    @Option(help: "Precision: fp32, bf16 or int8 (binary layers only) or bf16-all (every convolution).")
     var precision: String = "fp32"
 
     @Flag(name: .customLong("rounded-lr"), help: "Round the LR image to 8 bits before upscaling.")
@@ -48,7 +48,7 @@ struct Eval: ParsableCommand {
                 "unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
         }
         guard Precision(rawValue: precision) != nil else {
-            throw ValidationError("--precision must be fp32, bf16 or int8, got \(precision)")
+            throw ValidationError("--precision must be fp32, bf16, int8 or bf16-all, got \(precision)")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory), isDirectory.boolValue else {

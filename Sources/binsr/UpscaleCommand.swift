@@ -29,7 +29,7 @@ struct UpscaleCommand: ParsableCommand {
     var arch = "srresnet"
     @Option(help: "real or binary.")
     var weights = "binary"
-    @Option(help: "Binary-layer precision: fp32, bf16 or int8.")
+    @Option(help: "Precision: fp32, bf16 or int8 (binary layers only) or bf16-all (every convolution).")
     var precision = "fp32"
     @Option(help: "Directory holding the weight files.")
     var modelsDir = "models"
@@ -55,7 +55,7 @@ struct UpscaleCommand: ParsableCommand {
             throw ValidationError("--weights must be real or binary")
         }
         guard Precision(rawValue: precision) != nil else {
-            throw ValidationError("--precision must be fp32, bf16 or int8")
+            throw ValidationError("--precision must be fp32, bf16, int8 or bf16-all")
         }
         guard tileSize >= 8 else { throw ValidationError("--tile-size must be at least 8") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }

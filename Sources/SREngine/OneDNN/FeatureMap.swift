@@ -135,6 +135,24 @@ final class FeatureMap {
         }
     }
 
+    /// PyTorch `PixelShuffle(2)` on channels `(2 dy + dx) * n + o`: pixel (2h + dy, 2w + dx) of channel o is
+    /// (h, w) of that channel. (The channel order of `PhaseTail`, phase-major.)
+    func depthToSpace2(channels n: Int) -> FeatureMap {
+        precondition(element == .f32 && channels == 4 * n, "depthToSpace2: needs 4n f32 channels")
+        let out = FeatureMap(channels: n, height: 2 * height, width: 2 * width)
+        let (src, dst) = (floats, out.floats)
+        for h in 0..<height {
+            for w in 0..<width {
+                let pixel = src + (h * width + w) * channels
+                for phase in 0..<4 {
+                    let target = dst + ((2 * h + phase / 2) * out.width + 2 * w + phase % 2) * n
+                    target.update(from: pixel + phase * n, count: n)
+                }
+            }
+        }
+        return out
+    }
+
     /// In-place PReLU with one slope per channel (f32 only).
     func applyPReLU(_ slopes: [Float]) {
         precondition(element == .f32 && slopes.count == channels, "per-channel PReLU needs f32 and C slopes")

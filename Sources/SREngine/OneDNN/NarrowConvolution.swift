@@ -13,6 +13,8 @@ struct NarrowConvolution {
     let layer: ConvLayer
     let plan: ShapePlan
     let stream: DNNLStream
+    /// The element type of the 1x1 conv's input and weights (`bf16` under `Precision.bf16All`).
+    var source: FeatureMap.Element = .f32
     /// Bytes of z per strip: bounds the extra memory; the strip's k - 1 halo rows are recomputed.
     var stripBytes = 48 << 20
 
@@ -34,19 +36,20 @@ struct NarrowConvolution {
     func run(_ x: FeatureMap, adding residual: FeatureMap?) throws -> FeatureMap {
         let (k, n, pad) = (layer.kernel, layer.outChannels, layer.kernel / 2)
         let out = FeatureMap(channels: n, height: x.height, width: x.width)
+        let input = x.converted(to: source)
         let rowBytes = x.width * tapChannels * 4
         let strip = max(1, stripBytes / rowBytes - 2 * pad)
         for y0 in stride(from: 0, to: x.height, by: strip) {
             let y1 = min(x.height, y0 + strip)
             let rows = max(0, y0 - pad)..<min(x.height, y1 + pad)
-            let primitive = try plan.primitive("\(layer.name)|taps|\(rows.count)") {
+            let primitive = try plan.primitive("\(layer.name)|taps|\(rows.count)|\(source)") {
                 ConvolutionSpec(
                     kernel: 1, inChannels: layer.inChannels, outChannels: tapChannels,
-                    height: rows.count, width: x.width, source: .f32, destination: .f32,
-                    weights: pointwiseWeights(), weightElement: .f32, bias: nil, postOps: [])
+                    height: rows.count, width: x.width, source: source, destination: .f32,
+                    weights: pointwiseWeights(), weightElement: source, bias: nil, postOps: [])
             }
             let z = FeatureMap(channels: tapChannels, height: rows.count, width: x.width)
-            try primitive.execute(FeatureMap(rows: rows, of: x.converted(to: .f32)), into: z, on: stream)
+            try primitive.execute(FeatureMap(rows: rows, of: input), into: z, on: stream)
             sumTaps(z, zFirstRow: rows.lowerBound, into: out, rows: y0..<y1, kernel: k, adding: residual)
         }
         return out

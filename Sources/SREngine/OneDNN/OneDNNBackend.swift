@@ -1,4 +1,6 @@
-/// Numeric precision of the binary layers on the oneDNN backend. Real layers always run in fp32.
+/// Numeric precision of the convolutions on the oneDNN backend. `bf16` and `int8` change the binary layers only;
+/// `bf16-all` runs every convolution on bf16 inputs and weights (AMX tiles where the CPU has them). Accumulation,
+/// outputs, residual sums and PReLU stay fp32 in every mode.
 public enum Precision: String, Sendable, CaseIterable {
     case fp32
     /// ±1 weights are exact in bf16; activations entering binary layers are rounded to bf16, accumulation is fp32
@@ -8,6 +10,16 @@ public enum Precision: String, Sendable, CaseIterable {
     /// symmetric scale per tensor (max |x| / 127), accumulation is int32 (VNNI), and alpha times that scale is
     /// applied as an fp32 per-channel post-op multiply.
     case int8
+    /// Every convolution takes bf16 inputs and weights: real weights are rounded to bf16 (8 significant bits),
+    /// binary ones stay exact ±1 with an fp32 alpha post-op. Outputs are fp32, so rounding errors do not compound
+    /// through the residual stream; only each layer's input is rounded.
+    case bf16All = "bf16-all"
+
+    /// Whether `layer` runs in low precision under this mode.
+    func lowers(_ layer: ConvLayer) -> Bool { self == .bf16All || (layer.isBinary && self != .fp32) }
+
+    /// The element type the inputs (and weights) of a lowered layer take.
+    var lowElement: FeatureMap.Element { self == .int8 ? .s8 : .bf16 }
 }
 
 /// Runs the graph on oneDNN primitives with fused bias, PReLU and residual sums, NHWC from end to end.
@@ -19,7 +31,7 @@ struct OneDNNBackend: InferenceBackend {
     func conv(_ x: FeatureMap, _ layer: ConvLayer, prelu: PReLULayer?, adding residual: FeatureMap?) throws
         -> FeatureMap
     {
-        try run(x, layer, preluSlopes: prelu?.slopes, adding: residual)
+        try convolve(x, layer, preluSlopes: prelu?.slopes, adding: residual)
     }
 
     /// ConvTranspose2d(k=4, s=2, p=1) as four 3x3 convs, one per output parity, scattered like a pixel shuffle.
@@ -51,7 +63,7 @@ struct OneDNNBackend: InferenceBackend {
                 let sub = ConvLayer(
                     name: "\(layer.name)#\(dy)\(dx)", inChannels: cin, outChannels: cout, kernel: 3,
                     weights: .real(weights), bias: layer.bias)
-                out.scatter(try run(x, sub, preluSlopes: prelu?.slopes, adding: nil), dy: dy, dx: dx)
+                out.scatter(try convolve(x, sub, preluSlopes: prelu?.slopes, adding: nil), dy: dy, dx: dx)
             }
         }
         return out
@@ -77,7 +89,7 @@ struct OneDNNBackend: InferenceBackend {
                 name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: c,
                 kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
                 bias: rows.map { conv.bias[$0] })
-            let part = try run(x, sub, preluSlopes: prelu.slopes, adding: nil)
+            let part = try convolve(x, sub, preluSlopes: prelu.slopes, adding: nil)
             shuffled.scatter(part, dy: offset / 2, dx: offset % 2)
         }
         return shuffled
@@ -86,16 +98,20 @@ struct OneDNNBackend: InferenceBackend {
     /// Convs with fewer output channels than this (the 3-channel tails) run as `NarrowConvolution`.
     static let narrowOutputs = 8
 
-    private func run(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
+    func convolve(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
         -> FeatureMap
     {
         // Binary narrow convs (the `binarize = all` tail) also take this path, on exact fp32 weights alpha * S.
         if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && preluSlopes == nil {
-            return try NarrowConvolution(layer: layer, plan: plan, stream: stream).run(x, adding: residual)
+            let source: FeatureMap.Element = precision == .bf16All ? .bf16 : .f32
+            return try NarrowConvolution(layer: layer, plan: plan, stream: stream, source: source)
+                .run(x, adding: residual)
         }
-        let lowPrecision = layer.isBinary && precision != .fp32
-        let source: FeatureMap.Element = !lowPrecision ? .f32 : precision == .bf16 ? .bf16 : .s8
-        let weightElement: FeatureMap.Element = source == .s8 ? .s8 : source
+        let lowPrecision = precision.lowers(layer)
+        // ±1 weights with alpha as a post-op keep binary layers exact; lowered real layers round their weights.
+        let signed = lowPrecision && layer.isBinary
+        let source: FeatureMap.Element = lowPrecision ? precision.lowElement : .f32
+        let weightElement = source
         let activation = PReLUPlan(preluSlopes)
         // Outputs stay f32 (residual stream, PReLU pass, any next layer); each low-precision conv converts or
         // quantizes its own input.
@@ -103,7 +119,7 @@ struct OneDNNBackend: InferenceBackend {
         let key = "\(layer.name)|\(source)>\(destination)|\(activation.key)|\(residual != nil)"
         let primitive = try plan.primitive(key) {
             var postOps: [ConvolutionSpec.PostOp] = []
-            if lowPrecision, case .binary(_, let alpha) = layer.weights {
+            if signed, case .binary(_, let alpha) = layer.weights {
                 postOps += [.scale(alpha), .shift(layer.bias)]
             }
             postOps += activation.postOps
@@ -112,9 +128,9 @@ struct OneDNNBackend: InferenceBackend {
                 kernel: layer.kernel, inChannels: layer.inChannels,
                 outChannels: layer.outChannels, height: x.height, width: x.width,
                 source: source, destination: destination,
-                weights: lowPrecision ? layer.signs() : layer.effectiveWeights(),
+                weights: signed ? layer.signs() : layer.effectiveWeights(),
                 weightElement: weightElement,
-                bias: lowPrecision ? nil : layer.bias, postOps: postOps)
+                bias: signed ? nil : layer.bias, postOps: postOps)
         }
         let y: FeatureMap
         if let residual {
