@@ -73,6 +73,7 @@ class PatchCache:
         self.images = self._load(paths, cache_file)
         areas = np.array([img.levels[1].shape[0] * img.levels[1].shape[1] for img in self.images], dtype=np.float64)
         self.weights = areas / areas.sum()
+        self._patch_weights: dict[int, np.ndarray] = {}
 
     def _load(self, paths: list[pathlib.Path], cache_file: pathlib.Path | None) -> list[CachedImage]:
         if cache_file is not None and cache_file.exists():
@@ -96,6 +97,18 @@ class PatchCache:
             os.replace(tmp, cache_file)
         return images
 
+    def _weights_for(self, patch: int) -> np.ndarray:
+        """Area weights over the images at least `patch` pixels on both sides (smaller ones are never picked:
+        T91 has images under 96 pixels)."""
+        cached = self._patch_weights.get(patch)
+        if cached is None:
+            fits = np.array([min(img.levels[1].shape[:2]) >= patch for img in self.images])
+            if not fits.any():
+                raise ValueError(f"no training image is at least {patch}x{patch}")
+            cached = self.weights * fits / (self.weights * fits).sum()
+            self._patch_weights[patch] = cached
+        return cached
+
     def sample(self, rng: np.random.Generator, batch: int, patch: int, scale: int,
                extra_scales: tuple[int, ...] = ()) -> dict[int, np.ndarray]:
         """A batch of aligned patches: {scale: LR [B,3,p/s,p/s] float32 in [0,1], 1: HR, e: extra targets}.
@@ -107,7 +120,7 @@ class PatchCache:
         lr_patch = patch // scale
         wanted = (scale, 1) + tuple(extra_scales)
         out = {s: np.empty((batch, patch // s, patch // s, 3), dtype=np.uint8) for s in wanted}
-        picks = rng.choice(len(self.images), size=batch, p=self.weights)
+        picks = rng.choice(len(self.images), size=batch, p=self._weights_for(patch))
         for b, index in enumerate(picks):
             levels = self.images[index].levels
             lr_h, lr_w = levels[scale].shape[:2]

@@ -169,32 +169,41 @@ class Trainer:
 
     def train(self, peak_lr: float, steps: int = 0, seconds: float = 0.0, warmup: int = 0,
               on_checkpoint=None) -> None:
-        """Train for `steps` steps or `seconds` seconds (exactly one non-zero) on one cosine from peak_lr."""
+        """Train for `steps` steps or `seconds` seconds (exactly one non-zero) on one cosine from peak_lr.
+
+        Seconds are compute seconds: process CPU time divided by the thread count, so a slice gets the same work
+        whether the machine is shared, busy or the process is paused (SIGSTOP during a benchmark) for a while.
+        """
         if (steps > 0) == (seconds > 0):
             raise ValueError("give exactly one of steps and seconds")
         start, done, losses = time.monotonic(), 0, []
+        compute_start = self._compute_clock()
         last_checkpoint = start
         floor = peak_lr * self.config.lr_min_ratio
         while True:
-            elapsed = time.monotonic() - start
+            elapsed = self._compute_clock() - compute_start
             fraction = done / steps if steps else elapsed / seconds
             if fraction >= 1.0:
                 break
             lr = floor + (peak_lr - floor) * 0.5 * (1.0 + math.cos(math.pi * fraction))
             if done < warmup:
                 lr *= (done + 1) / warmup
-            t0 = time.monotonic()
+            t0 = self._compute_clock()
             losses.append(self.step(lr))
-            self.progress.seconds += time.monotonic() - t0
+            self.progress.seconds += self._compute_clock() - t0
             done += 1
             if done % 10 == 0:
                 self.log(f"[{self.config.name}] it {self.progress.iterations} loss {np.mean(losses[-10:]):.5f} "
-                         f"lr {lr:.2e} {(time.monotonic() - start) / done:.2f}s/it")
+                         f"lr {lr:.2e} {(time.monotonic() - start) / done:.2f}s/it "
+                         f"({(self._compute_clock() - compute_start) / done:.2f} compute s/it)")
             if on_checkpoint and time.monotonic() - last_checkpoint > self.config.checkpoint_minutes * 60:
                 on_checkpoint()
                 last_checkpoint = time.monotonic()
         self.progress.slices += 1
         self.progress.last_loss = float(np.mean(losses[-50:])) if losses else math.nan
+
+    def _compute_clock(self) -> float:
+        return time.process_time() / max(1, self.config.threads) if self.device.type == "cpu" else time.monotonic()
 
     def validate(self) -> float:
         if self._set5 is None:

@@ -66,3 +66,22 @@ def test_patch_must_divide_by_scale(tiny_train_root: pathlib.Path) -> None:
     cache = PatchCache(list_training_images(tiny_train_root, ("Synthetic",)), (2, 4))
     with pytest.raises(ValueError):
         cache.sample(np.random.default_rng(0), 1, 30, 4)
+
+
+def test_images_smaller_than_the_patch_are_never_picked(tmp_path: pathlib.Path) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "Mixed"
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    for name, (h, w) in {"small": (24, 60), "large": (64, 72)}.items():
+        Image.fromarray(rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)).save(folder / f"{name}.png")
+    cache = PatchCache(list_training_images(tmp_path, ("Mixed",)), (4,))
+    small = [i for i, img in enumerate(cache.images) if img.levels[1].shape[0] == 24]
+    assert len(small) == 1
+    for _ in range(20):  # 32x32 patches fit only the large image; the small one (24 rows) would have raised
+        batch = cache.sample(rng, 4, 32, 4)
+        assert batch[1].shape[0] == 4
+    assert cache._weights_for(32)[small[0]] == 0 and cache._weights_for(16)[small[0]] > 0
+    with pytest.raises(ValueError, match="at least 96x96"):
+        cache.sample(rng, 1, 96, 4)
