@@ -1,6 +1,6 @@
 """Full-size random SRResNet/LapSRN weight files for timing when trained ones are not at hand.
 
-Run: /work/venv/bin/python benchmarks/make_bench_weights.py OUT_DIR
+Run: .venv/bin/python benchmarks/make_bench_weights.py OUT_DIR
 Writes OUT_DIR/<arch>_x<scale>_<real|binary>.safetensors (16 blocks, 64 channels; LapSRN 5 blocks per level) in
 the docs/weights-format.md layout, the names `binsr bench --models-dir OUT_DIR` and pytorch_bench.py look for.
 Timing does not depend on the values, only on the shapes.

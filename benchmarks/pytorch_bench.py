@@ -1,10 +1,10 @@
 """binsr vs PyTorch on the same architecture and the same weight files, interleaved so both see the same load.
 
 Run (after `swift build -c release`):
-    /work/venv/bin/python benchmarks/make_bench_weights.py /tmp/benchmodels    # or use trained models/
-    /work/venv/bin/python benchmarks/pytorch_bench.py --models-dir /tmp/benchmodels --rounds 5 --runs 3
+    .venv/bin/python benchmarks/make_bench_weights.py /tmp/benchmodels    # or use trained models/
+    .venv/bin/python benchmarks/pytorch_bench.py --models-dir /tmp/benchmodels --rounds 5 --runs 3
 
-Each round runs `binsr bench --json` (real fp32, binary fp32, bf16, int8) and then PyTorch (fp32 and bf16
+Each round runs `binsr bench --json` (its default cases: real fp32 and bf16-all, binary fp32, bf16, int8, bf16-all) and then PyTorch (fp32 and bf16
 autocast, channels_last) on the real and the binary file; medians are taken over every timed run of all rounds.
 PyTorch has no binary convolution, so the binary file runs there as dense alpha * sign weights (what a PyTorch
 deployment of the paper's model would execute). The machine load (`uptime`) is printed before and after.
@@ -176,8 +176,14 @@ def main():
     print(f"\n{args.arch} x{args.scale}, input {args.size}x{args.size}, medians over {args.rounds} rounds x {args.runs} runs")
     for k in sorted(med):
         print(f"  {k:22s} {med[k]:9.1f} ms  (n={len(samples[k])})")
-    binary_best = min(v for k, v in med.items() if k.startswith("binsr binary"))
-    print("\nratios (lower is better; targets in brackets)")
+    # The fastest binary mode among those within 0.02 dB of fp32 on Set5 and Set14 (README, precision table):
+    # int8 is not (-0.05 dB at x2), so it is printed but not a candidate.
+    passing = ("fp32", "bf16", "bf16-all")
+    best_key = min((k for k in med if k.startswith("binsr binary") and k.split()[-1] in passing), key=med.get)
+    binary_best = med[best_key]
+    print(f"\nratios (lower is better; targets in brackets; binary best = {best_key})")
+    if "binsr real bf16-all" in med:
+        print(f"  binsr real bf16-all / torch real bf16 = {med['binsr real bf16-all'] / med['torch real bf16']:.2f}")
     print(f"  binsr real fp32 / torch real fp32     = {med['binsr real fp32'] / med['torch real fp32']:.2f}  [<= 0.75]")
     print(f"  binsr binary best / torch real fp32   = {binary_best / med['torch real fp32']:.2f}  [<= 0.30]")
     print(f"  binsr binary best / torch real bf16   = {binary_best / med['torch real bf16']:.2f}  [<= 0.60]")

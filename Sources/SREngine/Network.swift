@@ -10,12 +10,18 @@ protocol InferenceBackend {
     func transposedConv(_ x: Activation, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> Activation
     /// `prelu(pixelShuffle2(conv(x)))`, one x2 step of SRResNet.
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer) throws -> Activation
+    /// `x + conv2(prelu(conv1(x)))`, one residual block (a fast backend can keep its inner activation narrow).
+    func residualBlock(_ x: Activation, _ block: ResidualBlock) throws -> Activation
     /// `tail(upsample(x))`: SRResNet's last x2 step and its output conv, which a fast backend can run before the
     /// pixel shuffle (a default runs the two calls).
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation
 }
 
 extension InferenceBackend {
+    func residualBlock(_ x: Activation, _ block: ResidualBlock) throws -> Activation {
+        try conv(conv(x, block.conv1, prelu: block.prelu, adding: nil), block.conv2, prelu: nil, adding: x)
+    }
+
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation {
         try self.conv(upsample(x, conv, prelu: prelu), tail, prelu: nil, adding: nil)
     }
@@ -29,10 +35,7 @@ enum NetworkGraph {
     {
         func blocks(_ body: [ResidualBlock], _ input: B.Activation) throws -> B.Activation {
             var f = input
-            for block in body {
-                let t = try backend.conv(f, block.conv1, prelu: block.prelu, adding: nil)
-                f = try backend.conv(t, block.conv2, prelu: nil, adding: f)
-            }
+            for block in body { f = try backend.residualBlock(f, block) }
             return f
         }
         switch network {

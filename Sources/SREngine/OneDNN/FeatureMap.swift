@@ -1,4 +1,6 @@
 import CDNNL
+import Dispatch
+import Foundation
 
 /// An activation for the oneDNN backend: one image (batch 1) in NHWC order, f32 or bf16, in a 64-byte aligned buffer.
 /// NHWC is kept from the first layer to the last so no layout reorders run between layers; the few loops that touch
@@ -100,19 +102,85 @@ final class FeatureMap {
         if target == element { return self }
         precondition(target != .s8 && element != .s8, "int8 goes through quantizedS8()")
         let out = FeatureMap(channels: channels, height: height, width: width, element: target)
+        let buffers = Buffers(source: raw, destination: out.raw)
         if target == .bf16 {
-            let src = raw.assumingMemoryBound(to: UInt32.self)
-            let dst = out.raw.assumingMemoryBound(to: UInt16.self)
-            for i in 0..<count {
-                let bits = src[i]
-                dst[i] = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+            Self.forEachChunk(count) { range in
+                let (src, dst) = (buffers.source, buffers.destination)
+                var i = range.lowerBound
+                while i + 16 <= range.upperBound {  // 16 lanes at a time: the scalar loop did not vectorise
+                    let bits = src.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<UInt32>.self)
+                    dst.storeBytes(of: Self.bf16Bits(bits), toByteOffset: 2 * i, as: SIMD16<UInt16>.self)
+                    i += 16
+                }
+                let (s32, d16) = (src.assumingMemoryBound(to: UInt32.self), dst.assumingMemoryBound(to: UInt16.self))
+                for j in i..<range.upperBound { d16[j] = Self.bf16Bits(s32[j]) }
             }
         } else {
-            let src = raw.assumingMemoryBound(to: UInt16.self)
-            let dst = out.raw.assumingMemoryBound(to: UInt32.self)
-            for i in 0..<count { dst[i] = UInt32(src[i]) << 16 }
+            Self.forEachChunk(count) { range in
+                let src = buffers.source.assumingMemoryBound(to: UInt16.self)
+                let dst = buffers.destination.assumingMemoryBound(to: UInt32.self)
+                for i in range { dst[i] = UInt32(src[i]) << 16 }
+            }
         }
         return out
+    }
+
+    /// f32 bits to bf16 bits, rounding to nearest even (finite inputs).
+    @inline(__always) static func bf16Bits(_ bits: UInt32) -> UInt16 {
+        UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+    }
+
+    @inline(__always) static func bf16Bits(_ bits: SIMD16<UInt32>) -> SIMD16<UInt16> {
+        SIMD16<UInt16>(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16)
+    }
+
+    /// `prelu(self)` rounded to bf16 in one pass: the input of the next conv under `Precision.bf16All`, when
+    /// nothing else reads the f32 activation (inside a residual block).
+    func preluToBF16(_ slopes: [Float]) -> FeatureMap {
+        precondition(element == .f32 && slopes.count == channels, "preluToBF16 needs f32 and C slopes")
+        let out = FeatureMap(channels: channels, height: height, width: width, element: .bf16)
+        let buffers = Buffers(source: raw, destination: out.raw)
+        let c = channels
+        if c % 16 == 0 {
+            let lanes = stride(from: 0, to: c, by: 16).map { j in SIMD16<Float>((0..<16).map { slopes[j + $0] }) }
+            Self.forEachChunk(height * width, minimum: 1024) { pixels in
+                let (src, dst) = (buffers.source, buffers.destination)
+                lanes.withUnsafeBufferPointer { a in
+                    for pixel in pixels {
+                        for (j, slope) in a.enumerated() {
+                            let index = pixel * c + 16 * j
+                            let v = src.loadUnaligned(fromByteOffset: 4 * index, as: SIMD16<Float>.self)
+                            let y = v.replacing(with: v * slope, where: v .< 0)
+                            dst.storeBytes(of: Self.bf16Bits(unsafeBitCast(y, to: SIMD16<UInt32>.self)),
+                                           toByteOffset: 2 * index, as: SIMD16<UInt16>.self)
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        Self.forEachChunk(height * width, minimum: 1024) { pixels in
+            let src = buffers.source.assumingMemoryBound(to: Float.self)
+            let dst = buffers.destination.assumingMemoryBound(to: UInt16.self)
+            slopes.withUnsafeBufferPointer { slope in
+                for pixel in pixels {
+                    let base = pixel * c
+                    for ch in 0..<c {
+                        let v = src[base + ch]
+                        dst[base + ch] = Self.bf16Bits((v < 0 ? v * slope[ch] : v).bitPattern)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Runs `body` over `0..<count` split into one contiguous chunk per core (one chunk when small): the
+    /// element-wise passes between oneDNN primitives would otherwise leave a core idle.
+    static func forEachChunk(_ count: Int, minimum: Int = 1 << 15, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunks = ProcessInfo.processInfo.environment["XSERIAL"] != nil ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, count / minimum)
+        if chunks <= 1 { return body(0..<count) }
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in body(count * i / chunks..<count * (i + 1) / chunks) }
     }
 
     func copy() -> FeatureMap {
@@ -164,9 +232,12 @@ final class FeatureMap {
             let lanes = stride(from: 0, to: channels, by: 8).map { c in
                 SIMD8<Float>((0..<8).map { slopes[c + $0] })
             }
-            let raw = UnsafeMutableRawPointer(data)
-            lanes.withUnsafeBufferPointer { a in
-                for pixel in 0..<pixels {
+            let buffers = Buffers(source: UnsafeMutableRawPointer(data), destination: UnsafeMutableRawPointer(data))
+            let channels = channels
+            Self.forEachChunk(pixels, minimum: 1024) { range in
+                let raw = buffers.source
+                lanes.withUnsafeBufferPointer { a in
+                for pixel in range {
                     let base = pixel * channels * 4
                     for (j, slope) in a.enumerated() {
                         let offset = base + j * 32
@@ -174,6 +245,7 @@ final class FeatureMap {
                         raw.storeBytes(of: v.replacing(with: v * slope, where: v .< 0), toByteOffset: offset,
                             as: SIMD8<Float>.self)
                     }
+                }
                 }
             }
             return
@@ -214,4 +286,10 @@ final class FeatureMap {
         }
         return out
     }
+}
+
+/// Raw buffers shared by the chunks of one pass; each chunk writes a disjoint range.
+private struct Buffers: @unchecked Sendable {
+    let source: UnsafeMutableRawPointer
+    let destination: UnsafeMutableRawPointer
 }

@@ -34,6 +34,17 @@ struct OneDNNBackend: InferenceBackend {
         try convolve(x, layer, preluSlopes: prelu?.slopes, adding: residual)
     }
 
+    /// Under `bf16All` the PReLU of conv1 and the rounding of its output for conv2 are one pass (the f32 activation
+    /// is never read again).
+    func residualBlock(_ x: FeatureMap, _ block: ResidualBlock) throws -> FeatureMap {
+        guard precision == .bf16All, block.prelu.slopes.count == block.conv1.outChannels else {
+            let t = try conv(x, block.conv1, prelu: block.prelu, adding: nil)
+            return try conv(t, block.conv2, prelu: nil, adding: x)
+        }
+        let t = try convolve(x, block.conv1, preluSlopes: nil, adding: nil).preluToBF16(block.prelu.slopes)
+        return try convolve(t, block.conv2, preluSlopes: nil, adding: x)
+    }
+
     /// ConvTranspose2d(k=4, s=2, p=1) as four 3x3 convs, one per output parity, scattered like a pixel shuffle.
     /// Output row 2m + dy receives input rows m - 1 and m through taps ky = 3 and 1 (dy = 0), or rows m and m + 1
     /// through ky = 2 and 0 (dy = 1), from oy = 2 * iy - 1 + ky; columns likewise. So each parity is a 3x3

@@ -64,7 +64,10 @@ extension OneDNNBackend {
         }
         // Shuffled channel c's PReLU slope applies to its four pre-shuffle channels 4c ... 4c + 3.
         let slopes = prelu.slopes.count == 1 ? prelu.slopes : (0..<conv.outChannels).map { prelu.slopes[$0 / 4] }
-        let phases = try convolve(x, conv, preluSlopes: slopes, adding: nil)
+        // Under bf16All the PReLU and the rounding for the tail conv are one pass over this (largest) map.
+        let phases = precision == .bf16All && slopes.count > 1
+            ? try convolve(x, conv, preluSlopes: nil, adding: nil).preluToBF16(slopes)
+            : try convolve(x, conv, preluSlopes: slopes, adding: nil)
         let z = try convolve(phases, PhaseTail(tail: tail, phaseChannels: conv.outChannels).layer(),
                              preluSlopes: nil, adding: nil)
         return z.depthToSpace2(channels: tail.outChannels)
