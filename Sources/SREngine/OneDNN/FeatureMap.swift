@@ -193,12 +193,17 @@ final class FeatureMap {
     /// PyTorch `PixelShuffle(2)`, whose output (2h + dy, 2w + dx, c) is input (h, w, 4c + 2dy + dx).
     func scatter(_ part: FeatureMap, dy: Int, dx: Int) {
         precondition(
-            element == .f32 && part.element == .f32 && part.channels == channels
+            element == part.element && part.channels == channels
                 && 2 * part.height == height && 2 * part.width == width, "scatter: shape mismatch")
-        let (src, dst, c) = (part.floats, floats, channels)
-        for h in 0..<part.height {
-            for w in 0..<part.width {
-                (dst + ((2 * h + dy) * width + 2 * w + dx) * c).update(from: src + (h * part.width + w) * c, count: c)
+        let bytes = channels * element.size
+        let buffers = Buffers(source: part.raw, destination: raw)
+        let (partWidth, width) = (part.width, width)
+        Self.forEachChunk(part.height, minimum: 8) { rows in
+            for h in rows {
+                for w in 0..<partWidth {
+                    (buffers.destination + ((2 * h + dy) * width + 2 * w + dx) * bytes)
+                        .copyMemory(from: buffers.source + (h * partWidth + w) * bytes, byteCount: bytes)
+                }
             }
         }
     }

@@ -89,21 +89,31 @@ struct OneDNNBackend: InferenceBackend {
         guard conv.outChannels % 4 == 0 else {
             throw InferenceError.unsupported("upsample conv \(conv.name) needs 4C outputs")
         }
-        // A binary upsample conv (the `binarize = all` ablation) runs on its exact fp32 weights alpha * S.
-        let weights = conv.effectiveWeights()
         let c = conv.outChannels / 4
-        let perRow = conv.inChannels * conv.kernel * conv.kernel
-        let shuffled = FeatureMap(channels: c, height: 2 * x.height, width: 2 * x.width)
+        // Under bf16All the shuffled map is only ever the next conv's input: PReLU, rounding and shuffle in bf16.
+        let narrow = precision == .bf16All && prelu.slopes.count == c
+        let shuffled = FeatureMap(
+            channels: c, height: 2 * x.height, width: 2 * x.width, element: narrow ? .bf16 : .f32)
         for offset in 0..<4 {
-            let rows = (0..<c).map { 4 * $0 + offset }
-            let sub = ConvLayer(
-                name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: c,
-                kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
-                bias: rows.map { conv.bias[$0] })
-            let part = try convolve(x, sub, preluSlopes: prelu.slopes, adding: nil)
+            let sub = Self.subPixel(conv, offset)
+            let part = narrow
+                ? try convolve(x, sub, preluSlopes: nil, adding: nil).preluToBF16(prelu.slopes)
+                : try convolve(x, sub, preluSlopes: prelu.slopes, adding: nil)
             shuffled.scatter(part, dy: offset / 2, dx: offset % 2)
         }
         return shuffled
+    }
+
+    /// The C-channel conv computing channels 4c + offset of `conv` (one sub-pixel position of a pixel shuffle).
+    /// A binary upsample conv (the `binarize = all` ablation) runs on its exact fp32 weights alpha * S.
+    static func subPixel(_ conv: ConvLayer, _ offset: Int) -> ConvLayer {
+        let weights = conv.effectiveWeights()
+        let perRow = conv.inChannels * conv.kernel * conv.kernel
+        let rows = (0..<conv.outChannels / 4).map { 4 * $0 + offset }
+        return ConvLayer(
+            name: "\(conv.name)#\(offset)", inChannels: conv.inChannels, outChannels: rows.count,
+            kernel: conv.kernel, weights: .real(rows.flatMap { weights[$0 * perRow..<($0 + 1) * perRow] }),
+            bias: rows.map { conv.bias[$0] })
     }
 
     /// Convs with fewer output channels than this (the 3-channel tails) run as `NarrowConvolution`.

@@ -13,18 +13,18 @@
 /// bound) and the shuffle of the 64-channel map.
 struct PhaseTail {
     let tail: ConvLayer
-    /// Pre-shuffle channels (4C).
-    let phaseChannels: Int
 
     var reach: Int { (tail.kernel / 2 + 1) / 2 }
     var kernel: Int { 2 * reach + 1 }
 
-    /// The conv over the pre-shuffle map: `[4n, 4C, K, K]`, bias repeated per phase.
-    func layer() -> ConvLayer {
+    /// The conv over the pre-shuffle map, split by sub-pixel position: layer `offset` reads the C channels
+    /// 4c + offset (one sub-pixel conv's output) and the four sum to the whole conv, `[4n, C, K, K]` each; the
+    /// bias is in layer 0 only.
+    func layers() -> [ConvLayer] {
         let (k, n, c, big) = (tail.kernel, tail.outChannels, tail.inChannels, kernel)
         let pad = k / 2
         let w = tail.effectiveWeights()
-        var out = [Float](repeating: 0, count: 4 * n * phaseChannels * big * big)
+        var out = [[Float]](repeating: [Float](repeating: 0, count: 4 * n * c * big * big), count: 4)
         for py in 0..<2 {
             for px in 0..<2 {
                 for ky in 0..<k {
@@ -34,8 +34,7 @@ struct PhaseTail {
                         for o in 0..<n {
                             let row = (2 * py + px) * n + o
                             for i in 0..<c {
-                                let channel = 4 * i + 2 * qy + qx
-                                out[((row * phaseChannels + channel) * big + dy + reach) * big + dx + reach] =
+                                out[2 * qy + qx][((row * c + i) * big + dy + reach) * big + dx + reach] =
                                     w[((o * c + i) * k + ky) * k + kx]
                             }
                         }
@@ -43,9 +42,12 @@ struct PhaseTail {
                 }
             }
         }
-        return ConvLayer(
-            name: "\(tail.name)#phases", inChannels: phaseChannels, outChannels: 4 * n, kernel: big,
-            weights: .real(out), bias: (0..<4).flatMap { _ in tail.bias })
+        let bias = (0..<4).flatMap { _ in tail.bias }
+        return (0..<4).map { offset in
+            ConvLayer(
+                name: "\(tail.name)#phase\(offset)", inChannels: c, outChannels: 4 * n, kernel: big,
+                weights: .real(out[offset]), bias: offset == 0 ? bias : bias.map { _ in 0 })
+        }
     }
 
     /// `v = 2 d + q` with q in 0...1 (floor division).
@@ -62,14 +64,19 @@ extension OneDNNBackend {
         else {
             return try self.conv(upsample(x, conv, prelu: prelu), tail, prelu: nil, adding: nil)
         }
-        // Shuffled channel c's PReLU slope applies to its four pre-shuffle channels 4c ... 4c + 3.
-        let slopes = prelu.slopes.count == 1 ? prelu.slopes : (0..<conv.outChannels).map { prelu.slopes[$0 / 4] }
-        // Under bf16All the PReLU and the rounding for the tail conv are one pass over this (largest) map.
-        let phases = precision == .bf16All && slopes.count > 1
-            ? try convolve(x, conv, preluSlopes: nil, adding: nil).preluToBF16(slopes)
-            : try convolve(x, conv, preluSlopes: slopes, adding: nil)
-        let z = try convolve(phases, PhaseTail(tail: tail, phaseChannels: conv.outChannels).layer(),
-                             preluSlopes: nil, adding: nil)
-        return z.depthToSpace2(channels: tail.outChannels)
+        // Sub-pixel position by position: its conv, its PReLU (under bf16All fused with the rounding for the
+        // tail), then its share of the tail conv summed into z. Each 64-channel map is freed before the next, so the
+        // 4C-channel pre-shuffle map never exists.
+        let tails = PhaseTail(tail: tail).layers()
+        let shared = prelu.slopes.count == 1 ? prelu.slopes : nil
+        var z: FeatureMap?
+        for offset in 0..<4 {
+            var part = try convolve(x, Self.subPixel(conv, offset), preluSlopes: shared, adding: nil)
+            if shared == nil {
+                if precision == .bf16All { part = part.preluToBF16(prelu.slopes) } else { part.applyPReLU(prelu.slopes) }
+            }
+            z = try convolve(part, tails[offset], preluSlopes: nil, adding: z)
+        }
+        return z!.depthToSpace2(channels: tail.outChannels)
     }
 }
