@@ -76,6 +76,7 @@ enum ConfigKeys {
         .integer("maxInputPixels", \.maxInputPixels),
         .integer("jpegQuality", \.jpegQuality),
         .integer("pngCompressionLevel", \.pngCompressionLevel),
+        .string("precision", \.precision),
         .string("modelLoading", \.modelLoading),
         .number("shutdownGraceSeconds", \.shutdownGraceSeconds),
         .string("logLevel", \.logLevel),

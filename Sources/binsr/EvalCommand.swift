@@ -27,7 +27,7 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("models-dir"), help: "Folder of the network weight files.")
     var modelsDirectory: String = "models"
 
-    @Option(help: "Precision: fp32, bf16 or int8 (binary layers only) or bf16-all (every convolution).")
+    @Option(help: "Precision: fp32 (the published numbers), bf16 or int8 (binary layers only), bf16-all (every convolution), auto.")
     var precision: String = "fp32"
 
     @Flag(name: .customLong("rounded-lr"), help: "Round the LR image to 8 bits before upscaling.")
@@ -47,8 +47,8 @@ struct Eval: ParsableCommand {
             throw ValidationError(
                 "unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
         }
-        guard Precision(rawValue: precision) != nil else {
-            throw ValidationError("--precision must be fp32, bf16, int8 or bf16-all, got \(precision)")
+        guard Precision(named: precision) != nil else {
+            throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", ")), got \(precision)")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -59,7 +59,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let options = try EvaluationOptions(scale: scale, roundLR: roundedLR, computeIFC: !noIFC)
         let sr = try EvalMethods.make(method, scale: scale, modelsDirectory: modelsDirectory,
-                                      precision: Precision(rawValue: precision)!)
+                                      precision: Precision(named: precision)!)
         let directory = URL(fileURLWithPath: dataset)
         let total = try DatasetDirectory.imageFiles(in: directory).count
         let bar = ProgressBar(total: total)

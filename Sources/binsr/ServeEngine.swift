@@ -7,7 +7,11 @@ import UpscaleService
 /// The one place the service meets the super-resolution engine: returns the `SuperResolver` that `binsr serve` uses.
 func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any SuperResolver {
     let directory = URL(fileURLWithPath: config.modelsDirectory)
-    let resolver = try EngineResolver(directory: directory)
+    guard let precision = Precision(named: config.precision) else {
+        throw InferenceError.invalidInput("unknown precision \(config.precision)")
+    }
+    let resolver = try EngineResolver(directory: directory, precision: precision)
+    logger.info("engine precision \(precision.rawValue) (configured \(config.precision))")
     if resolver.models.isEmpty {
         logger.warning("no weight files in \(directory.path); /readyz stays 503 and /upscale answers 503")
     }
@@ -23,8 +27,10 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
     private let files: [ModelKey: URL]
     private let lock = NSLock()
     private var loaded: [ModelKey: SRModel] = [:]
+    let precision: Precision
 
-    init(directory: URL) throws {
+    init(directory: URL, precision: Precision = .fp32) throws {
+        self.precision = precision
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var files: [ModelKey: URL] = [:]
         var models: [ModelInfo] = []
@@ -43,7 +49,7 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
 
     func load(_ key: ModelKey) throws {
         guard let url = files[key] else { throw InferenceError.invalidInput("no weights for \(key)") }
-        let model = try SRModel(contentsOf: url)
+        let model = try SRModel(contentsOf: url, precision: precision)
         lock.withLock { loaded[key] = model }
     }
 

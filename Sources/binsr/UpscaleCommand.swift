@@ -29,8 +29,8 @@ struct UpscaleCommand: ParsableCommand {
     var arch = "srresnet"
     @Option(help: "real or binary.")
     var weights = "binary"
-    @Option(help: "Precision: fp32, bf16 or int8 (binary layers only) or bf16-all (every convolution).")
-    var precision = "fp32"
+    @Option(help: "Precision: auto (bf16-all where the CPU has native bf16, else fp32), fp32, bf16 or int8 (binary layers only), bf16-all (every convolution).")
+    var precision = "auto"
     @Option(help: "Directory holding the weight files.")
     var modelsDir = "models"
     @Option(help: "Tile edge in input pixels (memory is bounded by the tile, not the image).")
@@ -54,8 +54,8 @@ struct UpscaleCommand: ParsableCommand {
         guard weights == "real" || weights == "binary" else {
             throw ValidationError("--weights must be real or binary")
         }
-        guard Precision(rawValue: precision) != nil else {
-            throw ValidationError("--precision must be fp32, bf16, int8 or bf16-all")
+        guard Precision(named: precision) != nil else {
+            throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", "))")
         }
         guard tileSize >= 8 else { throw ValidationError("--tile-size must be at least 8") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
@@ -69,7 +69,7 @@ struct UpscaleCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             throw CommandError("no weights at \(weightsURL.path) (see `binsr models --models-dir \(modelsDir)`)")
         }
-        let model = try SRModel(contentsOf: weightsURL, precision: Precision(rawValue: precision)!)
+        let model = try SRModel(contentsOf: weightsURL, precision: Precision(named: precision)!)
         let image = try decodeImage(contentsOf: URL(fileURLWithPath: input))
         let result = try model.upscale(image, tileSize: tileSize) { done, total in
             ProgressBar(total: total).update(done: done, label: "tiles")

@@ -137,3 +137,18 @@ struct SplitMix64 {
         #expect(EngineFixtures.maxAbsDifference(got, want) <= 1e-5, "\(shape)")
     }
 }
+
+@Suite struct PrecisionTests {
+    @Test func namesParseAndAutoFollowsTheCPU() throws {
+        #expect(Precision(named: "bf16-all") == .bf16All && Precision(named: "fp32") == .fp32)
+        #expect(Precision(named: "fp16") == nil && Precision(named: "") == nil)
+        #expect(Precision.names == ["auto", "fp32", "bf16", "int8", "bf16-all"])
+        #expect(Precision(named: "auto") == Precision.recommended)
+        // Independent of oneDNN's detection: the kernel's CPU flags (Linux).
+        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            let flags = Set(cpuinfo.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+            let native = flags.contains("avx512_bf16") || flags.contains("amx_bf16")
+            #expect(Precision.recommended == (native ? .bf16All : .fp32))
+        }
+    }
+}

@@ -178,7 +178,7 @@ final class FeatureMap {
     /// Runs `body` over `0..<count` split into one contiguous chunk per core (one chunk when small): the
     /// element-wise passes between oneDNN primitives would otherwise leave a core idle.
     static func forEachChunk(_ count: Int, minimum: Int = 1 << 15, _ body: @Sendable (Range<Int>) -> Void) {
-        let chunks = ProcessInfo.processInfo.environment["XSERIAL"] != nil ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, count / minimum)
+        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, count / minimum)
         if chunks <= 1 { return body(0..<count) }
         DispatchQueue.concurrentPerform(iterations: chunks) { i in body(count * i / chunks..<count * (i + 1) / chunks) }
     }
