@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's quality table: `binsr eval` (Y channel, border = scale, LR unrounded as in LapSRN's protocol) for
-# bicubic and every shipped model on Set5 and Set14, plus the precision modes of the binary models.
+# bicubic and every shipped model on Set5 and Set14, plus the precision modes (bf16/int8 of the binary layers,
+# bf16-all of every layer).
 #   benchmarks/quality_table.sh [DATASETS_DIR]      (release build; writes one JSON per row to runs/quality/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,9 +26,12 @@ for scale in 4 2; do
             arch=${method%-*}; kind=${method#*-}
             [ -f "$root/models/${arch}_x${scale}_${kind}.safetensors" ] || continue
             row "$dataset" "$scale" "$method" fp32
-            if [ "$kind" = binary ] && [ "${QUALITY_PRECISIONS:-1}" = 1 ]; then
-                row "$dataset" "$scale" "$method" bf16
-                row "$dataset" "$scale" "$method" int8
+            if [ "${QUALITY_PRECISIONS:-1}" = 1 ]; then
+                if [ "$kind" = binary ]; then
+                    row "$dataset" "$scale" "$method" bf16
+                    row "$dataset" "$scale" "$method" int8
+                fi
+                row "$dataset" "$scale" "$method" bf16-all
             fi
         done
     done
