@@ -31,7 +31,7 @@ let package = Package(
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.
-        .target(name: "SREngine", dependencies: ["CDNNL", "ImageCodecs"]),
+        .target(name: "SREngine", dependencies: ["CDNNL", "ImageCodecs", "Evaluation"]),
         // A small HTTP/1.1 server on BSD sockets + Dispatch; knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite.
@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "UpscaleService",
             dependencies: [
-                "HTTPServer", "SREngine", "ImageCodecs", "StudyStore",
+                "HTTPServer", "SREngine", "ImageCodecs", "Evaluation", "StudyStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "TestSupport"]),
-        .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService", "TestSupport"]),
+        .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService", "Evaluation", "TestSupport"]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -4,7 +4,7 @@ import ImageCodecs
 public struct ModelKey: Hashable, Sendable, CustomStringConvertible {
     /// "srresnet" or "lapsrn" (names as in training/archs, STYLE habit 12).
     public var arch: String
-    /// "binary" (1-bit weights, Ma et al. 2019) or "real" (full-precision baseline).
+    /// "binary" (1-bit weights, Ma et al. 2019), "real" (full-precision baseline) or "bicubic" (no network).
     public var weights: String
     public var scale: Int
 
@@ -14,7 +14,9 @@ public struct ModelKey: Hashable, Sendable, CustomStringConvertible {
         self.scale = scale
     }
 
-    public var description: String { "\(arch)-\(weights)-x\(scale)" }
+    public var description: String { isBicubic ? "bicubic-x\(scale)" : "\(arch)-\(weights)-x\(scale)" }
+    /// `model=bicubic`: no network, no weight file (arch is ignored).
+    public var isBicubic: Bool { weights == "bicubic" }
 }
 
 /// What `GET /v1/models` reports about one network.

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import ImageCodecs
 
@@ -37,12 +38,16 @@ struct UpscaleJob: Sendable {
         lap("decode")
 
         let key = parameters.key
-        try registry.ensureLoaded(key)
         let result: Image
-        do {
-            result = try registry.resolver.upscale(image, scale: key.scale, arch: key.arch, weights: key.weights)
-        } catch {
-            throw .internalFailure("inference: \(error)")
+        if key.isBicubic {
+            result = BicubicUpscale.upscale(image, scale: key.scale)
+        } else {
+            try registry.ensureLoaded(key)
+            do {
+                result = try registry.resolver.upscale(image, scale: key.scale, arch: key.arch, weights: key.weights)
+            } catch {
+                throw .internalFailure("inference: \(error)")
+            }
         }
         // The engine's contract is an exact scale; anything else would silently mislabel X-Output-Size.
         guard result.width == image.width * key.scale, result.height == image.height * key.scale else {

@@ -3,7 +3,8 @@ import HTTPServer
 /// The validated query of `POST /upscale`: which model, and how to encode the result.
 public struct UpscaleParameters: Sendable, Equatable {
     public static let scales = ["2", "4"]
-    public static let weightKinds = ["binary", "real"]
+    /// "bicubic" is MATLAB bicubic (`Evaluation.BicubicUpscale`): the baseline every model is measured against.
+    public static let weightKinds = ["binary", "real", "bicubic"]
     public static let architectures = ["srresnet", "lapsrn"]
     static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality"]
 
@@ -32,7 +33,7 @@ public struct UpscaleParameters: Sendable, Equatable {
             throw .unsupportedParameter(name: "arch", value: arch, allowed: architectures)
         }
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
-        guard registry.info(key) != nil else {
+        guard key.isBicubic || registry.info(key) != nil else {
             let available = registry.models.map(\.info.key.description)
             if available.isEmpty { throw .modelUnavailable(key, reason: "no models are installed on this server") }
             throw .unsupportedParameter(name: "model combination", value: key.description, allowed: available)

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import TestSupport
 import Testing
@@ -35,6 +36,26 @@ struct UpscaleEndToEndTests {
         for stage in ["queue;dur=", "decode;dur=", "inference;dur=", "encode;dur="] {
             #expect(headerText.contains(stage), "Server-Timing lacks \(stage)")
         }
+    }
+
+    /// `model=bicubic` needs no weight file and equals the evaluation code's MATLAB bicubic of the decoded input.
+    @Test func bicubicModelIsMatlabBicubicWithoutWeights() throws {
+        let service = try startService()
+        defer { service.shutdown() }
+        let png = Fixtures.png(width: 9, height: 7)
+        let client = try RawClient(port: service.port)
+        client.send(
+            Array(("POST /upscale?scale=4&model=bicubic HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\n"
+                + "Content-Length: \(png.count)\r\n\r\n").utf8) + png)
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("X-Model") == "bicubic-x4")
+        let coder = ImageCodecsCoding()
+        let got = try coder.decode(response.body, maxPixels: 1 << 20)
+        let want = BicubicUpscale.upscale(try coder.decode(png, maxPixels: 1 << 20), scale: 4)
+        #expect(got.width == 36 && got.height == 28)
+        let worst = zip(got.color, want.color).map { abs($0 - $1) }.max()!
+        #expect(worst <= 0.5 / 255 + 1e-6, "8-bit output vs float bicubic: \(worst)")
     }
 
     @Test func rawBodyWithExpectContinueIsAccepted() throws {

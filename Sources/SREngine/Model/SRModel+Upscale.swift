@@ -1,3 +1,4 @@
+import Evaluation
 import ImageCodecs
 
 extension SRModel {
@@ -56,7 +57,7 @@ extension SRModel {
             let plane = ow * oh
             color = (0..<plane).map { (color[$0] + color[plane + $0] + color[2 * plane + $0]) / 3 }
         }
-        let alpha = image.alpha.map { BicubicResize.upscale($0, width: width, height: height, scale: s) }
+        let alpha = image.alpha.map { BicubicUpscale.upscale($0, width: width, height: height, scale: s) }
         return Image(
             width: ow, height: oh, colorChannels: image.colorChannels, color: color, alpha: alpha,
             sourceBitDepth: image.sourceBitDepth)
