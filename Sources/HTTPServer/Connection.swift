@@ -18,6 +18,7 @@ public struct RequestContext: Sendable {
 struct Connection {
     let socket: Socket
     let limits: ServerLimits
+    let bodyBudget: BodyBudget
     let handler: HTTPServer.Handler
     let earlyResponse: HTTPServer.EarlyResponse?
     let isDraining: @Sendable () -> Bool
@@ -62,6 +63,9 @@ struct Connection {
         var requestStart: ContinuousClock.Instant?
         var headEnd: ContinuousClock.Instant?
         var lastActivity = clock.now
+        // Body bytes this connection holds against the server-wide budget (one request at a time).
+        var reserved = 0
+        defer { bodyBudget.release(reserved) }
 
         while true {
             while true {
@@ -76,6 +80,19 @@ struct Connection {
                 switch event {
                 case .head(let head):
                     headEnd = clock.now
+                    let declared: Int
+                    switch head.framing {
+                    case .none: declared = 0
+                    case .contentLength(let length): declared = length
+                    case .chunked: declared = limits.maxBodyBytes
+                    }
+                    if declared > 0 {
+                        guard bodyBudget.reserve(declared) else {
+                            try sendConnectionError(ConnectionError.bodyBudgetExhausted(limit: bodyBudget.limit))
+                            return
+                        }
+                        reserved = declared
+                    }
                     let requestID = Self.requestID(head.headers["X-Request-Id"])
                     if var early = earlyResponse?(head, requestID) {
                         // The body was not read, so the connection cannot continue (RFC 9110 §15.5.1 note).
@@ -96,6 +113,8 @@ struct Connection {
                     response.headers.set("X-Request-Id", context.requestID)
                     let keepAlive = request.head.keepAlive && !response.closeConnection && !isDraining()
                     try send(response, headOnly: request.method == .head, keepAlive: keepAlive)
+                    bodyBudget.release(reserved)
+                    reserved = 0
                     if !keepAlive { return }
                     requestStart = parser.isMidRequest ? clock.now : nil
                     headEnd = nil

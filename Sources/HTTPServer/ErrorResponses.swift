@@ -24,6 +24,8 @@ public enum ConnectionError: Error, Equatable, Sendable {
     case timeout(phase: String, seconds: Double)
     /// `maxConnections` are open.
     case tooManyConnections(limit: Int)
+    /// The bodies already being received or processed fill `maxBufferedBodyBytes`.
+    case bodyBudgetExhausted(limit: Int)
 }
 
 extension HTTPParseError: HTTPResponseError {
@@ -60,7 +62,7 @@ extension ConnectionError: HTTPResponseError {
     public var status: Int {
         switch self {
         case .timeout: 408
-        case .tooManyConnections: 503
+        case .tooManyConnections, .bodyBudgetExhausted: 503
         }
     }
 
@@ -68,12 +70,16 @@ extension ConnectionError: HTTPResponseError {
         switch self {
         case .timeout(let phase, let seconds): "The request \(phase) did not arrive within \(seconds) s."
         case .tooManyConnections(let limit): "The server already has \(limit) open connections; retry shortly."
+        case .bodyBudgetExhausted(let limit):
+            "Request bodies being received or processed already fill the server's \(limit)-byte budget; retry shortly."
         }
     }
 
     public var headers: [(String, String)] {
-        if case .tooManyConnections = self { return [("Retry-After", "1")] }
-        return []
+        switch self {
+        case .tooManyConnections, .bodyBudgetExhausted: [("Retry-After", "1")]
+        case .timeout: []
+        }
     }
 
     public var closesConnection: Bool { true }

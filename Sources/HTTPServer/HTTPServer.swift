@@ -16,6 +16,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     public let host: String
     public let limits: ServerLimits
+    private let bodyBudget: BodyBudget
     private let handler: Handler
     private let earlyResponse: EarlyResponse?
     private let logger: Logger
@@ -36,6 +37,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.host = host
         self.port = port
         self.limits = limits
+        bodyBudget = BodyBudget(limit: limits.maxBufferedBodyBytes)
         self.logger = logger
         self.earlyResponse = earlyResponse
         self.handler = handler
@@ -114,7 +116,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         connectionGroup.enter()
         let connection = Connection(
-            socket: client, limits: limits, handler: handler, earlyResponse: earlyResponse,
+            socket: client, limits: limits, bodyBudget: bodyBudget, handler: handler, earlyResponse: earlyResponse,
             isDraining: { [weak self] in self?.isDraining ?? true }, logger: logger)
         let thread = Thread { [self] in
             connection.run()

@@ -85,6 +85,7 @@ enum ConfigKeys {
         .integer("http.maxHeaderBytes", \.http.maxHeaderBytes),
         .integer("http.maxHeaderCount", \.http.maxHeaderCount),
         .integer("http.maxBodyBytes", \.http.maxBodyBytes),
+        .integer("http.maxBufferedBodyBytes", \.http.maxBufferedBodyBytes),
         .integer("http.maxChunkLineBytes", \.http.maxChunkLineBytes),
         .number("http.idleTimeout", \.http.idleTimeout),
         .number("http.headerTimeout", \.http.headerTimeout),

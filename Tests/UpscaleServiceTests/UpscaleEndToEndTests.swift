@@ -58,6 +58,30 @@ struct UpscaleEndToEndTests {
         #expect(worst <= 0.5 / 255 + 1e-6, "8-bit output vs float bicubic: \(worst)")
     }
 
+    /// Bodies held by all connections are bounded: while one upload holds most of `http.maxBufferedBodyBytes`,
+    /// a second gets 503 + Retry-After before its body is read; the budget comes back after the first response.
+    @Test func bufferedBodiesShareOneBudget() throws {
+        let png = Fixtures.png(width: 40, height: 30)
+        let service = try startService { $0.http.maxBufferedBodyBytes = png.count * 3 / 2 }
+        defer { service.shutdown() }
+        let head = "POST /upscale?scale=2 HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\n"
+            + "Content-Length: \(png.count)\r\n\r\n"
+        let first = try RawClient(port: service.port)
+        first.send(Array(head.utf8) + png[..<(png.count / 2)])
+        Thread.sleep(forTimeInterval: 0.3)  // the server has read the first head and reserved its body
+        let second = try RawClient(port: service.port)
+        second.send(Array(head.utf8) + png)
+        let refused = try second.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.header("Retry-After") == "1")
+        #expect(refused.text.contains("budget"))
+        first.send(Array(png[(png.count / 2)...]))
+        #expect(try first.readResponse().status == 200)
+        let third = try RawClient(port: service.port)
+        third.send(Array(head.utf8) + png)
+        #expect(try third.readResponse().status == 200)
+    }
+
     @Test func rawBodyWithExpectContinueIsAccepted() throws {
         let service = try startService()
         defer { service.shutdown() }
