@@ -21,7 +21,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Upscaling factor (2, 3, 4 or 8).")
     var scale: Int
 
-    @Option(help: "Method to evaluate: \(EvalMethods.names.joined(separator: ", ")).")
+    @Option(help: "Method to evaluate: \(EvalMethods.names.joined(separator: ", ")), or a .safetensors weight file.")
     var method: String = "bicubic"
 
     @Option(name: .customLong("models-dir"), help: "Folder of the network weight files.")
@@ -43,7 +43,7 @@ struct Eval: ParsableCommand {
         guard [2, 3, 4, 8].contains(scale) else {
             throw ValidationError("--scale must be 2, 3, 4 or 8, got \(scale)")
         }
-        guard EvalMethods.names.contains(method) else {
+        guard EvalMethods.names.contains(method) || method.hasSuffix(".safetensors") else {
             throw ValidationError(
                 "unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
         }

@@ -2,8 +2,8 @@ import Evaluation
 import Foundation
 import SREngine
 
-/// The super-resolution methods `binsr eval --method NAME` can score: bicubic, and the shipped networks
-/// `<arch>-<real|binary>` read from `models/<arch>_x<scale>_<real|binary>.safetensors`.
+/// The super-resolution methods `binsr eval --method NAME` can score: bicubic, the shipped networks
+/// `<arch>-<real|binary>` read from `models/<arch>_x<scale>_<real|binary>.safetensors`, or a weight file's path.
 enum EvalMethods {
     /// The accepted `--method` values, in help order.
     static let names = ["bicubic", "srresnet-real", "srresnet-binary", "lapsrn-real", "lapsrn-binary"]
@@ -23,6 +23,14 @@ enum EvalMethods {
             }
             return NetworkMethod(name: "\(network) (\(precision.rawValue))",
                                  model: try SRModel(contentsOf: url, precision: precision))
+        case let path where path.hasSuffix(".safetensors"):
+            // Any weight file (an ablation's, say): its metadata names the network; the scale must match.
+            let model = try SRModel(contentsOf: URL(fileURLWithPath: path), precision: precision)
+            guard model.weights.description.scale == scale else {
+                throw EvalMethodError.scaleMismatch(file: path, fileScale: model.weights.description.scale, scale: scale)
+            }
+            return NetworkMethod(name: "\(URL(fileURLWithPath: path).lastPathComponent) (\(precision.rawValue))",
+                                 model: model)
         default:
             throw EvalMethodError.unknown(name)
         }
@@ -43,6 +51,7 @@ struct NetworkMethod: SuperResolutionMethod {
 enum EvalMethodError: Error, CustomStringConvertible {
     case unknown(String)
     case unsupportedScale(method: String, scale: Int)
+    case scaleMismatch(file: String, fileScale: Int, scale: Int)
 
     var description: String {
         switch self {
@@ -50,6 +59,8 @@ enum EvalMethodError: Error, CustomStringConvertible {
             return "unknown method '\(name)' (available: \(EvalMethods.names.joined(separator: ", ")))"
         case .unsupportedScale(let method, let scale):
             return "method '\(method)' has no x\(scale) model (no weight file in the models directory)"
+        case .scaleMismatch(let file, let fileScale, let scale):
+            return "\(file) is an x\(fileScale) model; --scale is \(scale)"
         }
     }
 }
