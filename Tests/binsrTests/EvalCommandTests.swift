@@ -75,6 +75,18 @@ struct EvalCommandTests {
         #expect(abs(psnr - (try Expected.load().x4[0].psnr)) > 1e-6, "rounding the LR must change the result")
     }
 
+    @Test("a weight file is a method; its scale must match --scale")
+    func weightFileMethod() throws {
+        let weights = TestPaths.fixtures.appendingPathComponent("golden/srresnet_x2_b1_c8_real.safetensors").path
+        let ok = try BinsrProcess.run(["eval", "--dataset", dataset, "--scale", "2", "--method", weights, "--json"])
+        #expect(ok.status == 0, "stderr: \(ok.stderr)")
+        let json = try parseJSON(ok.stdout)
+        #expect((json["method"] as? String)?.hasPrefix("srresnet_x2_b1_c8_real.safetensors") == true)
+        #expect(json["meanPSNR"] is Double)
+        let wrong = try BinsrProcess.run(["eval", "--dataset", dataset, "--scale", "4", "--method", weights])
+        #expect(wrong.status != 0 && wrong.stderr.contains("is an x2 model; --scale is 4"), "\(wrong.stderr)")
+    }
+
     @Test("the table names every image and the mean")
     func table() throws {
         let result = try BinsrProcess.run(["eval", "--dataset", dataset, "--scale", "2", "--no-ifc"])
