@@ -35,8 +35,15 @@ public enum Precision: String, Sendable, CaseIterable {
     /// Every accepted name, for help texts and errors.
     public static let names = ["auto"] + allCases.map(\.rawValue)
 
-    /// Whether `layer` runs in low precision under this mode.
-    func lowers(_ layer: ConvLayer) -> Bool { self == .bf16All || (layer.isBinary && self != .fp32) }
+    /// Whether `layer` runs in low precision under this mode. Under bf16All, convs reading the image itself (3
+    /// channels: SRResNet's and LapSRN's heads, LapSRN's image branch) stay fp32: rounding pixels to bf16 (8
+    /// significant bits, up to 0.5/255 at 1.0) would reach LapSRN's output directly, and they cost little.
+    func lowers(_ layer: ConvLayer) -> Bool {
+        if self == .bf16All { return layer.inChannels > Self.imageChannels }
+        return layer.isBinary && self != .fp32
+    }
+
+    static let imageChannels = 4
 
     /// The element type the inputs (and weights) of a lowered layer take.
     var lowElement: FeatureMap.Element { self == .int8 ? .s8 : .bf16 }
@@ -144,7 +151,7 @@ struct OneDNNBackend: InferenceBackend {
     {
         // Binary narrow convs (the `binarize = all` tail) also take this path, on exact fp32 weights alpha * S.
         if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && preluSlopes == nil {
-            let source: FeatureMap.Element = precision == .bf16All ? .bf16 : .f32
+            let source: FeatureMap.Element = precision == .bf16All && precision.lowers(layer) ? .bf16 : .f32
             return try NarrowConvolution(layer: layer, plan: plan, stream: stream, source: source)
                 .run(x, adding: residual)
         }
