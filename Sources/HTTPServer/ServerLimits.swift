@@ -11,11 +11,11 @@ public struct ServerLimits: Sendable, Equatable {
     /// Bytes of a request body. Default 32 MiB: a 4096x4096 PNG fits. Checked against Content-Length before any body
     /// byte is read (and while reading chunked bodies); over it: 413.
     public var maxBodyBytes: Int = 32 * 1024 * 1024
-    /// Bytes of request bodies held in memory by all connections together. Default 512 MiB (16 bodies at the
+    /// Bytes of request bodies held in memory by all connections together. Default 256 MiB (8 bodies at the
     /// 32 MiB limit, not the 8 GiB that 256 connections could otherwise hold). A request is charged its
     /// Content-Length (a chunked one `maxBodyBytes`) when its head arrives, until its response is sent; when that
     /// does not fit, it gets 503 with Retry-After before any body byte is read.
-    public var maxBufferedBodyBytes: Int = 512 * 1024 * 1024
+    public var maxBufferedBodyBytes: Int = 256 * 1024 * 1024
     /// Bytes of a chunk-size line (hex size plus extensions). Default 256; longer is treated as malformed (400).
     public var maxChunkLineBytes: Int = 256
 
