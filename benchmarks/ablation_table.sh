@@ -11,6 +11,7 @@ mkdir -p "$out"
 echo "| ablation | steps x batch x patch | Set5 PSNR / SSIM | Set14 PSNR / SSIM |"
 echo "|---|---|---|---|"
 for weights in "$root"/runs/ablations/models/ablation_*.safetensors; do
+    [[ "$weights" == *.train.safetensors ]] && continue  # training states, not engine weights
     [ -f "$weights" ] || continue
     name=$(basename "$weights" .safetensors)
     for dataset in Set5 Set14; do
