@@ -15,6 +15,11 @@ protocol InferenceBackend {
     /// `tail(upsample(x))`: SRResNet's last x2 step and its output conv, which a fast backend can run before the
     /// pixel shuffle (a default runs the two calls).
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation
+    /// One LapSRN level after its body: features `prelu(up(g))` and image `residual(features) + imageUp(image)`.
+    /// Features are returned when `keepFeatures` (the next level's input); the last level does not need them, so a
+    /// fast backend can avoid building them at full resolution.
+    func lapsrnLevel(_ g: Activation, _ level: LapSRNLevel, image: Activation, keepFeatures: Bool) throws
+        -> (features: Activation?, image: Activation)
 }
 
 extension InferenceBackend {
@@ -24,6 +29,14 @@ extension InferenceBackend {
 
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation {
         try self.conv(upsample(x, conv, prelu: prelu), tail, prelu: nil, adding: nil)
+    }
+
+    func lapsrnLevel(_ g: Activation, _ level: LapSRNLevel, image: Activation, keepFeatures: Bool) throws
+        -> (features: Activation?, image: Activation)
+    {
+        let f = try transposedConv(g, level.up, prelu: level.upPReLU)
+        let coarse = try transposedConv(image, level.imageUp, prelu: nil)
+        return (f, try conv(f, level.residual, prelu: nil, adding: coarse))
     }
 }
 
@@ -49,14 +62,12 @@ enum NetworkGraph {
             guard let last = net.upsample.last else { return [try backend.conv(f, net.tail, prelu: nil, adding: nil)] }
             return [try backend.upsample(f, last.conv, prelu: last.prelu, then: net.tail)]
         case .lapsrn(let net):
-            var f = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
+            var f: B.Activation? = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
             var img = x
             var outputs: [B.Activation] = []
-            for level in net.levels {
-                let g = try blocks(level.body, f)
-                f = try backend.transposedConv(g, level.up, prelu: level.upPReLU)
-                let coarse = try backend.transposedConv(img, level.imageUp, prelu: nil)
-                img = try backend.conv(f, level.residual, prelu: nil, adding: coarse)
+            for (index, level) in net.levels.enumerated() {
+                let g = try blocks(level.body, f!)
+                (f, img) = try backend.lapsrnLevel(g, level, image: img, keepFeatures: index + 1 < net.levels.count)
                 outputs.append(img)
             }
             return outputs

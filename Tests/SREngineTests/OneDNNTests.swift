@@ -152,3 +152,60 @@ struct SplitMix64 {
         }
     }
 }
+
+/// LapSRN's transposed convs on their output parities (2x2 convs with asymmetric padding), against the reference
+/// kernels: the plain transposed conv, and a whole level with and without its full-resolution features.
+@Suite struct TransposedPhasesTests {
+    static func random(_ count: Int, _ rng: inout SplitMix64) -> [Float] {
+        (0..<count).map { _ in rng.nextUnitFloat() - 0.5 }
+    }
+
+    @Test(arguments: [(1, 1, 1), (3, 5, 4), (6, 2, 1), (7, 7, 4)])
+    func transposedConvMatchesReference(_ shape: (h: Int, w: Int, slopes: Int)) throws {
+        var rng = SplitMix64(seed: 5)
+        let (cin, cout) = (5, 4)
+        let layer = TransposedConvLayer(
+            name: "up", inChannels: cin, outChannels: cout, weights: Self.random(cin * cout * 16, &rng),
+            bias: Self.random(cout, &rng))
+        let prelu = PReLULayer(name: "p", slopes: Self.random(shape.slopes, &rng))
+        let x = Tensor(channels: cin, height: shape.h, width: shape.w, data: Self.random(cin * shape.h * shape.w, &rng))
+        let want = ReferenceBackend().transposedConv(x, layer, prelu: prelu)
+        let backend = OneDNNBackend(plan: ShapePlan(), precision: .fp32, stream: try DNNLStream())
+        let got = try backend.transposedConv(FeatureMap(planar: x), layer, prelu: prelu).planar()
+        #expect(got.height == 2 * shape.h && got.width == 2 * shape.w)
+        #expect(EngineFixtures.maxAbsDifference(got, want) <= 1e-5, "\(shape)")
+    }
+
+    /// The parity formulation of a level (image branch stacked into one 3 -> 12 conv, residual conv split over the
+    /// parities) against the reference's literal graph, in fp32 (exact up to summation order) and bf16-all.
+    @Test(arguments: [(1, 1, 1, true), (4, 3, 1, false), (5, 6, 8, true), (2, 7, 8, false)])
+    func levelMatchesReference(_ shape: (h: Int, w: Int, slopes: Int, keep: Bool)) throws {
+        var rng = SplitMix64(seed: 9)
+        let c = 8
+        let level = LapSRNLevel(
+            body: [],
+            up: TransposedConvLayer(
+                name: "up", inChannels: c, outChannels: c, weights: Self.random(c * c * 16, &rng),
+                bias: Self.random(c, &rng)),
+            upPReLU: PReLULayer(name: "p", slopes: Self.random(shape.slopes, &rng)),
+            imageUp: TransposedConvLayer(
+                name: "img", inChannels: 3, outChannels: 3, weights: Self.random(3 * 3 * 16, &rng),
+                bias: Self.random(3, &rng)),
+            residual: ConvLayer(
+                name: "res", inChannels: c, outChannels: 3, kernel: 3, weights: .real(Self.random(3 * c * 9, &rng)),
+                bias: Self.random(3, &rng)))
+        let g = Tensor(channels: c, height: shape.h, width: shape.w, data: Self.random(c * shape.h * shape.w, &rng))
+        let image = Tensor(channels: 3, height: shape.h, width: shape.w, data: Self.random(3 * shape.h * shape.w, &rng))
+        let want = try ReferenceBackend().lapsrnLevel(g, level, image: image, keepFeatures: true)
+        for (precision, bound) in [(Precision.fp32, Float(1e-5)), (.bf16All, 0.02)] {
+            let backend = OneDNNBackend(plan: ShapePlan(), precision: precision, stream: try DNNLStream())
+            let got = try backend.lapsrnLevel(
+                FeatureMap(planar: g), level, image: FeatureMap(planar: image), keepFeatures: shape.keep)
+            #expect(EngineFixtures.maxAbsDifference(got.image.planar(), want.image) <= bound, "\(shape) \(precision)")
+            #expect((got.features != nil) == shape.keep)
+            if let features = got.features {
+                #expect(EngineFixtures.maxAbsDifference(features.planar(), want.features!) <= bound)
+            }
+        }
+    }
+}

@@ -18,7 +18,7 @@ struct ConvolutionSpec {
         case sum
     }
 
-    /// Square kernel edge; stride 1, zero padding k / 2, weights `[out, in, k, k]`.
+    /// Square kernel edge; stride 1, weights `[out, in, k, k]`.
     var kernel: Int
     var inChannels: Int
     var outChannels: Int
@@ -32,6 +32,9 @@ struct ConvolutionSpec {
     /// Fused as the primitive's bias (added before post-ops); nil when the bias is a `shift` post-op.
     var bias: [Float]?
     var postOps: [PostOp]
+    /// Zero padding before the first row and column; after the last it is k - 1 minus this, so the output has the
+    /// input's size. nil: k / 2 on both sides (odd k). Even kernels need it (`TransposedPhases`).
+    var leadingPadding: (top: Int, left: Int)? = nil
 }
 
 /// A created convolution primitive with its weights already in the layout it chose.
@@ -61,7 +64,9 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         var biasDesc =
             spec.bias == nil ? dnnl_memory_desc_t() : try dnnlMemoryDesc([spec.outChannels], dnnl_f32, dnnl_a)
         let strides: [dnnl_dim_t] = [1, 1]
-        let padding: [dnnl_dim_t] = [dnnl_dim_t(k / 2), dnnl_dim_t(k / 2)]
+        let lead = spec.leadingPadding ?? (k / 2, k / 2)
+        let paddingL: [dnnl_dim_t] = [dnnl_dim_t(lead.top), dnnl_dim_t(lead.left)]
+        let paddingR: [dnnl_dim_t] = [dnnl_dim_t(k - 1 - lead.top), dnnl_dim_t(k - 1 - lead.left)]
 
         var attr: dnnl_primitive_attr_t?
         try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
@@ -97,7 +102,7 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         try dnnlCheck(
             dnnl_convolution_forward_desc_init(
                 &desc, dnnl_forward_inference, dnnl_convolution_direct,
-                &src, &wei, &biasDesc, &dst, strides, padding, padding),
+                &src, &wei, &biasDesc, &dst, strides, paddingL, paddingR),
             "dnnl_convolution_forward_desc_init")
         try dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "dnnl_primitive_desc_create(conv)")
         defer { dnnl_primitive_desc_destroy(pd) }

@@ -72,41 +72,6 @@ struct OneDNNBackend: InferenceBackend {
         return try convolve(t, block.conv2, preluSlopes: nil, adding: x)
     }
 
-    /// ConvTranspose2d(k=4, s=2, p=1) as four 3x3 convs, one per output parity, scattered like a pixel shuffle.
-    /// Output row 2m + dy receives input rows m - 1 and m through taps ky = 3 and 1 (dy = 0), or rows m and m + 1
-    /// through ky = 2 and 0 (dy = 1), from oy = 2 * iy - 1 + ky; columns likewise. So each parity is a 3x3
-    /// "same" conv whose taps at input offsets -1, 0, +1 are those ky (or zero). oneDNN 2.6's own deconvolution
-    /// ran at under 1 GMAC/s on NHWC (64 -> 64 at 128x128 input: 1.26 s, ONEDNN_VERBOSE, one thread), 4x slower
-    /// than PyTorch for the whole LapSRN; the 3x3 convs run at full speed despite 9/4 of the arithmetic.
-    func transposedConv(_ x: FeatureMap, _ layer: TransposedConvLayer, prelu: PReLULayer?) throws -> FeatureMap {
-        let (cin, cout) = (layer.inChannels, layer.outChannels)
-        let out = FeatureMap(channels: cout, height: 2 * x.height, width: 2 * x.width)
-        for dy in 0..<2 {
-            for dx in 0..<2 {
-                // Tap of the 4x4 kernel used at 3x3 position a (input offset a - 1), per parity.
-                let taps: [[Int?]] = [[3, 1, nil], [nil, 2, 0]]
-                var weights = [Float](repeating: 0, count: cout * cin * 9)
-                for o in 0..<cout {
-                    for i in 0..<cin {
-                        for a in 0..<3 {
-                            guard let ky = taps[dy][a] else { continue }
-                            for b in 0..<3 {
-                                guard let kx = taps[dx][b] else { continue }
-                                weights[((o * cin + i) * 3 + a) * 3 + b] =
-                                    layer.weights[((i * cout + o) * 4 + ky) * 4 + kx]
-                            }
-                        }
-                    }
-                }
-                let sub = ConvLayer(
-                    name: "\(layer.name)#\(dy)\(dx)", inChannels: cin, outChannels: cout, kernel: 3,
-                    weights: .real(weights), bias: layer.bias)
-                out.scatter(try convolve(x, sub, preluSlopes: prelu?.slopes, adding: nil), dy: dy, dx: dx)
-            }
-        }
-        return out
-    }
-
     /// `prelu(pixelShuffle2(conv(x)))` as four C-channel convs, one per sub-pixel position (dy, dx): conv channel
     /// 4c + 2dy + dx lands at (2h + dy, 2w + dx) of shuffled channel c, so each sub-conv's output is scattered
     /// straight into the shuffled map and freed. The PReLU (applied after the shuffle) has the same channel c, so it
@@ -118,14 +83,17 @@ struct OneDNNBackend: InferenceBackend {
         }
         let c = conv.outChannels / 4
         // Under bf16All the shuffled map is only ever the next conv's input: PReLU, rounding and shuffle in bf16.
-        let narrow = precision == .bf16All && prelu.slopes.count == c
+        // A shared slope fuses into the conv, which then writes bf16 itself; per-channel slopes take one pass.
+        let narrow = precision == .bf16All
+        let shared = prelu.slopes.count == 1
         let shuffled = FeatureMap(
             channels: c, height: 2 * x.height, width: 2 * x.width, element: narrow ? .bf16 : .f32)
+        let input = narrow ? x.converted(to: .bf16) : x  // the four sub-convs' input, rounded once
         for offset in 0..<4 {
             let sub = Self.subPixel(conv, offset)
-            let part = narrow
-                ? try convolve(x, sub, preluSlopes: nil, adding: nil).preluToBF16(prelu.slopes)
-                : try convolve(x, sub, preluSlopes: prelu.slopes, adding: nil)
+            let part = narrow && !shared
+                ? try convolve(input, sub, preluSlopes: nil, adding: nil).preluToBF16(prelu.slopes)
+                : try convolve(input, sub, preluSlopes: prelu.slopes, adding: nil, output: shuffled.element)
             shuffled.scatter(part, dy: offset / 2, dx: offset % 2)
         }
         return shuffled
@@ -146,9 +114,16 @@ struct OneDNNBackend: InferenceBackend {
     /// Convs with fewer output channels than this (the 3-channel tails) run as `NarrowConvolution`.
     static let narrowOutputs = 8
 
-    func convolve(_ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?) throws
-        -> FeatureMap
-    {
+    /// `padding`: leading zero padding for even kernels (`ConvolutionSpec.leadingPadding`); nil is k / 2.
+    /// `output` bf16 writes the result rounded for a next bf16 conv, when nothing else reads it (no f32 map of
+    /// the layer is ever written; the PReLU must then be shared, i.e. fused, and there is no residual).
+    func convolve(
+        _ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?,
+        padding: (top: Int, left: Int)? = nil, output: FeatureMap.Element = .f32
+    ) throws -> FeatureMap {
+        precondition(
+            output == .f32 || (residual == nil && (preluSlopes?.count ?? 1) == 1 && layer.outChannels >= Self.narrowOutputs),
+            "a bf16 output needs a fused PReLU, no residual and a wide layer")
         // Binary narrow convs (the `binarize = all` tail) also take this path, on exact fp32 weights alpha * S.
         if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && preluSlopes == nil {
             let source: FeatureMap.Element = precision == .bf16All && precision.lowers(layer) ? .bf16 : .f32
@@ -161,10 +136,11 @@ struct OneDNNBackend: InferenceBackend {
         let source: FeatureMap.Element = lowPrecision ? precision.lowElement : .f32
         let weightElement = source
         let activation = PReLUPlan(preluSlopes)
-        // Outputs stay f32 (residual stream, PReLU pass, any next layer); each low-precision conv converts or
-        // quantizes its own input.
-        let destination = FeatureMap.Element.f32
-        let key = "\(layer.name)|\(source)>\(destination)|\(activation.key)|\(residual != nil)"
+        // Outputs are f32 (residual stream, PReLU pass, any next layer) unless the caller asks for bf16; each
+        // low-precision conv converts or quantizes its own input.
+        let destination = output
+        let padKey = padding.map { "|pad\($0.top)\($0.left)" } ?? ""
+        let key = "\(layer.name)|\(source)>\(destination)|\(activation.key)|\(residual != nil)\(padKey)"
         let primitive = try plan.primitive(key) {
             var postOps: [ConvolutionSpec.PostOp] = []
             if signed, case .binary(_, let alpha) = layer.weights {
@@ -178,7 +154,7 @@ struct OneDNNBackend: InferenceBackend {
                 source: source, destination: destination,
                 weights: signed ? layer.signs() : layer.effectiveWeights(),
                 weightElement: weightElement,
-                bias: signed ? nil : layer.bias, postOps: postOps)
+                bias: signed ? nil : layer.bias, postOps: postOps, leadingPadding: padding)
         }
         let y: FeatureMap
         if let residual {

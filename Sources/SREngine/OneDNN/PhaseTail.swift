@@ -70,8 +70,12 @@ extension OneDNNBackend {
         let tails = PhaseTail(tail: tail).layers()
         let shared = prelu.slopes.count == 1 ? prelu.slopes : nil
         var z: FeatureMap?
+        let input = precision == .bf16All ? x.converted(to: .bf16) : x  // the four sub-convs' input, rounded once
         for offset in 0..<4 {
-            var part = try convolve(x, Self.subPixel(conv, offset), preluSlopes: shared, adding: nil)
+            // Under bf16All a fused (shared) PReLU lets the sub-conv write the tail's bf16 input directly.
+            let output: FeatureMap.Element = precision == .bf16All && shared != nil ? .bf16 : .f32
+            var part = try convolve(
+                input, Self.subPixel(conv, offset), preluSlopes: shared, adding: nil, output: output)
             if shared == nil {
                 if precision == .bf16All { part = part.preluToBF16(prelu.slopes) } else { part.applyPReLU(prelu.slopes) }
             }
