@@ -33,7 +33,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     config = load_train_config(pathlib.Path(args.config), _overrides(args.set))
     trainer = Trainer(config)
     warmup = config.warmup_iters if trainer.progress.iterations == 0 else 0
-    trainer.train(config.lr, steps=config.iterations, warmup=warmup, on_checkpoint=trainer.save_checkpoint)
+    budget = {"seconds": args.seconds} if args.seconds > 0 else {"steps": config.iterations}
+    trainer.train(config.lr, warmup=warmup, on_checkpoint=trainer.save_checkpoint, **budget)
     trainer.finish_slice(always_export=True)
 
 
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("train", help="train one model from a config (DDP under torchrun)")
     p.add_argument("config")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    p.add_argument("--seconds", type=float, default=0.0,
+                   help="train for this many seconds (wall clock on a GPU, compute time on the CPU) instead of "
+                        "the config's iterations")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("campaign", help="train several models in time slices until killed")
     p.add_argument("config")

@@ -63,6 +63,8 @@ class Trainer:
         torch.set_num_threads(config.threads)
         self.device = torch.device(f"cuda:{self.rank % torch.cuda.device_count()}" if torch.cuda.is_available()
                                    else "cpu")
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # fixed patch shapes: let cuDNN pick its fastest kernels
         torch.manual_seed(config.seed + self.rank)
         self.rng = np.random.default_rng(config.seed + 1000 * self.rank + int(time.time()))
         self.model = config.model.build()
@@ -224,7 +226,7 @@ class Trainer:
         self.log(f"[{self.config.name}] Set5 (Python monitor) {psnr:.3f} dB after {self.progress.iterations} it "
                  f"(best {self.progress.best_psnr:.3f}){' -> export' if improved or always_export else ''}")
         if improved or always_export:
-            if improved:
+            if improved and not math.isnan(psnr):
                 self.progress.best_psnr = psnr
             self.export(psnr)
             self.save_checkpoint()
