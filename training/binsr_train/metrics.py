@@ -55,11 +55,13 @@ def evaluate(model: torch.nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]],
     model.eval()
     scores = []
     for hr, lr in pairs:
-        x = torch.from_numpy(lr.transpose(2, 0, 1).astype(np.float32) / 255.0)[None]
-        y = model(x)
+        device = next(model.parameters()).device  # the trainer's (a GPU's) device, or the CPU
+        x = torch.from_numpy(lr.transpose(2, 0, 1).astype(np.float32) / 255.0)[None].to(device)
+        with torch.no_grad():
+            y = model(x)
         if isinstance(y, list):
             y = y[-1]
-        sr = to_uint8(y[0].clamp(0, 1).numpy().transpose(1, 2, 0) * 255.0)
+        sr = to_uint8(y[0].clamp(0, 1).float().cpu().numpy().transpose(1, 2, 0) * 255.0)
         scores.append(psnr_y(hr, sr, scale))
     model.train(was_training)
     return float(np.mean(scores))

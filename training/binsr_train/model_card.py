@@ -31,7 +31,7 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
 - Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}{factor}, cosine warm restarts{', bf16 autocast' if config.bf16 else ''};
   {progress.iterations} iterations = {progress.samples} HR patches = {progress.pixels / 1e6:.0f} M HR pixels seen
   (batch and patch grew between sessions, so compare budgets in samples), {progress.seconds / 60:.1f} minutes of
-  training compute on a 2-core CPU; last loss {progress.last_loss:.5f}.
+  training (CPU compute time, wall clock on a GPU); last loss {progress.last_loss:.5f}.
 - Started from: {config.init_from or 'random initialisation'}{skip} (iterations count this model's own steps only).
 - Set5 x{m.scale} Y-PSNR (border {m.scale}), **Python monitor** (binsr_train.metrics, not the official number;
   the official numbers come from `binsr eval`): {psnr:.3f} dB. Bicubic reference: 28.43 (x4), 33.69 (x2).

@@ -7,7 +7,8 @@
 #
 # BINSR_SHARED/datasets/train must hold SPRINT_FOLDERS (a subset of the training folders small enough to travel).
 # Shipped models start from models/<name>.train.safetensors; ablations from their configs (scratch or init_from).
-# Unpack here with: cat $OUT/sprint.tar.* | tar -x -C DIR   (models/, ablations/, logs/, runs/*/checkpoint.pt no).
+# Unpack here with `cat $OUT/sprint.tar.* | tar -x -C DIR` (slim/<name>.pt and logs/), then export with
+# scripts/import_sprint.py DIR/slim STAGING and compare with `binsr eval` before copying into models/.
 set -uo pipefail
 cd "$(dirname "$0")/.."  # training/
 out=${OUT:?OUT must name the output folder}
@@ -19,7 +20,7 @@ work=${SPRINT_WORK:-/tmp/sprint}
 shipped=${SPRINT_MODELS_DIR:-$PWD/../models}  # where the shipped models start from and are exported to
 models=${SPRINT_MODELS-"srresnet_x4_real srresnet_x4_binary srresnet_x2_real srresnet_x2_binary lapsrn_x4_real lapsrn_x4_binary"}
 ablations=${SPRINT_ABLATIONS-"ablation_alpha_learnable ablation_alpha_deterministic ablation_binary_blocks8 ablation_binary_blocks16 ablation_binary_blocks24 ablation_real_blocks16 ablation_binarize_all"}
-mkdir -p "$out" "$work/logs" "$work/models" "$work/ablations"
+mkdir -p "$out" "$work/logs" "$work/ablations"
 {
     date -u; nvidia-smi --query-gpu=name,memory.total --format=csv 2>/dev/null; nproc
     "$python" -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
@@ -48,8 +49,19 @@ for name in $ablations; do
         > "$work/logs/$name.log" 2>&1 &
 done
 wait
-for name in $models; do cp "$shipped/$name".train.safetensors "$shipped/$name".md "$work/models/" 2>/dev/null; done
+# Slim checkpoints (weights + progress, no optimizer state) whatever happened after training: each trainer saves its
+# checkpoint before its Set5 monitor and export, so a failure there loses nothing. scripts/import_sprint.py exports
+# them here.
+"$python" - "$work" <<'EOF' >> "$work/logs/environment.txt" 2>&1
+import pathlib, sys, torch
+work = pathlib.Path(sys.argv[1])
+(work / "slim").mkdir(exist_ok=True)
+for path in sorted((work / "runs").glob("*/checkpoint.pt")):
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    torch.save({"model": state["model"], "progress": state["progress"]}, work / "slim" / f"{path.parent.name}.pt")
+    print(path.parent.name, state["progress"])
+EOF
 for log in "$work"/logs/*.log; do echo "== $log"; grep -v "\] it " "$log" | tail -5; grep "\] it " "$log" | tail -1; done \
     > "$out/summary.txt"
-tar -C "$work" -cf - models ablations logs | split -b 15m - "$out/sprint.tar."
+tar -C "$work" -cf - slim logs | split -b 15m - "$out/sprint.tar."
 ls -la "$out"

@@ -86,3 +86,15 @@ def test_ddp_with_two_gloo_processes(tiny_train_root: pathlib.Path, tmp_path: pa
         assert torch.equal(states[0][key], states[1][key]), key
     restored = ModelConfig("srresnet", 2, 1, 8, "blocks").build()
     assert load_state_into(restored, tmp_path / "models" / "ddp.train.safetensors") == []
+
+
+def test_time_budget_and_export_without_monitor(tiny_train_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    # `train --seconds`: a compute-time budget instead of steps (gpu_sprint.sh); with the Set5 monitor off the
+    # export must not record NaN as the best score (a later campaign would then never export again).
+    trainer = Trainer(_config(tiny_train_root, tmp_path, ModelConfig("srresnet", 2, 1, 8)), log=lambda m: None)
+    trainer.progress.best_psnr = 30.0
+    trainer.train(1e-3, seconds=0.3)
+    assert trainer.progress.iterations >= 1 and trainer.progress.seconds >= 0.25
+    trainer.finish_slice(always_export=True)
+    assert trainer.progress.best_psnr == 30.0
+    assert (tmp_path / "models" / "smoke.safetensors").exists()
