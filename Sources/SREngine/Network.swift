@@ -11,7 +11,8 @@ protocol InferenceBackend {
     /// `prelu(pixelShuffle2(conv(x)))`, one x2 step of SRResNet.
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer) throws -> Activation
     /// `x + conv2(prelu(conv1(x)))`, one residual block (a fast backend can keep its inner activation narrow).
-    func residualBlock(_ x: Activation, _ block: ResidualBlock) throws -> Activation
+    /// `reusingInput`: the caller never reads `x` again, so the result may be written over it.
+    func residualBlock(_ x: Activation, _ block: ResidualBlock, reusingInput: Bool) throws -> Activation
     /// `tail(upsample(x))`: SRResNet's last x2 step and its output conv, which a fast backend can run before the
     /// pixel shuffle (a default runs the two calls).
     func upsample(_ x: Activation, _ conv: ConvLayer, prelu: PReLULayer, then tail: ConvLayer) throws -> Activation
@@ -23,7 +24,7 @@ protocol InferenceBackend {
 }
 
 extension InferenceBackend {
-    func residualBlock(_ x: Activation, _ block: ResidualBlock) throws -> Activation {
+    func residualBlock(_ x: Activation, _ block: ResidualBlock, reusingInput: Bool) throws -> Activation {
         try conv(conv(x, block.conv1, prelu: block.prelu, adding: nil), block.conv2, prelu: nil, adding: x)
     }
 
@@ -46,15 +47,19 @@ enum NetworkGraph {
     static func forward<B: InferenceBackend>(_ network: NetworkWeights, _ x: B.Activation, on backend: B) throws
         -> [B.Activation]
     {
-        func blocks(_ body: [ResidualBlock], _ input: B.Activation) throws -> B.Activation {
+        // `keepInput`: the input is read again after the blocks (SRResNet's global skip), so the first block must
+        // not write over it; every later block's input is dead once the block has run.
+        func blocks(_ body: [ResidualBlock], _ input: B.Activation, keepInput: Bool) throws -> B.Activation {
             var f = input
-            for block in body { f = try backend.residualBlock(f, block) }
+            for (index, block) in body.enumerated() {
+                f = try backend.residualBlock(f, block, reusingInput: index > 0 || !keepInput)
+            }
             return f
         }
         switch network {
         case .srresnet(let net):
             let f0 = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
-            var f = try blocks(net.body, f0)
+            var f = try blocks(net.body, f0, keepInput: true)
             f = try backend.conv(f, net.bodyTail, prelu: nil, adding: f0)
             for step in net.upsample.dropLast() {
                 f = try backend.upsample(f, step.conv, prelu: step.prelu)
@@ -66,7 +71,7 @@ enum NetworkGraph {
             var img = x
             var outputs: [B.Activation] = []
             for (index, level) in net.levels.enumerated() {
-                let g = try blocks(level.body, f!)
+                let g = try blocks(level.body, f!, keepInput: false)
                 (f, img) = try backend.lapsrnLevel(g, level, image: img, keepFeatures: index + 1 < net.levels.count)
                 outputs.append(img)
             }

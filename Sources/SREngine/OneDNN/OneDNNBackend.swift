@@ -63,13 +63,13 @@ struct OneDNNBackend: InferenceBackend {
 
     /// Under `bf16All` the PReLU of conv1 and the rounding of its output for conv2 are one pass (the f32 activation
     /// is never read again).
-    func residualBlock(_ x: FeatureMap, _ block: ResidualBlock) throws -> FeatureMap {
+    func residualBlock(_ x: FeatureMap, _ block: ResidualBlock, reusingInput: Bool) throws -> FeatureMap {
         guard precision == .bf16All, block.prelu.slopes.count == block.conv1.outChannels else {
             let t = try conv(x, block.conv1, prelu: block.prelu, adding: nil)
-            return try conv(t, block.conv2, prelu: nil, adding: x)
+            return try convolve(t, block.conv2, preluSlopes: nil, adding: x, inPlace: reusingInput)
         }
         let t = try convolve(x, block.conv1, preluSlopes: nil, adding: nil).preluToBF16(block.prelu.slopes)
-        return try convolve(t, block.conv2, preluSlopes: nil, adding: x)
+        return try convolve(t, block.conv2, preluSlopes: nil, adding: x, inPlace: reusingInput)
     }
 
     /// `prelu(pixelShuffle2(conv(x)))` as four C-channel convs, one per sub-pixel position (dy, dx): conv channel
@@ -117,9 +117,10 @@ struct OneDNNBackend: InferenceBackend {
     /// `padding`: leading zero padding for even kernels (`ConvolutionSpec.leadingPadding`); nil is k / 2.
     /// `output` bf16 writes the result rounded for a next bf16 conv, when nothing else reads it (no f32 map of
     /// the layer is ever written; the PReLU must then be shared, i.e. fused, and there is no residual).
+    /// `inPlace` sums into `residual` itself instead of a copy (the caller never reads it again).
     func convolve(
         _ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?,
-        padding: (top: Int, left: Int)? = nil, output: FeatureMap.Element = .f32
+        padding: (top: Int, left: Int)? = nil, output: FeatureMap.Element = .f32, inPlace: Bool = false
     ) throws -> FeatureMap {
         precondition(
             output == .f32 || (residual == nil && (preluSlopes?.count ?? 1) == 1 && layer.outChannels >= Self.narrowOutputs),
@@ -162,7 +163,7 @@ struct OneDNNBackend: InferenceBackend {
         let y: FeatureMap
         if let residual {
             precondition(residual.element == destination, "residual and output element types differ")
-            y = residual.copy()
+            y = inPlace ? residual : residual.copy()
         } else {
             y = FeatureMap(channels: layer.outChannels, height: x.height, width: x.width, element: destination)
         }

@@ -79,7 +79,7 @@ extension OneDNNBackend {
             if shared == nil {
                 if precision == .bf16All { part = part.preluToBF16(prelu.slopes) } else { part.applyPReLU(prelu.slopes) }
             }
-            z = try convolve(part, tails[offset], preluSlopes: nil, adding: z)
+            z = try convolve(part, tails[offset], preluSlopes: nil, adding: z, inPlace: true)
         }
         return z!.depthToSpace2(channels: tail.outChannels)
     }

@@ -107,7 +107,7 @@ extension OneDNNBackend {
                     }
                 }
                 features?.scatter(part, dy: dy, dx: dx)
-                z = try convolve(part, tails[2 * dy + dx], preluSlopes: nil, adding: z)
+                z = try convolve(part, tails[2 * dy + dx], preluSlopes: nil, adding: z, inPlace: true)
             }
         }
         return (features, z.depthToSpace2(channels: residual.outChannels))
