@@ -10,13 +10,14 @@ then spends the remaining time on the priority ones.
 from __future__ import annotations
 
 import collections
+import hashlib
+import json
 import pathlib
 import sys
 import time
 import tomllib
 from dataclasses import dataclass
 
-import torch
 
 from binsr_train.config import ConfigError, TrainConfig, from_dict, load_train_config
 from binsr_train.train import Trainer
@@ -68,19 +69,37 @@ def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
-def completed_slices(config: TrainConfig) -> int:
-    """Slices this model has finished, from its runs/ checkpoint (0 when there is none, e.g. in a new session)."""
-    path = pathlib.Path(config.runs_dir) / config.name / "checkpoint.pt"
-    if not path.exists():
-        return 0
-    return int(torch.load(path, map_location="cpu", weights_only=False)["progress"]["slices"])
+class CampaignProgress:
+    """Slices finished per model under one campaign file, kept in runs/campaign_progress.json by the file's content
+    hash: a restarted campaign skips what it already did, while a new or edited campaign file starts from zero. (A
+    model's own slice count lives in its train state and spans sessions, so it cannot tell a restart from a new
+    schedule on the same machine; session 3 found its first slice skipped that way.)"""
+
+    def __init__(self, runs_dir: pathlib.Path, campaign_file: pathlib.Path):
+        self.path = runs_dir / "campaign_progress.json"
+        self.key = hashlib.sha256(campaign_file.read_bytes()).hexdigest()[:16]
+
+    def _load(self) -> dict[str, dict[str, int]]:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def done(self, model: str) -> int:
+        return int(self._load().get(self.key, {}).get(model, 0))
+
+    def record(self, model: str) -> None:
+        state = self._load()
+        state.setdefault(self.key, {})[model] = state.get(self.key, {}).get(model, 0) + 1
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=1))
+        tmp.replace(self.path)
 
 
 def run_campaign(path: pathlib.Path) -> None:
-    """Run the schedule until killed. Restartable: a slice whose model already finished as many slices as the
-    schedule has given it so far is skipped, so a restarted campaign continues where it stopped. The file is
+    """Run the schedule until killed. Restartable: a slice whose model already finished as many slices under this
+    campaign file as the schedule has given it so far is skipped, so a restarted campaign continues where it stopped. The file is
     re-read at every round, so the schedule can be edited while the campaign runs."""
     cache = None
+    progress: CampaignProgress | None = None  # keyed by the file as it was at start (edits mid-run keep counting)
     round_index = 0
     scheduled: collections.Counter[str] = collections.Counter()
     while True:
@@ -93,9 +112,11 @@ def run_campaign(path: pathlib.Path) -> None:
         for item in slices:
             config = configs[item.model]
             scheduled[item.model] += 1
-            done = completed_slices(config)
+            if progress is None:
+                progress = CampaignProgress(pathlib.Path(config.runs_dir), path)
+            done = progress.done(item.model)
             if done >= scheduled[item.model]:
-                log(f"skip {item.model}: {done} slices already done")
+                log(f"skip {item.model}: {done} slices of this campaign file already done ({progress.path})")
                 continue
             if cache is None:
                 cache = Trainer.make_cache(config)
@@ -107,6 +128,7 @@ def run_campaign(path: pathlib.Path) -> None:
             log(f"slice: {config.name} for {item.minutes} min, slice #{k}, peak lr {peak:.2e}")
             trainer.train(peak, seconds=item.minutes * 60, warmup=warmup, on_checkpoint=trainer.save_checkpoint)
             trainer.finish_slice()
+            progress.record(item.model)
             del trainer
         round_index += 1
 

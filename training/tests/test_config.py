@@ -53,3 +53,17 @@ def test_campaign_rejects_malformed_schedules(tmp_path: pathlib.Path) -> None:
     (tmp_path / "campaign.toml").write_text("decay = 0.5\n")
     with pytest.raises(ConfigError, match="rounds"):
         load_campaign(tmp_path / "campaign.toml")
+
+
+def test_campaign_progress_counts_per_campaign_file(tmp_path: pathlib.Path) -> None:
+    from binsr_train.campaign import CampaignProgress
+
+    first = tmp_path / "a.toml"
+    first.write_text('[[rounds]]\nslices = [{ model = "m", minutes = 1 }]\n')
+    progress = CampaignProgress(tmp_path / "runs", first)
+    assert progress.done("m") == 0
+    progress.record("m")
+    progress.record("m")
+    assert CampaignProgress(tmp_path / "runs", first).done("m") == 2  # a restart sees it
+    first.write_text('[[rounds]]\nslices = [{ model = "m", minutes = 2 }]\n')
+    assert CampaignProgress(tmp_path / "runs", first).done("m") == 0  # a new schedule starts over
