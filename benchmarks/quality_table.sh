@@ -10,9 +10,15 @@ datasets=${1:-$root/../shared/datasets}
 bin="$root/.build/release/binsr"
 out="$root/runs/quality"
 mkdir -p "$out"
+weights_file() {  # arch scale kind: the file binsr uses (an x4 LapSRN serves x2 too when there is no x2 file)
+    local file="$root/models/${1}_x${2}_${3}.safetensors"
+    if [ ! -f "$file" ] && [ "$1" = lapsrn ]; then file="$root/models/${1}_x$((2 * $2))_${3}.safetensors"; fi
+    echo "$file"
+}
 row() {  # dataset scale method precision
     local file="$out/$1_x$2_$3_$4.json"
-    local weights="$root/models/${3%-*}_x$2_${3#*-}.safetensors"
+    local weights
+    weights=$(weights_file "${3%-*}" "$2" "${3#*-}")
     # QUALITY_SKIP: a regex over "DATASET xSCALE METHOD PRECISION" of rows to leave out of this run.
     if [ -n "${QUALITY_SKIP:-}" ] && [[ "$1 x$2 $3 $4" =~ $QUALITY_SKIP ]]; then return; fi
     # Make-like: a row is measured again only when its JSON is older than the weights or the binsr binary.
@@ -32,7 +38,7 @@ for scale in 4 2; do
         row "$dataset" "$scale" bicubic fp32
         for method in srresnet-real srresnet-binary lapsrn-real lapsrn-binary; do
             arch=${method%-*}; kind=${method#*-}
-            [ -f "$root/models/${arch}_x${scale}_${kind}.safetensors" ] || continue
+            [ -f "$(weights_file "$arch" "$scale" "$kind")" ] || continue
             row "$dataset" "$scale" "$method" fp32
             if [ "${QUALITY_PRECISIONS:-1}" = 1 ]; then
                 if [ "$kind" = binary ]; then

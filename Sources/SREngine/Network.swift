@@ -43,10 +43,11 @@ extension InferenceBackend {
 
 /// The two architectures written once over any backend; this is the graph of docs/weights-format.md line by line.
 enum NetworkGraph {
-    /// Returns the outputs from coarse to fine: SRResNet gives one, LapSRN one per x2 level.
-    static func forward<B: InferenceBackend>(_ network: NetworkWeights, _ x: B.Activation, on backend: B) throws
-        -> [B.Activation]
-    {
+    /// Returns the outputs from coarse to fine: SRResNet gives one, LapSRN one per x2 level, stopping after
+    /// `levels` levels when given (the coarser scales of an x4 LapSRN, without running the finer levels).
+    static func forward<B: InferenceBackend>(
+        _ network: NetworkWeights, _ x: B.Activation, on backend: B, levels: Int? = nil
+    ) throws -> [B.Activation] {
         // `keepInput`: the input is read again after the blocks (SRResNet's global skip), so the first block must
         // not write over it; every later block's input is dead once the block has run.
         func blocks(_ body: [ResidualBlock], _ input: B.Activation, keepInput: Bool) throws -> B.Activation {
@@ -70,9 +71,10 @@ enum NetworkGraph {
             var f: B.Activation? = try backend.conv(x, net.headConv, prelu: net.headPReLU, adding: nil)
             var img = x
             var outputs: [B.Activation] = []
-            for (index, level) in net.levels.enumerated() {
+            let run = net.levels.prefix(levels ?? net.levels.count)
+            for (index, level) in run.enumerated() {
                 let g = try blocks(level.body, f!, keepInput: false)
-                (f, img) = try backend.lapsrnLevel(g, level, image: img, keepFeatures: index + 1 < net.levels.count)
+                (f, img) = try backend.lapsrnLevel(g, level, image: img, keepFeatures: index + 1 < run.count)
                 outputs.append(img)
             }
             return outputs

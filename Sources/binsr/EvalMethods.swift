@@ -3,7 +3,8 @@ import Foundation
 import SREngine
 
 /// The super-resolution methods `binsr eval --method NAME` can score: bicubic, the shipped networks
-/// `<arch>-<real|binary>` read from `models/<arch>_x<scale>_<real|binary>.safetensors`, or a weight file's path.
+/// `<arch>-<real|binary>` read from `models/<arch>_x<scale>_<real|binary>.safetensors` (LapSRN x2: else the x4 file's
+/// first level), or a weight file's path.
 enum EvalMethods {
     /// The accepted `--method` values, in help order.
     static let names = ["bicubic", "srresnet-real", "srresnet-binary", "lapsrn-real", "lapsrn-binary"]
@@ -16,9 +17,9 @@ enum EvalMethods {
             return BicubicMethod()
         case let network where names.contains(network):
             let parts = network.split(separator: "-")
-            let url = URL(fileURLWithPath: modelsDirectory)
-                .appendingPathComponent("\(parts[0])_x\(scale)_\(parts[1]).safetensors")
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            guard let url = ModelFiles.locate(in: URL(fileURLWithPath: modelsDirectory), arch: String(parts[0]),
+                                              weights: String(parts[1]), scale: scale)
+            else {
                 throw EvalMethodError.unsupportedScale(method: name, scale: scale)
             }
             return NetworkMethod(name: "\(network) (\(precision.rawValue))",
@@ -26,7 +27,7 @@ enum EvalMethods {
         case let path where path.hasSuffix(".safetensors"):
             // Any weight file (an ablation's, say): its metadata names the network; the scale must match.
             let model = try SRModel(contentsOf: URL(fileURLWithPath: path), precision: precision)
-            guard model.weights.description.scale == scale else {
+            guard model.weights.description.scales.contains(scale) else {
                 throw EvalMethodError.scaleMismatch(file: path, fileScale: model.weights.description.scale, scale: scale)
             }
             return NetworkMethod(name: "\(URL(fileURLWithPath: path).lastPathComponent) (\(precision.rawValue))",
@@ -44,7 +45,7 @@ struct NetworkMethod: SuperResolutionMethod {
     let model: SRModel
 
     func upscale(lr: RGBPlanes, scale: Int) throws -> RGB8Image {
-        quantizeToUInt8(try model.upscale(lr.floatImage()))
+        quantizeToUInt8(try model.upscale(lr.floatImage(), scale: scale))
     }
 }
 

@@ -18,7 +18,8 @@ func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any Supe
     return resolver
 }
 
-/// Serves the weight files `<arch>_x<scale>_<real|binary>.safetensors` of one folder with SREngine.
+/// Serves the weight files `<arch>_x<scale>_<real|binary>.safetensors` of one folder with SREngine, and a LapSRN's
+/// coarser levels as models of their own scale (`ModelFiles`).
 ///
 /// Each `SRModel` is loaded once and shared read-only by every worker (SRModel is safe to call concurrently).
 /// Training state files (`*.train.safetensors`) sit beside the weights and are skipped.
@@ -34,6 +35,7 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var files: [ModelKey: URL] = [:]
         var models: [ModelInfo] = []
+        var scales: [ModelKey: [Int]] = [:]
         for name in names.sorted() where name.hasSuffix(".safetensors") && !name.hasSuffix(".train.safetensors") {
             let url = directory.appendingPathComponent(name)
             let description = try ModelWeights(contentsOf: url).description
@@ -42,6 +44,16 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
             files[key] = url
             models.append(ModelInfo(key: key, parameterCount: description.realParameters + description.binaryParameters,
                                     sizeBytes: description.fileBytes))
+            scales[key] = description.scales
+        }
+        // A LapSRN's coarser levels are models too (x4 also serves x2), unless a file of that scale exists.
+        for (key, available) in scales.sorted(by: { $0.key.description < $1.key.description }) {
+            for scale in available where scale != key.scale {
+                let derived = ModelKey(arch: key.arch, weights: key.weights, scale: scale)
+                guard files[derived] == nil, let info = models.first(where: { $0.key == key }) else { continue }
+                files[derived] = files[key]
+                models.append(ModelInfo(key: derived, parameterCount: info.parameterCount, sizeBytes: info.sizeBytes))
+            }
         }
         self.files = files
         self.models = models
@@ -56,6 +68,6 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
         guard let model = lock.withLock({ loaded[key] }) else { throw InferenceError.invalidInput("\(key) not loaded") }
-        return try model.upscale(image)
+        return try model.upscale(image, scale: scale)
     }
 }

@@ -13,7 +13,8 @@ struct UpscaleCommand: ParsableCommand {
         commandName: "upscale",
         abstract: "Upscale a PNG or JPEG image with a (binarized) SRResNet or LapSRN.",
         discussion: """
-            The weights file is <models-dir>/<arch>_x<scale>_<weights>.safetensors. Alpha is upscaled bicubically,
+            The weights file is <models-dir>/<arch>_x<scale>_<weights>.safetensors (LapSRN x2: else the x4 file's first
+            level). Alpha is upscaled bicubically,
             grayscale stays grayscale, and a 16-bit PNG stays 16-bit when written as PNG (JPEG output is 8-bit
             and composited over white).
             """
@@ -64,14 +65,14 @@ struct UpscaleCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let weightsURL = URL(fileURLWithPath: modelsDir).appendingPathComponent(
-            "\(arch)_x\(scale)_\(weights).safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw CommandError("no weights at \(weightsURL.path) (see `binsr models --models-dir \(modelsDir)`)")
+        let directory = URL(fileURLWithPath: modelsDir)
+        guard let weightsURL = ModelFiles.locate(in: directory, arch: arch, weights: weights, scale: scale) else {
+            let expected = directory.appendingPathComponent(ModelFiles.name(arch: arch, weights: weights, scale: scale))
+            throw CommandError("no weights at \(expected.path) (see `binsr models --models-dir \(modelsDir)`)")
         }
         let model = try SRModel(contentsOf: weightsURL, precision: Precision(named: precision)!)
         let image = try decodeImage(contentsOf: URL(fileURLWithPath: input))
-        let result = try model.upscale(image, tileSize: tileSize) { done, total in
+        let result = try model.upscale(image, scale: scale, tileSize: tileSize) { done, total in
             ProgressBar(total: total).update(done: done, label: "tiles")
         }
         ProgressBar(total: 1).finish()

@@ -67,6 +67,21 @@ import Testing
         #expect(Self.maxDifference(whole.color, short.color) > 1e-3)
     }
 
+    /// An x4 LapSRN also upscales by 2: its first level's output, from a network stopped after that level.
+    @Test func lapsrnServesItsCoarserLevel() throws {
+        let model = try Self.model("tiny_lapsrn_x4_binary")
+        #expect(model.description.scales == [2, 4])
+        let image = Self.randomImage(width: 11, height: 7)
+        let x2 = try model.upscale(image, scale: 2, tileSize: 8)
+        #expect(x2.width == 22 && x2.height == 14)
+        let levels = try Self.model("tiny_lapsrn_x4_binary", backend: .reference)
+            .forward(Tensor(channels: 3, height: 7, width: 11, data: image.rgb().color))
+        #expect(levels.count == 2 && levels[0].width == 22)
+        #expect(Self.maxDifference(x2.color, levels[0].data.map { min(max($0, 0), 1) }) <= 1e-4)
+        #expect(throws: InferenceError.self) { try model.upscale(image, scale: 8) }
+        #expect(throws: InferenceError.self) { try Self.model("tiny_srresnet_x4_real").upscale(image, scale: 2) }
+    }
+
     @Test func wholeImageMatchesReferenceBackend() throws {
         let image = Self.randomImage(width: 9, height: 6)
         let fast = try Self.model("tiny_lapsrn_x4_binary").upscale(image)

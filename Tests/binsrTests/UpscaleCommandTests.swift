@@ -55,6 +55,23 @@ import Testing
         #expect(result.stderr.contains("lapsrn_x2_binary.safetensors"))
     }
 
+    @Test func lapsrnX2ComesFromTheX4FilesFirstLevel() throws {
+        let models = try Self.modelsFolder()
+        defer { try? FileManager.default.removeItem(at: models) }
+        try FileManager.default.copyItem(
+            at: TestPaths.fixtures.appendingPathComponent("golden/lapsrn_x4_b1_c16_binary.safetensors"),
+            to: models.appendingPathComponent("lapsrn_x4_binary.safetensors"))
+        let input = TestPaths.testdata.appendingPathComponent("png/pngsuite/basn2c08.png")
+        let output = models.appendingPathComponent("o.png")
+        let result = try BinsrProcess.run([
+            "upscale", input.path, "-o", output.path, "--scale", "2", "--arch", "lapsrn", "--weights", "binary",
+            "--models-dir", models.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let header = try Self.pngHeader(output)
+        #expect(header.width == 64 && header.height == 64)
+    }
+
     @Test func upscaleRejectsAnUnsupportedScaleBeforeWorking() throws {
         let result = try BinsrProcess.run(["upscale", "in.png", "-o", "out.png", "--scale", "3"])
         #expect(result.status == 64)  // EX_USAGE from ArgumentParser's validation

@@ -11,29 +11,36 @@ extension SRModel {
     /// Receptive-field radius of the network in input pixels: the margin each tile carries.
     public var tileMargin: Int { weights.network.receptiveFieldRadius }
 
-    /// Upscales `image` by the model's scale, tile by tile, and returns colour clamped to [0, 1].
+    /// Upscales `image` by `scale` (default: the model's; any of `description.scales`), tile by tile, and returns
+    /// colour clamped to [0, 1].
     ///
     /// Grayscale input runs on replicated RGB and comes back as the mean of the three output channels (the network
     /// is trained on RGB; for a gray input the channels differ only by model noise, so the mean is the least-biased
     /// estimate). Alpha is upscaled with bicubic resampling. `sourceBitDepth` is kept so 16-bit sources stay 16-bit.
     /// `progress(done, total)` is called after each tile, on the calling thread. Safe to call concurrently.
     public func upscale(
-        _ image: Image, tileSize: Int = SRModel.defaultTileSize,
+        _ image: Image, scale: Int? = nil, tileSize: Int = SRModel.defaultTileSize,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(InferenceError) -> Image {
-        try upscale(image, tileSize: tileSize, margin: tileMargin, progress: progress)
+        try upscale(image, scale: scale, tileSize: tileSize, margin: tileMargin, progress: progress)
     }
 
     /// `margin` is a parameter only so tests can show that a margin below the receptive field breaks equivalence.
-    func upscale(_ image: Image, tileSize: Int, margin: Int, progress: ((Int, Int) -> Void)?) throws(InferenceError)
-        -> Image
-    {
+    func upscale(
+        _ image: Image, scale: Int? = nil, tileSize: Int, margin: Int, progress: ((Int, Int) -> Void)?
+    ) throws(InferenceError) -> Image {
         guard image.width > 0 && image.height > 0 else { throw .invalidInput("empty image") }
         guard image.width <= Self.maxInputEdge && image.height <= Self.maxInputEdge else {
             throw .invalidInput("image edge over \(Self.maxInputEdge) pixels")
         }
         guard tileSize >= 8 else { throw .invalidInput("tile size \(tileSize) is below 8") }
-        let s = description.scale
+        let s = scale ?? description.scale
+        guard let level = description.scales.firstIndex(of: s) else {
+            throw .invalidInput("this \(description.arch.rawValue) model upscales by \(description.scales), not \(s)")
+        }
+        // SRResNet has one output; a LapSRN stops at the level of `s`. (The margin stays the whole network's: an
+        // upper bound for fewer levels.)
+        let levels = description.arch == .lapsrn ? level + 1 : nil
         let (width, height) = (image.width, image.height)
         let input = Tensor(channels: 3, height: height, width: width, data: image.rgb().color)
         let plan = TilePlan(height: height, width: width, tile: tileSize, margin: margin)
@@ -41,7 +48,7 @@ extension SRModel {
         var color = [Float](repeating: 0, count: 3 * ow * oh)
         for (done, tile) in plan.tiles.enumerated() {
             let window = input.cropped(rows: tile.window.y, columns: tile.window.x)
-            let output = try forward(window).last!
+            let output = try forward(window, levels: levels).last!
             let rowOffset = (tile.core.y.lowerBound - tile.window.y.lowerBound) * s
             let columnOffset = (tile.core.x.lowerBound - tile.window.x.lowerBound) * s
             for c in 0..<3 {

@@ -46,20 +46,22 @@ public final class SRModel: Sendable {
         try self.init(weights: try ModelWeights(contentsOf: url), precision: precision, backend: backend)
     }
 
-    /// Runs the whole network on one RGB tensor (values nominally in [0, 1], not clamped). Returns the outputs from
-    /// coarse to fine: one for SRResNet, one per x2 level for LapSRN (the last is the full-scale result).
-    public func forward(_ input: Tensor) throws(InferenceError) -> [Tensor] {
+    /// Runs the network on one RGB tensor (values nominally in [0, 1], not clamped). Returns the outputs from
+    /// coarse to fine: one for SRResNet, one per x2 level for LapSRN (the last is the full-scale result); `levels`
+    /// stops a LapSRN after that many levels.
+    public func forward(_ input: Tensor, levels: Int? = nil) throws(InferenceError) -> [Tensor] {
         guard input.channels == 3 else { throw .invalidInput("the network takes 3 channels, got \(input.channels)") }
         guard input.height > 0 && input.width > 0 else { throw .invalidInput("empty input") }
         do {
             switch backend {
             case .reference:
-                return try NetworkGraph.forward(weights.network, input, on: ReferenceBackend())
+                return try NetworkGraph.forward(weights.network, input, on: ReferenceBackend(), levels: levels)
             case .oneDNN:
                 let runner = OneDNNBackend(
                     plan: cache.plan(height: input.height, width: input.width),
                     precision: precision, stream: try DNNLStream())
-                return try NetworkGraph.forward(weights.network, FeatureMap(planar: input), on: runner).map {
+                return try NetworkGraph.forward(weights.network, FeatureMap(planar: input), on: runner, levels: levels)
+                    .map {
                     $0.planar()
                 }
             }

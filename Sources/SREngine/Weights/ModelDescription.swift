@@ -25,6 +25,12 @@ public struct ModelDescription: Sendable, Equatable {
     /// Size of the weight file in bytes (0 when loaded from memory).
     public internal(set) var fileBytes = 0
 
+    /// The factors this network can upscale by: its own, plus, for LapSRN, each coarser x2 level's (an x4 LapSRN
+    /// also yields x2, trained with its own loss term).
+    public var scales: [Int] {
+        arch == .lapsrn ? Array(sequence(first: 2, next: { $0 * 2 }).prefix { $0 <= scale }) : [scale]
+    }
+
     public init(metadata: [String: String]) throws(WeightsError) {
         func value(_ key: String) throws(WeightsError) -> String {
             guard let value = metadata[key] else { throw .badMetadata(key: key, reason: "missing") }
