@@ -1,4 +1,4 @@
-"""Command line: python -m binsr_train train|campaign|export|eval|golden|vector (run from training/)."""
+"""Command line: python -m binsr_train train|srgan|campaign|export|eval|golden|vector (run from training/)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,15 @@ def cmd_train(args: argparse.Namespace) -> None:
     budget = {"seconds": args.seconds} if args.seconds > 0 else {"steps": config.iterations}
     trainer.train(config.lr, warmup=warmup, on_checkpoint=trainer.save_checkpoint, **budget)
     trainer.finish_slice(always_export=True)
+
+
+def cmd_srgan(args: argparse.Namespace) -> None:
+    from binsr_train.config import load_train_config
+    from binsr_train.srgan import GANWeights, train_srgan
+
+    config = load_train_config(pathlib.Path(args.config), _overrides(args.set))
+    vgg = pathlib.Path(args.vgg_weights) if args.vgg_weights else None
+    train_srgan(config, args.seconds, GANWeights(adversarial=args.adversarial), vgg)
 
 
 def cmd_campaign(args: argparse.Namespace) -> None:
@@ -98,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="train for this many seconds (wall clock on a GPU, compute time on the CPU) instead of "
                         "the config's iterations")
     p.set_defaults(func=cmd_train)
+    p = sub.add_parser("srgan", help="fine-tune a config's SRResNet generator against a discriminator (SRGAN)")
+    p.add_argument("config")
+    p.add_argument("--seconds", type=float, required=True,
+                   help="training time (wall clock on a GPU, compute time on the CPU)")
+    p.add_argument("--adversarial", type=float, default=1e-3, help="weight of the adversarial loss (SRGAN: 1e-3)")
+    p.add_argument("--vgg-weights", default="", help="VGG19 features.* safetensors: adds the perceptual loss")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    p.set_defaults(func=cmd_srgan)
     p = sub.add_parser("campaign", help="train several models in time slices until killed")
     p.add_argument("config")
     p.set_defaults(func=cmd_campaign)

@@ -19,6 +19,7 @@ python=${BINSR_PYTHON:-python3}
 work=${SPRINT_WORK:-/tmp/sprint}
 shipped=${SPRINT_MODELS_DIR:-$PWD/../models}  # where the shipped models start from and are exported to
 models=${SPRINT_MODELS-"srresnet_x4_real srresnet_x4_binary srresnet_x2_real srresnet_x2_binary lapsrn_x4_real lapsrn_x4_binary"}
+gans=${SPRINT_GANS-""}  # e.g. "srgan_x4_real srgan_x4_binary" (python -m binsr_train srgan)
 ablations=${SPRINT_ABLATIONS-"ablation_alpha_learnable ablation_alpha_deterministic ablation_binary_blocks8 ablation_binary_blocks16 ablation_binary_blocks24 ablation_real_blocks16 ablation_binarize_all"}
 mkdir -p "$out" "$work/logs" "$work/ablations"
 {
@@ -48,6 +49,11 @@ for name in $ablations; do
     "$python" -m binsr_train train "configs/$name.toml" "${common[@]}" --set "models_dir=\"$work/ablations\"" \
         > "$work/logs/$name.log" 2>&1 &
 done
+for name in $gans; do
+    "$python" -m binsr_train srgan "configs/$name.toml" --seconds "$seconds" --set "folders=$folders" \
+        --set "batch=$batch" --set threads=1 --set "runs_dir=\"$work/runs_srgan/$name\"" \
+        --set "models_dir=\"$work/srgan\"" > "$work/logs/$name.log" 2>&1 &
+done
 wait
 # Slim checkpoints (weights + progress, no optimizer state) whatever happened after training: each trainer saves its
 # checkpoint before its Set5 monitor and export, so a failure there loses nothing. scripts/import_sprint.py exports
@@ -56,10 +62,12 @@ wait
 import pathlib, sys, torch
 work = pathlib.Path(sys.argv[1])
 (work / "slim").mkdir(exist_ok=True)
-for path in sorted((work / "runs").glob("*/checkpoint.pt")):
+# runs/<config name>/ for train; runs_srgan/<config name>/<engine name>/ for srgan (slim files take config names).
+for path in sorted((work / "runs").glob("*/checkpoint.pt")) + sorted((work / "runs_srgan").glob("*/*/checkpoint.pt")):
+    name = path.parent.name if path.parent.parent.name == "runs" else path.parent.parent.name
     state = torch.load(path, map_location="cpu", weights_only=False)
-    torch.save({"model": state["model"], "progress": state["progress"]}, work / "slim" / f"{path.parent.name}.pt")
-    print(path.parent.name, state["progress"])
+    torch.save({"model": state["model"], "progress": state["progress"]}, work / "slim" / f"{name}.pt")
+    print(name, state["progress"])
 EOF
 for log in "$work"/logs/*.log; do echo "== $log"; grep -v "\] it " "$log" | tail -5; grep "\] it " "$log" | tail -1; done \
     > "$out/summary.txt"

@@ -4,8 +4,8 @@
     ../.venv/bin/python scripts/import_sprint.py /tmp/sprint_in/slim STAGING_DIR [--folders '["BSDS500_test", "T91"]']
 
 Each <name>.pt holds {"model": state_dict, "progress": Progress fields}. The model is rebuilt from
-configs/<name>.toml, measured on Set5 (Python monitor) and exported with its model card into STAGING_DIR, not
-models/: compare with `binsr eval` first and copy only what improves.
+configs/<name>.toml, measured on Set5 (Python monitor) and exported with its model card into STAGING_DIR (SRGAN
+generators into STAGING_DIR/srgan), not models/: compare with `binsr eval` first and copy only what improves.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from binsr_train.config import load_train_config  # noqa: E402
+from binsr_train.srgan import note_srgan  # noqa: E402
 from binsr_train.train import Progress, Trainer  # noqa: E402
 
 
@@ -38,13 +39,17 @@ def main() -> int:
             name = path.stem
             config = load_train_config(
                 pathlib.Path("configs") / f"{name}.toml",
-                {"folders": folders, "batch": args.batch, "runs_dir": runs, "models_dir": str(args.staging)})
+                {"folders": folders, "batch": args.batch, "runs_dir": runs,
+                 "models_dir": str(args.staging / "srgan" if name.startswith("srgan_") else args.staging)})
             state = torch.load(path, map_location="cpu", weights_only=False)
             trainer = Trainer(config, cache=object(), log=print)  # the cache is only read by training steps
             trainer.model.load_state_dict(state["model"], strict=True)
             trainer.progress = Progress(**state["progress"])
             trainer.progress.best_psnr = -float("inf")  # export whatever the monitor says; binsr eval decides
             trainer.finish_slice(always_export=True)
+            if name.startswith("srgan_"):  # its GAN steps only: it started from init_from, not a train state
+                card = pathlib.Path(config.models_dir) / f"{config.name}.md"
+                note_srgan(card, trainer.progress.iterations, config.lr)
     return 0
 
 

@@ -58,3 +58,16 @@ def test_vgg_loss_only_with_user_weights(tmp_path: pathlib.Path) -> None:
     assert "vgg" in losses and losses["vgg"] > 0
     assert abs(losses["g"] - (losses["pixel"] + 1e-3 * losses["adversarial"] + losses["vgg"])) < 1e-5
     assert isinstance(trainer.vgg, VGGFeatures) and not any(p.requires_grad for p in trainer.vgg.parameters())
+
+
+def test_srgan_fine_tune_exports_the_generator(tiny_train_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    from binsr_train.config import ModelConfig, TrainConfig
+    from binsr_train.srgan import train_srgan
+
+    config = TrainConfig(name="gan", model=ModelConfig("srresnet", 4, 1, 8, "blocks"), patch=16, batch=2,
+                         folders=("Synthetic",), train_root=str(tiny_train_root), runs_dir=str(tmp_path / "runs"),
+                         models_dir=str(tmp_path / "models"), threads=1, eval_set5=False, lr=1e-3)
+    trainer = train_srgan(config, seconds=0.5, log=lambda m: None)
+    assert trainer.progress.iterations >= 1
+    assert (tmp_path / "models" / "gan.safetensors").exists()
+    assert "SRGAN fine-tune" in (tmp_path / "models" / "gan.md").read_text()
