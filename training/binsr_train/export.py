@@ -8,6 +8,7 @@ bit 1 = +1. Files are written to a temporary name and renamed, so a reader never
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import pathlib
@@ -68,6 +69,8 @@ def _fold(conv: nn.Conv2d, bn: nn.BatchNorm2d | None) -> tuple[torch.Tensor, tor
 @torch.no_grad()
 def export_tensors(model: nn.Module) -> tuple[dict[str, np.ndarray], list[str]]:
     """The format's tensors of an eval-mode model, and the names of its binary convolutions."""
+    if any(p.device.type != "cpu" for p in model.parameters()):
+        model = copy.deepcopy(model).cpu()  # a GPU trainer's model: fold and pack on the host
     bn_after = _bn_after(model)
     folded_bns = {id(bn) for bn in bn_after.values()}
     tensors: dict[str, np.ndarray] = {}
