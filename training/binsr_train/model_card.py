@@ -38,6 +38,9 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
 - Exported: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.
 - Provenance metadata: `{provenance}`
 """
+    # History lines (added by hand or by scripts: which machine and data each phase used) outlive re-exports.
+    if path.exists():
+        text += "".join(line + "\n" for line in path.read_text().splitlines() if line.startswith("- History:"))
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(text)
     os.replace(tmp, path)
