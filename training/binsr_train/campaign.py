@@ -96,8 +96,8 @@ class CampaignProgress:
 
 def run_campaign(path: pathlib.Path) -> None:
     """Run the schedule until killed. Restartable: a slice whose model already finished as many slices under this
-    campaign file as the schedule has given it so far is skipped, so a restarted campaign continues where it stopped. The file is
-    re-read at every round, so the schedule can be edited while the campaign runs."""
+    campaign file as the schedule has given it so far is skipped, so a restarted campaign continues where it
+    stopped. The file is re-read at every round, so the schedule can be edited while the campaign runs."""
     cache = None
     progress: CampaignProgress | None = None  # keyed by the file as it was at start (edits mid-run keep counting)
     round_index = 0

@@ -123,7 +123,8 @@ struct OneDNNBackend: InferenceBackend {
         padding: (top: Int, left: Int)? = nil, output: FeatureMap.Element = .f32, inPlace: Bool = false
     ) throws -> FeatureMap {
         precondition(
-            output == .f32 || (residual == nil && (preluSlopes?.count ?? 1) == 1 && layer.outChannels >= Self.narrowOutputs),
+            output == .f32
+                || (residual == nil && (preluSlopes?.count ?? 1) == 1 && layer.outChannels >= Self.narrowOutputs),
             "a bf16 output needs a fused PReLU, no residual and a wide layer")
         // Binary narrow convs (the `binarize = all` tail) also take this path, on exact fp32 weights alpha * S.
         if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && preluSlopes == nil {

@@ -12,7 +12,9 @@ enum TransposedPhases {
     static let taps3: [[Int?]] = [[3, 1, nil], [nil, 2, 0]]
 
     /// The 2x2 conv computing output parity (dy, dx), with the leading padding it needs.
-    static func parity(_ layer: TransposedConvLayer, dy: Int, dx: Int) -> (layer: ConvLayer, padding: (top: Int, left: Int)) {
+    static func parity(_ layer: TransposedConvLayer, dy: Int, dx: Int)
+        -> (layer: ConvLayer, padding: (top: Int, left: Int))
+    {
         let (cin, cout) = (layer.inChannels, layer.outChannels)
         var weights = [Float](repeating: 0, count: cout * cin * 4)
         for o in 0..<cout {
@@ -81,7 +83,8 @@ extension OneDNNBackend {
         -> (features: FeatureMap?, image: FeatureMap)
     {
         let (up, residual, slopes) = (level.up, level.residual, level.upPReLU.slopes)
-        guard residual.outChannels < Self.narrowOutputs, residual.kernel % 2 == 1, residual.inChannels == up.outChannels,
+        guard residual.outChannels < Self.narrowOutputs, residual.kernel % 2 == 1,
+            residual.inChannels == up.outChannels,
             level.imageUp.inChannels == residual.outChannels, level.imageUp.outChannels == residual.outChannels,
             slopes.count == 1 || slopes.count == up.outChannels
         else {
@@ -91,7 +94,8 @@ extension OneDNNBackend {
         }
         let tails = PhaseTail(tail: residual).layers()
         var z = try convolve(image, TransposedPhases.stacked(level.imageUp), preluSlopes: nil, adding: nil)
-        let features = keepFeatures ? FeatureMap(channels: up.outChannels, height: 2 * g.height, width: 2 * g.width) : nil
+        let features = keepFeatures
+            ? FeatureMap(channels: up.outChannels, height: 2 * g.height, width: 2 * g.width) : nil
         let shared = slopes.count == 1 ? slopes : nil
         // The four parity convs read the same input: round it to bf16 once.
         let input = precision == .bf16All ? g.converted(to: .bf16) : g
@@ -99,7 +103,8 @@ extension OneDNNBackend {
             for dx in 0..<2 {
                 let (sub, padding) = TransposedPhases.parity(up, dy: dy, dx: dx)
                 // Without features to keep, a fused PReLU lets the conv write the tails' bf16 input directly.
-                let output: FeatureMap.Element = precision == .bf16All && features == nil && shared != nil ? .bf16 : .f32
+                let narrow = precision == .bf16All && features == nil && shared != nil
+                let output: FeatureMap.Element = narrow ? .bf16 : .f32
                 var part = try convolve(input, sub, preluSlopes: shared, adding: nil, padding: padding, output: output)
                 if shared == nil {
                     if precision == .bf16All && features == nil { part = part.preluToBF16(slopes) } else {
