@@ -25,13 +25,15 @@ let package = Package(
         // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
+        // The int8 path's element-wise passes (PReLU, max |x|, quantization) as plain C loops the compiler vectorises.
+        .target(name: "CQuantize"),
 
         // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
         .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.
-        .target(name: "SREngine", dependencies: ["CDNNL", "ImageCodecs", "Evaluation"]),
+        .target(name: "SREngine", dependencies: ["CDNNL", "CQuantize", "ImageCodecs", "Evaluation"]),
         // A small HTTP/1.1 server on BSD sockets + Dispatch; knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite.

@@ -77,6 +77,7 @@ enum ConfigKeys {
         .integer("jpegQuality", \.jpegQuality),
         .integer("pngCompressionLevel", \.pngCompressionLevel),
         .string("precision", \.precision),
+        .string("precisionCache", \.precisionCache),
         .string("modelLoading", \.modelLoading),
         .number("shutdownGraceSeconds", \.shutdownGraceSeconds),
         .string("logLevel", \.logLevel),

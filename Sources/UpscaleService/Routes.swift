@@ -107,11 +107,18 @@ extension UpscaleService {
             case .notLoaded: state = "not loaded"
             case .failed: state = "failed"
             }
-            return [
+            var item: [String: Any] = [
                 "name": entry.info.key.description, "arch": entry.info.key.arch, "model": entry.info.key.weights,
                 "scale": entry.info.key.scale, "parameters": entry.info.parameterCount,
                 "sizeBytes": entry.info.sizeBytes, "state": state,
             ]
+            if let runtime = registry.resolver.runtime(entry.info.key) {
+                item["precision"] = runtime.precision
+                item["precisionSource"] = runtime.precisionSource
+                item["precisionTimingsMs"] = runtime.timingsMs
+                item["blocks"] = runtime.blocks
+            }
+            return item
         }
         return json(200, ["models": models])
     }

@@ -30,9 +30,11 @@ public struct ServiceConfig: Sendable, Equatable {
     /// took 145 ms and 1248 KiB, level 6 499 ms and 1114 KiB, level 1 107 ms and 1324 KiB; with the bf16 engine
     /// level 6 would make encoding slower than inference.
     public var pngCompressionLevel = 3
-    /// Engine precision: "auto" (bf16-all on CPUs with native bf16, else fp32), "fp32", "bf16", "int8" (binary
-    /// layers only) or "bf16-all". Default auto (within 0.004 dB of fp32 on Set5/Set14, README).
+    /// Engine precision: "auto" (per model, the fastest mode within the model's 0.02 dB quality gate, measured on
+    /// this CPU and cached), "fp32", "bf16", "int8" (binary layers only), "bf16-all" or "int8-bf16". Default auto.
     public var precision = "auto"
+    /// Where `auto` caches its measured choices; empty: `BINSR_PRECISION_CACHE` or `~/.cache/binsr/precision.json`.
+    public var precisionCache = ""
     /// "eager": load every model at start (readiness waits for it); "lazy": load on first use. Default eager.
     public var modelLoading = "eager"
     /// Seconds to finish in-flight and queued work after SIGTERM/SIGINT before cutting connections. Default 30.
@@ -66,8 +68,8 @@ public struct ServiceConfig: Sendable, Equatable {
         check(maxInputPixels > 0, "maxInputPixels must be positive (got \(maxInputPixels))")
         check((1...100).contains(jpegQuality), "jpegQuality must be 1...100 (got \(jpegQuality))")
         check((0...9).contains(pngCompressionLevel), "pngCompressionLevel must be 0...9 (got \(pngCompressionLevel))")
-        check(["auto", "fp32", "bf16", "int8", "bf16-all"].contains(precision),
-              "precision must be auto, fp32, bf16, int8 or bf16-all (got \(precision))")
+        check(["auto", "fp32", "bf16", "int8", "bf16-all", "int8-bf16"].contains(precision),
+              "precision must be auto, fp32, bf16, int8, bf16-all or int8-bf16 (got \(precision))")
         check(["eager", "lazy"].contains(modelLoading), "modelLoading must be eager or lazy (got \(modelLoading))")
         check(
             shutdownGraceSeconds >= 0 && shutdownGraceSeconds.isFinite,

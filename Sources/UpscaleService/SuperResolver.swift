@@ -34,6 +34,25 @@ public struct ModelInfo: Sendable, Equatable {
     }
 }
 
+/// How a loaded model runs, for `GET /v1/models` and the logs.
+public struct ModelRuntime: Sendable, Equatable {
+    /// The precision mode in use ("fp32", "int8-bf16", ...).
+    public var precision: String
+    /// Why that mode: "configured", "auto (cached)", "auto (measured)", or "auto (measuring; fp32 meanwhile)".
+    public var precisionSource: String
+    /// Median ms per mode from the `auto` measurement (empty when configured).
+    public var timingsMs: [String: Double]
+    /// Residual blocks of the network (per level for LapSRN).
+    public var blocks: Int
+
+    public init(precision: String, precisionSource: String, timingsMs: [String: Double] = [:], blocks: Int) {
+        self.precision = precision
+        self.precisionSource = precisionSource
+        self.timingsMs = timingsMs
+        self.blocks = blocks
+    }
+}
+
 /// The seam between the service and the super-resolution engine (SREngine): the only thing the service needs.
 ///
 /// Wiring the engine is one adapter type conforming to this protocol (see `binsr serve`): `models` lists the weight
@@ -46,4 +65,10 @@ public protocol SuperResolver: Sendable {
     func load(_ key: ModelKey) throws
     /// Upscales `image` by `scale` with the named network. The result is `scale` times larger in each dimension.
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image
+    /// How a loaded model runs (nil before it is loaded, or when the resolver does not say).
+    func runtime(_ key: ModelKey) -> ModelRuntime?
+}
+
+extension SuperResolver {
+    public func runtime(_ key: ModelKey) -> ModelRuntime? { nil }
 }

@@ -56,33 +56,45 @@ struct BenchCommand: ParsableCommand {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 return Float(state >> 40) / Float(1 << 24)
             })
-        var rows: [[String]] = []
-        var fp32Output: [String: Tensor] = [:]
-        for (kind, precision) in try parsedCases() {
+        // Every case is loaded and warmed up first, then timed round-robin (one run of each case per round), so
+        // a slow spell of a shared machine lands on every case alike and the ratios stay fair.
+        let parsed = try parsedCases()
+        var models: [SRModel] = []
+        var outputs: [Tensor] = []
+        for (kind, precision) in parsed {
             let url = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(kind).safetensors")
             let model = try SRModel(contentsOf: url, precision: precision)
             var output = try model.forward(input).last!
             for _ in 0..<warmup { output = try model.forward(input).last! }
-            var times: [Double] = []
-            for _ in 0..<runs {
+            models.append(model)
+            outputs.append(output)
+        }
+        var times = [[Double]](repeating: [], count: parsed.count)
+        for _ in 0..<runs {
+            for (index, model) in models.enumerated() {
                 let start = DispatchTime.now().uptimeNanoseconds
-                output = try model.forward(input).last!
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                outputs[index] = try model.forward(input).last!
+                times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
-            let median = times.sorted()[times.count / 2]
+        }
+        var rows: [[String]] = []
+        for (index, (kind, precision)) in parsed.enumerated() {
+            let median = times[index].sorted()[runs / 2]
             var deviation = "-"
-            if precision == .fp32 { fp32Output[kind] = output }
-            if let reference = fp32Output[kind], precision != .fp32 {
-                deviation = String(format: "%.2e", zip(reference.data, output.data).map { abs($0 - $1) }.max() ?? 0)
+            if precision != .fp32, let reference = parsed.indices.first(where: {
+                parsed[$0].weights == kind && parsed[$0].precision == .fp32
+            }) {
+                deviation = String(
+                    format: "%.2e", zip(outputs[reference].data, outputs[index].data).map { abs($0 - $1) }.max() ?? 0)
             }
             if json {
-                let timesText = times.map { String(format: "%.3f", $0) }.joined(separator: ",")
+                let timesText = times[index].map { String(format: "%.3f", $0) }.joined(separator: ",")
                 print(
                     "{\"engine\":\"binsr\",\"arch\":\"\(arch)\",\"scale\":\(scale),\"size\":\(size),"
                         + "\"weights\":\"\(kind)\",\"precision\":\"\(precision.rawValue)\",\"times_ms\":[\(timesText)]}"
                 )
             }
-            let implementations = Set(model.implementations(height: size, width: size).values).sorted()
+            let implementations = Set(models[index].implementations(height: size, width: size).values).sorted()
             rows.append([
                 "\(kind)", precision.rawValue, String(format: "%.1f", median), "\(runs)", deviation,
                 implementations.joined(separator: " "),

@@ -4,6 +4,8 @@ import ArgumentParser
 struct Binsr: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Super-resolution with binarized neural networks: serve, upscale, evaluate, benchmark.",
-        subcommands: [ServeCommand.self, UpscaleCommand.self, Eval.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, UpscaleCommand.self, Eval.self, ModelsCommand.self, BenchCommand.self, GateCommand.self,
+        ]
     )
 }

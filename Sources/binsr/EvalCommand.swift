@@ -27,7 +27,7 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("models-dir"), help: "Folder of the network weight files.")
     var modelsDirectory: String = "models"
 
-    @Option(help: "Precision: fp32 (the published numbers), bf16 or int8 (binary layers only), bf16-all (every convolution), auto.")
+    @Option(help: "Precision: fp32 (the published numbers), bf16 or int8 (binary layers only), bf16-all (every convolution), int8-bf16, auto.")
     var precision: String = "fp32"
 
     @Flag(name: .customLong("rounded-lr"), help: "Round the LR image to 8 bits before upscaling.")
@@ -47,7 +47,7 @@ struct Eval: ParsableCommand {
             throw ValidationError(
                 "unknown --method '\(method)' (available: \(EvalMethods.names.joined(separator: ", ")))")
         }
-        guard Precision(named: precision) != nil else {
+        guard precision == "auto" || Precision(named: precision) != nil else {
             throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", ")), got \(precision)")
         }
         var isDirectory: ObjCBool = false
@@ -58,8 +58,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let options = try EvaluationOptions(scale: scale, roundLR: roundedLR, computeIFC: !noIFC)
-        let sr = try EvalMethods.make(method, scale: scale, modelsDirectory: modelsDirectory,
-                                      precision: Precision(named: precision)!)
+        let sr = try EvalMethods.make(method, scale: scale, modelsDirectory: modelsDirectory, precision: precision)
         let directory = URL(fileURLWithPath: dataset)
         let total = try DatasetDirectory.imageFiles(in: directory).count
         let bar = ProgressBar(total: total)

@@ -11,7 +11,10 @@ enum EvalMethods {
 
     /// Builds the method called `name` for upscaling by `scale`.
     static func make(_ name: String, scale: Int, modelsDirectory: String = "models",
-                     precision: Precision = .fp32) throws -> any SuperResolutionMethod {
+                     precision: String = "fp32") throws -> any SuperResolutionMethod {
+        func load(_ url: URL) throws -> SRModel {
+            try SRModel(contentsOf: url, precision: try PrecisionTuner().resolve(precision, for: url))
+        }
         switch name {
         case "bicubic":
             return BicubicMethod()
@@ -22,15 +25,15 @@ enum EvalMethods {
             else {
                 throw EvalMethodError.unsupportedScale(method: name, scale: scale)
             }
-            return NetworkMethod(name: "\(network) (\(precision.rawValue))",
-                                 model: try SRModel(contentsOf: url, precision: precision))
+            let model = try load(url)
+            return NetworkMethod(name: "\(network) (\(model.precision.rawValue))", model: model)
         case let path where path.hasSuffix(".safetensors"):
             // Any weight file (an ablation's, say): its metadata names the network; the scale must match.
-            let model = try SRModel(contentsOf: URL(fileURLWithPath: path), precision: precision)
+            let model = try load(URL(fileURLWithPath: path))
             guard model.weights.description.scales.contains(scale) else {
                 throw EvalMethodError.scaleMismatch(file: path, fileScale: model.weights.description.scale, scale: scale)
             }
-            return NetworkMethod(name: "\(URL(fileURLWithPath: path).lastPathComponent) (\(precision.rawValue))",
+            return NetworkMethod(name: "\(URL(fileURLWithPath: path).lastPathComponent) (\(model.precision.rawValue))",
                                  model: model)
         default:
             throw EvalMethodError.unknown(name)

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import ImageCodecs
 import Logging
@@ -7,11 +8,15 @@ import UpscaleService
 /// The one place the service meets the super-resolution engine: returns the `SuperResolver` that `binsr serve` uses.
 func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any SuperResolver {
     let directory = URL(fileURLWithPath: config.modelsDirectory)
-    guard let precision = Precision(named: config.precision) else {
+    guard config.precision == "auto" || Precision(named: config.precision) != nil else {
         throw InferenceError.invalidInput("unknown precision \(config.precision)")
     }
-    let resolver = try EngineResolver(directory: directory, precision: precision)
-    logger.info("engine precision \(precision.rawValue) (configured \(config.precision))")
+    let tuner = PrecisionTuner(
+        cache: config.precisionCache.isEmpty
+            ? PrecisionCache() : PrecisionCache(file: URL(fileURLWithPath: config.precisionCache)))
+    let resolver = try EngineResolver(directory: directory, precision: config.precision, tuner: tuner, logger: logger)
+    let cacheNote = config.precision == "auto" ? " (precision cache \(tuner.cache.file.path))" : ""
+    logger.info("engine precision \(config.precision) on \(CPUSignature.summary)\(cacheNote)")
     if resolver.models.isEmpty {
         logger.warning("no weight files in \(directory.path); /readyz stays 503 and /upscale answers 503")
     }
@@ -22,16 +27,26 @@ func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any Supe
 /// coarser levels as models of their own scale (`ModelFiles`).
 ///
 /// Each `SRModel` is loaded once and shared read-only by every worker (SRModel is safe to call concurrently).
-/// Training state files (`*.train.safetensors`) sit beside the weights and are skipped.
+/// Training state files (`*.train.safetensors`) sit beside the weights and are skipped. Under `precision = auto` a
+/// model without a cached choice for this CPU serves in fp32 at once and is measured in the background, one model
+/// at a time; the chosen mode then replaces it (requests already running finish on the old one).
 final class EngineResolver: SuperResolver, @unchecked Sendable {
     let models: [ModelInfo]
     private let files: [ModelKey: URL]
     private let lock = NSLock()
     private var loaded: [ModelKey: SRModel] = [:]
-    let precision: Precision
+    private var runtimes: [ModelKey: ModelRuntime] = [:]
+    let precision: String
+    let tuner: PrecisionTuner
+    let logger: Logger
+    /// Background measurements, one at a time and below request work.
+    private let measuring = DispatchQueue(label: "binsr.precision-tuner", qos: .utility)
 
-    init(directory: URL, precision: Precision = .fp32) throws {
+    init(directory: URL, precision: String = "fp32", tuner: PrecisionTuner = PrecisionTuner(),
+         logger: Logger = Logger(label: "binsr.engine")) throws {
         self.precision = precision
+        self.tuner = tuner
+        self.logger = logger
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var files: [ModelKey: URL] = [:]
         var models: [ModelInfo] = []
@@ -61,9 +76,47 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
 
     func load(_ key: ModelKey) throws {
         guard let url = files[key] else { throw InferenceError.invalidInput("no weights for \(key)") }
-        let model = try SRModel(contentsOf: url, precision: precision)
-        lock.withLock { loaded[key] = model }
+        let weights = try ModelWeights(contentsOf: url)
+        let blocks = weights.description.blocks
+        if let fixed = Precision(named: precision) {
+            install(key, try SRModel(weights: weights, precision: fixed),
+                    ModelRuntime(precision: fixed.rawValue, precisionSource: "configured", blocks: blocks))
+            return
+        }
+        if let hit = tuner.cached(url) {
+            install(key, try SRModel(weights: weights, precision: hit.mode),
+                    ModelRuntime(precision: hit.mode.rawValue, precisionSource: "auto (cached)",
+                                 timingsMs: hit.timings, blocks: blocks))
+            logger.info("precision auto -> \(hit.mode.rawValue) (cached)",
+                        metadata: ["model": "\(key)", "timings": "\(PrecisionTuner.describe(hit.timings))"])
+            return
+        }
+        install(key, try SRModel(weights: weights, precision: .fp32),
+                ModelRuntime(precision: "fp32", precisionSource: "auto (measuring; fp32 meanwhile)", blocks: blocks))
+        measuring.async { [self] in
+            do {
+                // A LapSRN file serves two scales: the first of its keys measured it for both.
+                let choice = try tuner.cached(url) ?? tuner.measure(url)
+                install(key, try SRModel(weights: weights, precision: choice.mode),
+                        ModelRuntime(precision: choice.mode.rawValue, precisionSource: "auto (measured)",
+                                     timingsMs: choice.timings, blocks: blocks))
+                logger.info("precision auto -> \(choice.mode.rawValue) (measured)",
+                            metadata: ["model": "\(key)", "timings": "\(PrecisionTuner.describe(choice.timings))"])
+            } catch {
+                logger.error("precision measurement failed; serving fp32",
+                             metadata: ["model": "\(key)", "error": "\(error)"])
+            }
+        }
     }
+
+    private func install(_ key: ModelKey, _ model: SRModel, _ runtime: ModelRuntime) {
+        lock.withLock {
+            loaded[key] = model
+            runtimes[key] = runtime
+        }
+    }
+
+    func runtime(_ key: ModelKey) -> ModelRuntime? { lock.withLock { runtimes[key] } }
 
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
         let key = ModelKey(arch: arch, weights: weights, scale: scale)

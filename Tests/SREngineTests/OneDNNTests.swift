@@ -25,7 +25,7 @@ import Testing
     /// bf16 rounds the activations entering binary layers (8-bit significand) and int8 quantizes them to 255
     /// levels, so both are held to a looser bound relative to the output range; `binsr bench` reports the
     /// deviation on full-size networks.
-    @Test(arguments: EngineFixtures.all.map(\.name), [Precision.bf16, .int8, .bf16All])
+    @Test(arguments: EngineFixtures.all.map(\.name), [Precision.bf16, .int8, .bf16All, .int8BF16])
     func lowPrecisionStaysCloseToPyTorch(_ name: String, _ precision: Precision) throws {
         let fixture = try #require(EngineFixtures.named(name))
         let weights = try ModelWeights(contentsOf: fixture.weights)
@@ -38,7 +38,7 @@ import Testing
         let range = want.data.map(abs).max()!
         #expect(err <= 0.02 * range, "\(name): \(precision) max abs error \(err), output range \(range)")
         // Real models have no binary layers: binary-layer modes must not touch them.
-        if !weights.description.binary && precision != .bf16All { #expect(err <= 1e-4) }
+        if !weights.description.binary && !precision.roundsToBF16 { #expect(err <= 1e-4) }
         // No slow reference kernel may sneak in.
         let kernels = model.implementations(height: input.height, width: input.width).values
         #expect(!kernels.contains { $0.hasPrefix("ref") }, "\(Set(kernels))")
@@ -139,17 +139,155 @@ struct SplitMix64 {
 }
 
 @Suite struct PrecisionTests {
-    @Test func namesParseAndAutoFollowsTheCPU() throws {
+    @Test func namesParseAndAutoIsNotAFixedMode() throws {
         #expect(Precision(named: "bf16-all") == .bf16All && Precision(named: "fp32") == .fp32)
+        #expect(Precision(named: "int8-bf16") == .int8BF16)
         #expect(Precision(named: "fp16") == nil && Precision(named: "") == nil)
-        #expect(Precision.names == ["auto", "fp32", "bf16", "int8", "bf16-all"])
-        #expect(Precision(named: "auto") == Precision.recommended)
-        // Independent of oneDNN's detection: the kernel's CPU flags (Linux).
-        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
-            let flags = Set(cpuinfo.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
-            let native = flags.contains("avx512_bf16") || flags.contains("amx_bf16")
-            #expect(Precision.recommended == (native ? .bf16All : .fp32))
+        #expect(Precision.names == ["auto", "fp32", "bf16", "int8", "bf16-all", "int8-bf16"])
+        // `auto` is decided per model by measurement (PrecisionTuner), never by a name or a CPU flag.
+        #expect(Precision(named: "auto") == nil)
+        #expect(throws: InferenceError.self) { try PrecisionTuner().resolve("fast", for: URL(fileURLWithPath: "/x")) }
+    }
+
+    /// int8 and int8-bf16 against the reference backend on odd shapes (every layer kind, residual sums): the bound
+    /// is relative to the output range, as for the other low-precision modes.
+    @Test(arguments: [(5, 7), (13, 3), (17, 20)])
+    func int8MatchesReferenceOnOddShapes(_ size: (Int, Int)) throws {
+        var rng = SplitMix64(seed: 7)
+        for fixture in EngineFixtures.all {
+            let weights = try ModelWeights(contentsOf: fixture.weights)
+            let input = Tensor(
+                channels: 3, height: size.0, width: size.1,
+                data: (0..<3 * size.0 * size.1).map { _ in rng.nextUnitFloat() })
+            let want = try SRModel(weights: weights, backend: .reference).forward(input).last!
+            let range = want.data.map(abs).max()!
+            for mode in [Precision.int8, .int8BF16] {
+                let got = try SRModel(weights: weights, precision: mode).forward(input).last!
+                let err = EngineFixtures.maxAbsDifference(got, want)
+                #expect(err <= 0.02 * range, "\(fixture.name) \(mode) \(size): error \(err), range \(range)")
+            }
         }
+    }
+}
+
+/// The int8 activation quantizer: one scale per tensor refined by a power of two per channel.
+@Suite struct QuantizationTests {
+    /// Channels whose ranges differ by up to 1000x: each is read back within half its own step, the steps are
+    /// powers of two apart (so ±1 weights times 2^k stay exact in int8), nothing clips, and a PReLU is applied.
+    @Test func perChannelStepsKeepSmallChannelsPrecise() {
+        var rng = SplitMix64(seed: 3)
+        let (c, h, w) = (16, 5, 7)
+        let ranges: [Float] = (0..<c).map { [100, 1, 0.1, 3, 0.5, 20, 0.25, 7][$0 % 8] }
+        let slopes: [Float] = (0..<c).map { Float($0) / 20 - 0.2 }
+        let map = FeatureMap(channels: c, height: h, width: w)
+        for i in 0..<map.count { map.floats[i] = (2 * rng.nextUnitFloat() - 1) * ranges[i % c] }
+        let q = map.quantizedS8(slopes: slopes, maxShift: 6)
+        let codes = q.map.raw.assumingMemoryBound(to: Int8.self)
+        let prelu = (0..<map.count).map { i -> Float in
+            let v = map.floats[i]
+            return v < 0 ? v * slopes[i % c] : v
+        }
+        let top = prelu.map(abs).max()!
+        #expect(abs(q.scale - top / 127) <= 1e-6 * top)
+        for ch in 0..<c {
+            let step = q.scale / Float(1 << q.shifts[ch])
+            let largest = stride(from: ch, to: map.count, by: c).map { abs(prelu[$0]) }.max()!
+            // The finest power-of-two step (up to 2^6) that still holds the channel's largest value.
+            #expect(largest <= 127 * step * 1.0001)
+            #expect(q.shifts[ch] == 6 || largest > 127 * step / 2)
+            for i in stride(from: ch, to: map.count, by: c) {
+                #expect(abs(Float(codes[i]) * step - prelu[i]) <= step / 2 * 1.0001)
+                #expect(abs(Int(codes[i])) <= 127)
+            }
+        }
+    }
+
+    @Test func zeroMapQuantizesToZeros() {
+        let map = FeatureMap(channels: 16, height: 2, width: 2)
+        for i in 0..<map.count { map.floats[i] = 0 }
+        let q = map.quantizedS8(maxShift: 6)
+        #expect(q.scale == 1)
+        #expect((0..<map.count).allSatisfy { q.map.raw.assumingMemoryBound(to: Int8.self)[$0] == 0 })
+    }
+}
+
+/// `auto`: gates, the decision on injected timings, and the cache's invalidation.
+@Suite struct PrecisionChoiceTests {
+    static let gate = QualityGate(
+        weights: "w", fp32: ["Set5_x4": 30.7, "Set14_x4": 27.7],
+        changes: [
+            "bf16-all": ["Set5_x4": -0.004, "Set14_x4": 0.001],
+            "int8": ["Set5_x4": -0.03, "Set14_x4": -0.01],  // Set5 outside 0.02 dB
+            "int8-bf16": ["Set5_x4": -0.01],  // Set14 never measured
+            "bf16": ["Set5_x4": 0.0, "Set14_x4": 0.0],
+        ])
+
+    @Test func gateAdmitsOnlyModesMeasuredWithinTolerance() {
+        let gate = Self.gate
+        #expect(gate.admits(.fp32) && gate.admits(.bf16All) && gate.admits(.bf16))
+        #expect(!gate.admits(.int8) && !gate.admits(.int8BF16))
+        #expect(PrecisionChoice.candidates(binary: true, gate: gate) == [.fp32, .bf16, .bf16All])
+        #expect(PrecisionChoice.candidates(binary: false, gate: gate) == [.fp32, .bf16All])
+        #expect(PrecisionChoice.candidates(binary: true, gate: nil) == [.fp32])
+    }
+
+    @Test func decidesTheFastestAdmittedModeAndNeverOneOutsideTheGate() {
+        let timings: [Precision: Double] = [.fp32: 300, .int8: 100, .int8BF16: 90, .bf16All: 170, .bf16: 250]
+        let choice = PrecisionChoice.decide(timings: timings, gate: Self.gate)
+        #expect(choice.mode == .bf16All)  // int8 and int8-bf16 are faster but not admitted
+        #expect(choice.timings["int8-bf16"] == 90)
+        #expect(PrecisionChoice.decide(timings: timings, gate: nil).mode == .fp32)
+        // A mode must beat fp32 by 5% to be worth its accuracy cost; a slower bf16 loses to fp32.
+        #expect(PrecisionChoice.decide(timings: [.fp32: 100, .bf16All: 97], gate: Self.gate).mode == .fp32)
+        #expect(PrecisionChoice.decide(timings: [.fp32: 100, .bf16All: 186], gate: Self.gate).mode == .fp32)
+        #expect(PrecisionChoice.decide(timings: [.fp32: 100, .bf16All: 90], gate: Self.gate).mode == .bf16All)
+    }
+
+    @Test func gateFileBelongsToItsWeights() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let weights = dir.appendingPathComponent("m.safetensors")
+        try Data([1, 2, 3]).write(to: weights)
+        let fingerprint = try WeightsFingerprint.of(weights)
+        var gate = Self.gate
+        gate.weights = fingerprint
+        try gate.write(forWeights: weights)
+        #expect(QualityGate.url(forWeights: weights).lastPathComponent == "m.gate.json")
+        #expect(QualityGate.load(forWeights: weights, fingerprint: fingerprint) == gate)
+        try Data([1, 2, 4]).write(to: weights)  // retrained weights: the old gate no longer applies
+        let changed = try WeightsFingerprint.of(weights)
+        #expect(changed != fingerprint)
+        #expect(QualityGate.load(forWeights: weights, fingerprint: changed) == nil)
+    }
+
+    @Test func cacheIsKeyedByCPULibraryAndWeights() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let cache = PrecisionCache(file: file)
+        let here = PrecisionCache.signature(weights: "w1", cpu: "CPU A flags 1")
+        cache.store(PrecisionChoice(mode: .int8BF16, timings: ["fp32": 2, "int8-bf16": 1]), for: here)
+        #expect(cache.lookup(here)?.mode == .int8BF16)
+        #expect(cache.lookup(PrecisionCache.signature(weights: "w2", cpu: "CPU A flags 1")) == nil)
+        #expect(cache.lookup(PrecisionCache.signature(weights: "w1", cpu: "CPU B flags 1")) == nil)
+        #expect(here.contains("onednn ") && here.contains("isa "))
+        // A corrupt cache file is a miss, not a crash.
+        try Data("{not json".utf8).write(to: file)
+        #expect(cache.lookup(here) == nil)
+    }
+
+    /// The tuner times every candidate on a real (tiny) model and caches the decision.
+    @Test func tunerMeasuresCandidatesAndCaches() throws {
+        let fixture = try #require(EngineFixtures.all.first { $0.name.contains("binary") } ?? EngineFixtures.all.first)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tuner-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let tuner = PrecisionTuner(cache: PrecisionCache(file: file), edge: 16, runs: 1)
+        #expect(tuner.cached(fixture.weights) == nil)
+        let choice = try tuner.measure(fixture.weights)
+        #expect(choice.timings["fp32"] != nil)
+        #expect(tuner.cached(fixture.weights) == choice)
+        #expect(try tuner.resolve("auto", for: fixture.weights) == choice.mode)
+        #expect(try tuner.resolve("int8", for: fixture.weights) == .int8)
     }
 }
 

@@ -92,7 +92,10 @@ class TrainConfig:
         init_skip: parameter-name prefixes of init_from not to load (e.g. "upsample.1." for x4 -> x2).
         threads: torch intra-op threads.
         channels_last: use the channels-last memory format (measured faster on this CPU).
-        bf16: bf16 autocast (measured slower on this CPU, off by default).
+        precision: "auto" (time bf16 autocast and fp32 steps at start, keep the faster: binsr_train.precision),
+            "fp32" or "bf16" (autocast).
+        init_grow: init_from may have fewer residual blocks than the model: the extra blocks start as identity
+            (their last BN scale zero), so a deeper model starts exactly where the shallower one ended.
         eval_set5: measure the Python-monitor Set5 PSNR at each checkpoint.
         checkpoint_minutes: minutes between checkpoints in `train`.
     """
@@ -117,7 +120,8 @@ class TrainConfig:
     init_skip: tuple[str, ...] = ()
     threads: int = 2
     channels_last: bool = True
-    bf16: bool = False
+    precision: str = "auto"
+    init_grow: bool = False
     eval_set5: bool = True
     checkpoint_minutes: float = 5.0
 
@@ -130,6 +134,7 @@ class TrainConfig:
         _check(0 <= self.lr_min_ratio <= 1, f"lr_min_ratio must be in [0,1], got {self.lr_min_ratio}")
         _check(self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}")
         _check(self.noise_sigma >= 0 and self.iterations >= 0 and self.warmup_iters >= 0, "negative value")
+        _check(self.precision in ("auto", "fp32", "bf16"), f"precision must be auto, fp32 or bf16, got {self.precision!r}")
         _check(self.threads >= 1 and self.checkpoint_minutes > 0, "threads and checkpoint_minutes must be positive")
 
 

@@ -147,25 +147,36 @@ def save_train_state(model: nn.Module, config: ModelConfig, path: pathlib.Path, 
     _atomic_save(tensors, metadata, path)
 
 
-def load_state_into(model: nn.Module, path: pathlib.Path, skip_prefixes: tuple[str, ...] = ()) -> list[str]:
+def load_state_into(model: nn.Module, path: pathlib.Path, skip_prefixes: tuple[str, ...] = (),
+                    grow: bool = False) -> list[str]:
     """Load a .train.safetensors into `model` strictly; returns the names it initialised differently.
 
     Keys starting with a skip prefix are ignored. The only missing keys tolerated are binary alphas (a binary model
-    started from a real one): they are re-initialised to mean|W| of the loaded weights (Ma et al. Eq. 4). Any other
-    missing, unexpected or mis-shaped tensor raises.
+    started from a real one): they are re-initialised to mean|W| of the loaded weights (Ma et al. Eq. 4). With
+    `grow`, residual blocks `body.{i}.` that the file lacks are tolerated too (a deeper model started from a
+    shallower one): their last BatchNorm scale and shift are zeroed, so each new block starts as the identity and the
+    grown model computes exactly what the file's model did. Any other missing, unexpected or mis-shaped tensor raises.
     """
     state = {k: v for k, v in load_file(str(path)).items() if not k.startswith(skip_prefixes)}
     own = model.state_dict()
     unexpected = sorted(set(state) - set(own))
     missing = sorted(k for k in set(own) - set(state) if not k.startswith(skip_prefixes))
-    bad_missing = [k for k in missing if not k.endswith(".alpha")]
+    loaded_blocks = {k.split(".")[1] for k in state if k.startswith("body.")}
+    new_blocks = sorted({k.split(".")[1] for k in missing if k.startswith("body.")} - loaded_blocks) if grow else []
+    grown = [k for k in missing if k.startswith("body.") and k.split(".")[1] in new_blocks]
+    bad_missing = [k for k in missing if not k.endswith(".alpha") and k not in grown]
     if unexpected or bad_missing:
         raise KeyError(f"{path}: unexpected tensors {unexpected}, missing tensors {bad_missing}")
     for key, value in state.items():
         if value.shape != own[key].shape:
             raise ValueError(f"{path}: {key} has shape {tuple(value.shape)}, model expects {tuple(own[key].shape)}")
     model.load_state_dict(state, strict=False)
+    with torch.no_grad():
+        for index in new_blocks:
+            block = model.body[int(index)]
+            block.bn2.weight.zero_()
+            block.bn2.bias.zero_()
     for name, module in model.named_modules():
-        if isinstance(module, BinaryConv2d) and f"{name}.alpha" in missing:
+        if isinstance(module, BinaryConv2d) and f"{name}.alpha" in missing and f"{name}.alpha" not in grown:
             module.reset_alpha()
     return missing

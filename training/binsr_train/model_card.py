@@ -13,7 +13,7 @@ if typing.TYPE_CHECKING:
 
 
 def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progress", psnr: float,
-                     provenance: str) -> None:
+                     provenance: str, bf16: bool = False) -> None:
     m = config.model
     binary = {"none": "real (fp32) weights",
               "blocks": f"binary residual-block convolutions ({m.alpha_mode} alpha), other layers real",
@@ -28,7 +28,7 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
   `{config.name}.train.safetensors` (fp32 training state_dict, to resume: see docs/training.md).
 - Data: HR folders {', '.join(config.folders)} under {config.train_root} (never Set5/Set14); random
   {config.patch}x{config.patch} HR crops, flips and 90-degree rotations; LR = MATLAB bicubic imresize, rounded to uint8.
-- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}{factor}, cosine warm restarts{', bf16 autocast' if config.bf16 else ''};
+- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}{factor}, cosine warm restarts{', bf16 autocast' if bf16 else ''};
   {progress.iterations} iterations = {progress.samples} HR patches = {progress.pixels / 1e6:.0f} M HR pixels seen
   (batch and patch grew between sessions, so compare budgets in samples), {progress.seconds / 60:.1f} minutes of
   training (CPU compute time, wall clock on a GPU); last loss {progress.last_loss:.5f}.

@@ -124,7 +124,7 @@ def train_srgan(config: "TrainConfig", seconds: float, weights: GANWeights = GAN
 
     trainer = Trainer(config, log=log)
     gan = SRGANTrainer(trainer.model, config.patch, lr=config.lr, weights=weights, vgg_weights=vgg_weights,
-                       bf16=config.bf16)
+                       bf16=trainer.bf16)
     gan.discriminator.to(trainer.device)
     if gan.vgg is not None:
         gan.vgg.to(trainer.device)

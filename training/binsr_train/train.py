@@ -28,6 +28,7 @@ from binsr_train.export import export_model, load_state_into, save_train_state
 from binsr_train.losses import pixel_loss
 from binsr_train.metrics import SET5_DIR, evaluate, load_benchmark
 from binsr_train.model_card import write_model_card
+from binsr_train.precision import choose_bf16, timed
 
 TRAINING_DIR = REPO_ROOT / "training"
 
@@ -82,6 +83,27 @@ class Trainer:
             self.net = nn.parallel.DistributedDataParallel(self.model)
         self.cache = cache if cache is not None else self.make_cache(config)
         self._set5 = None
+        self.bf16, self.precision_timings = self._choose_precision()
+
+    def _choose_precision(self) -> tuple[bool, dict[str, float]]:
+        c = self.config
+        key = (c.model, c.batch, c.patch, c.threads, c.channels_last, str(self.device))
+        sync = torch.cuda.synchronize if self.device.type == "cuda" else (lambda: None)
+
+        def one_pass(bf16: bool) -> float:
+            x, targets = self._batch()
+
+            def run() -> None:
+                with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
+                    out = self.net(x)
+                outputs = out if isinstance(out, list) else [out]
+                pixel_loss(c.loss, outputs, targets).backward()
+
+            seconds = timed(run, sync)
+            self.optimizer.zero_grad(set_to_none=True)
+            return seconds
+
+        return choose_bf16(c.precision, key, one_pass, log=lambda m: self.log(f"[{c.name}] {m}"))
 
     @staticmethod
     def make_cache(config: TrainConfig) -> PatchCache:
@@ -105,7 +127,7 @@ class Trainer:
         if source is None:
             return
         skip = () if source == shipped else self.config.init_skip
-        reinitialised = load_state_into(self.model, source, skip)
+        reinitialised = load_state_into(self.model, source, skip, grow=self.config.init_grow and source != shipped)
         if source == shipped:
             with safe_open(str(shipped), "pt") as handle:
                 meta = handle.metadata()
@@ -157,7 +179,7 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr * group["lr_scale"]
         x, targets = self._batch()
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             out = self.net(x)
         outputs = out if isinstance(out, list) else [out]
         loss = pixel_loss(self.config.loss, outputs, targets)
@@ -239,10 +261,10 @@ class Trainer:
             "patch": str(c.patch), "batch": str(c.batch * self.world), "train_seconds": f"{self.progress.seconds:.0f}",
             "psnr_set5_python": f"{psnr:.3f}", "samples": str(self.progress.samples),
             "pixels": str(self.progress.pixels), "slices": str(self.progress.slices),
-            "init_from": c.init_from, "bf16": str(c.bf16).lower(),
+            "init_from": c.init_from, "bf16": str(self.bf16).lower(),
         }
         self.model.eval()
         export_model(self.model, c.model, self.models / f"{c.name}.safetensors", provenance)
         save_train_state(self.model, c.model, self.models / f"{c.name}.train.safetensors", provenance)
         self.model.train()
-        write_model_card(self.models / f"{c.name}.md", c, self.progress, psnr, json.dumps(provenance))
+        write_model_card(self.models / f"{c.name}.md", c, self.progress, psnr, json.dumps(provenance), self.bf16)

@@ -67,7 +67,7 @@ final class DNNLOwnedMemory: @unchecked Sendable {
         return converted
     }
 
-    func write(_ values: [Float]) throws(DNNLError) {
+    func write<T>(_ values: [T]) throws(DNNLError) {
         var data: UnsafeMutableRawPointer?
         try dnnlCheck(dnnl_memory_get_data_handle(handle, &data), "dnnl_memory_get_data_handle")
         values.withUnsafeBytes { data!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }

@@ -129,16 +129,18 @@ final class ConvolutionPrimitive: @unchecked Sendable {
 
     /// Runs on `stream`; `destination` must already hold the residual when the spec ends with `.sum`.
     /// `scaleFactor` multiplies the `.scale` post-op's values for this call only.
-    func execute(_ source: FeatureMap, into destination: FeatureMap, on stream: DNNLStream, scaleFactor: Float = 1)
-        throws(DNNLError)
-    {
+    /// `weights` replaces the primitive's own for this call (`shiftedWeights`).
+    func execute(
+        _ source: FeatureMap, into destination: FeatureMap, on stream: DNNLStream, scaleFactor: Float = 1,
+        weights: DNNLOwnedMemory? = nil
+    ) throws(DNNLError) {
         let src = try source.memory()
         defer { dnnl_memory_destroy(src) }
         let dst = try destination.memory()
         defer { dnnl_memory_destroy(dst) }
         var args = [
             dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: src),
-            dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: weights.handle),
+            dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: (weights ?? self.weights).handle),
             dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: dst),
         ]
         if let bias { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_BIAS, memory: bias.handle)) }
@@ -160,6 +162,27 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         try dnnlCheck(
             dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "dnnl_primitive_execute")
         try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
-        withExtendedLifetime((scratchpad, rescaled)) {}
+        withExtendedLifetime((scratchpad, rescaled, weights)) {}
+    }
+
+    /// The ±1 weights of an int8 layer with input channel c multiplied by 2^exponents[c] (at most 2^6 = 64), in the
+    /// primitive's layout (the reorder also computes oneDNN's s8-source compensation): the weights that read a
+    /// `QuantizedMap` whose channels have different steps.
+    func shiftedWeights(_ exponents: [Int]) throws(DNNLError) -> DNNLOwnedMemory {
+        let shifts = exponents
+        precondition(spec.weightElement == .s8 && shifts.count == spec.inChannels && shifts.allSatisfy { $0 <= 6 })
+        let window = spec.kernel * spec.kernel
+        var values = [Int8](repeating: 0, count: spec.weights.count)
+        for i in values.indices {
+            let shift = shifts[(i / window) % spec.inChannels]
+            values[i] = Int8(spec.weights[i] * Float(1 << shift))
+        }
+        let k = spec.kernel
+        let plain = try DNNLOwnedMemory(
+            try dnnlMemoryDesc([spec.outChannels, spec.inChannels, k, k], dnnl_s8, dnnl_oihw))
+        try plain.write(values)
+        let converted = try DNNLOwnedMemory(weights.desc)
+        try DNNLReorder.run(from: plain, to: converted)
+        return converted
     }
 }

@@ -1,4 +1,5 @@
 import CDNNL
+import CQuantize
 import Dispatch
 import Foundation
 
@@ -263,18 +264,39 @@ final class FeatureMap {
         }
     }
 
-    /// Symmetric per-tensor int8 quantization: q = round(x / s), s = max|x| / 127, so x ≈ s * q with error <= s / 2.
-    /// The scale is computed per call from the data (dynamic quantization: no calibration set needed).
-    func quantizedS8() -> (FeatureMap, scale: Float) {
-        let source = converted(to: .f32).floats
-        var largest: Float = 0
-        for i in 0..<count { largest = max(largest, abs(source[i])) }
-        let scale = largest > 0 ? largest / 127 : 1
-        let inverse = 1 / scale
+    /// int8 quantization of `prelu(self)` (of `self` without slopes) with one scale per tensor and a power-of-two
+    /// refinement per channel: channel c ≈ q * scale / 2^shifts[c], scale = max|x| / 127, and shifts[c] the largest
+    /// (up to `maxShift`) that keeps the channel within ±127. A conv then multiplies its ±1 weights of input channel
+    /// c by 2^shifts[c] (still exact in int8 up to 64), so channels of small range keep up to 2^maxShift times
+    /// finer steps than one step for the whole tensor would give them, and nothing is ever clipped. Dynamic: computed
+    /// from this map (per tile), no calibration set. Two passes on the calling thread: between oneDNN calls its
+    /// OpenMP threads still spin on the other cores, so Dispatch workers would only compete with them (measured).
+    func quantizedS8(slopes: [Float]? = nil, maxShift: Int) -> QuantizedMap {
+        precondition(element == .f32 && (slopes == nil || slopes!.count == channels || slopes!.count == 1))
+        let a = slopes.map { $0.count == 1 ? [Float](repeating: $0[0], count: channels) : $0 }
+            ?? [Float](repeating: 1, count: channels)
+        var largest = [Float](repeating: 0, count: channels)
+        a.withUnsafeBufferPointer { a in
+            largest.withUnsafeMutableBufferPointer { m in
+                binsr_channel_max_abs_prelu(floats, 0, height * width, channels, a.baseAddress, m.baseAddress)
+            }
+        }
+        let top = largest.max() ?? 0
+        let scale: Float = top > 0 && top.isFinite ? top / 127 : 1
+        let shifts = largest.map { m -> Int in
+            guard m > 0, top.isFinite else { return top.isFinite ? maxShift : 0 }
+            return min(maxShift, max(0, Int(log2(top / m).rounded(.down))))
+        }
+        let multipliers = shifts.map { Float(1 << $0) / scale }
         let out = FeatureMap(channels: channels, height: height, width: width, element: .s8)
-        let dst = out.raw.assumingMemoryBound(to: Int8.self)
-        for i in 0..<count { dst[i] = Int8((source[i] * inverse).rounded(.toNearestOrEven)) }
-        return (out, scale)
+        a.withUnsafeBufferPointer { a in
+            multipliers.withUnsafeBufferPointer { k in
+                binsr_quantize_prelu_s8(
+                    floats, out.raw.assumingMemoryBound(to: Int8.self), 0, height * width, channels, a.baseAddress,
+                    k.baseAddress)
+            }
+        }
+        return QuantizedMap(map: out, scale: scale, shifts: shifts)
     }
 
     /// The first `n` channels (f32), plus `residual` when given.
@@ -291,6 +313,13 @@ final class FeatureMap {
         }
         return out
     }
+}
+
+/// An s8 feature map and how to read it back: channel c ≈ q * scale / 2^shifts[c] (`FeatureMap.quantizedS8`).
+struct QuantizedMap {
+    let map: FeatureMap
+    let scale: Float
+    let shifts: [Int]
 }
 
 /// Raw buffers shared by the chunks of one pass; each chunk writes a disjoint range.

@@ -3,34 +3,31 @@ import CDNNL
 /// Numeric precision of the convolutions on the oneDNN backend. `bf16` and `int8` change the binary layers only;
 /// `bf16-all` runs every convolution on bf16 inputs and weights (AMX tiles where the CPU has them). Accumulation,
 /// outputs, residual sums and PReLU stay fp32 in every mode.
-public enum Precision: String, Sendable, CaseIterable {
+public enum Precision: String, Sendable, CaseIterable, Codable {
     case fp32
     /// ±1 weights are exact in bf16; activations entering binary layers are rounded to bf16, accumulation is fp32
     /// and alpha is applied as an fp32 per-channel post-op multiply.
     case bf16
     /// ±1 weights are exact in int8; the input of each binary layer is quantized per call to int8 with one
-    /// symmetric scale per tensor (max |x| / 127), accumulation is int32 (VNNI), and alpha times that scale is
-    /// applied as an fp32 per-channel post-op multiply.
+    /// symmetric scale per tensor (max |x| / 127: dynamic, per tile), accumulation is int32 (VNNI), and alpha times
+    /// that scale is applied as an fp32 per-channel post-op multiply. Inside a binary residual block the PReLU and
+    /// the quantization of conv2's input are one pass; the residual stream stays f32.
     case int8
     /// Every convolution takes bf16 inputs and weights: real weights are rounded to bf16 (8 significant bits),
     /// binary ones become ±bf16(alpha) (still one magnitude per output channel). Outputs are fp32, so rounding
     /// errors do not compound through the residual stream; only each layer's input is rounded.
     case bf16All = "bf16-all"
+    /// `int8` for the binary layers and `bf16-all` for every other one: the two fast paths together, for CPUs
+    /// where both pay (the choice is measured per machine, `PrecisionChoice`).
+    case int8BF16 = "int8-bf16"
 
-    /// `bf16-all` where the CPU multiplies bf16 natively (AVX512-BF16 or AMX, as oneDNN detects it), else fp32:
-    /// bf16-all costs at most 0.004 dB on Set5/Set14 (README) and is 2-3x faster there; elsewhere oneDNN would
-    /// emulate bf16, slower than fp32.
-    public static var recommended: Precision {
-        let bf16 = dnnl_cpu_isa_avx512_core_bf16.rawValue
-        return dnnl_get_effective_cpu_isa().rawValue & bf16 == bf16 ? .bf16All : .fp32
-    }
+    /// Whether real (and, under bf16-all, binary) layers take bf16 inputs and weights.
+    var roundsToBF16: Bool { self == .bf16All || self == .int8BF16 }
+    /// Whether binary layers run on s8 activations x ±1 s8 weights.
+    var quantizesBinary: Bool { self == .int8 || self == .int8BF16 }
 
-    /// A mode by name, `auto` being `recommended`.
-    public init?(named name: String) {
-        if name == "auto" { self = .recommended } else if let mode = Precision(rawValue: name) { self = mode } else {
-            return nil
-        }
-    }
+    /// A fixed mode by name. `auto` is not a mode but a decision made per model and CPU (`PrecisionTuner`).
+    public init?(named name: String) { self.init(rawValue: name) }
 
     /// Every accepted name, for help texts and errors.
     public static let names = ["auto"] + allCases.map(\.rawValue)
@@ -39,14 +36,15 @@ public enum Precision: String, Sendable, CaseIterable {
     /// channels: SRResNet's and LapSRN's heads, LapSRN's image branch) stay fp32: rounding pixels to bf16 (8
     /// significant bits, up to 0.5/255 at 1.0) would reach LapSRN's output directly, and they cost little.
     func lowers(_ layer: ConvLayer) -> Bool {
-        if self == .bf16All { return layer.inChannels > Self.imageChannels }
+        if layer.isBinary && quantizesBinary { return true }
+        if roundsToBF16 { return layer.inChannels > Self.imageChannels }
         return layer.isBinary && self != .fp32
     }
 
     static let imageChannels = 4
 
     /// The element type the inputs (and weights) of a lowered layer take.
-    var lowElement: FeatureMap.Element { self == .int8 ? .s8 : .bf16 }
+    func lowElement(_ layer: ConvLayer) -> FeatureMap.Element { layer.isBinary && quantizesBinary ? .s8 : .bf16 }
 }
 
 /// Runs the graph on oneDNN primitives with fused bias, PReLU and residual sums, NHWC from end to end.
@@ -62,9 +60,17 @@ struct OneDNNBackend: InferenceBackend {
     }
 
     /// Under `bf16All` the PReLU of conv1 and the rounding of its output for conv2 are one pass (the f32 activation
-    /// is never read again).
+    /// is never read again). Under `int8` a binary block runs both convs on s8 activations x ±1 s8 weights (VNNI,
+    /// int32 accumulation): the block input is quantized once, conv1's f32 output goes through PReLU and
+    /// quantization in one pass, and conv2 sums into the f32 residual stream, which stays exact.
     func residualBlock(_ x: FeatureMap, _ block: ResidualBlock, reusingInput: Bool) throws -> FeatureMap {
-        guard precision == .bf16All, block.prelu.slopes.count == block.conv1.outChannels else {
+        if precision.quantizesBinary && block.conv1.isBinary && block.conv2.isBinary {
+            let t = try convolve(x, block.conv1, preluSlopes: nil, adding: nil)
+            return try convolve(
+                t, block.conv2, preluSlopes: nil, adding: x, inPlace: reusingInput,
+                quantized: t.quantizedS8(slopes: block.prelu.slopes, maxShift: Self.maxShift))
+        }
+        guard precision.roundsToBF16, block.prelu.slopes.count == block.conv1.outChannels else {
             let t = try conv(x, block.conv1, prelu: block.prelu, adding: nil)
             return try convolve(t, block.conv2, preluSlopes: nil, adding: x, inPlace: reusingInput)
         }
@@ -84,7 +90,7 @@ struct OneDNNBackend: InferenceBackend {
         let c = conv.outChannels / 4
         // Under bf16All the shuffled map is only ever the next conv's input: PReLU, rounding and shuffle in bf16.
         // A shared slope fuses into the conv, which then writes bf16 itself; per-channel slopes take one pass.
-        let narrow = precision == .bf16All
+        let narrow = precision.roundsToBF16
         let shared = prelu.slopes.count == 1
         let shuffled = FeatureMap(
             channels: c, height: 2 * x.height, width: 2 * x.width, element: narrow ? .bf16 : .f32)
@@ -111,6 +117,10 @@ struct OneDNNBackend: InferenceBackend {
             bias: rows.map { conv.bias[$0] })
     }
 
+    /// Largest per-channel power-of-two refinement of int8 activations (`FeatureMap.quantizedS8`): ±1 weights
+    /// times 2^6 = 64 stay exact in int8.
+    static let maxShift = 6
+
     /// Convs with fewer output channels than this (the 3-channel tails) run as `NarrowConvolution`.
     static let narrowOutputs = 8
 
@@ -118,9 +128,11 @@ struct OneDNNBackend: InferenceBackend {
     /// `output` bf16 writes the result rounded for a next bf16 conv, when nothing else reads it (no f32 map of
     /// the layer is ever written; the PReLU must then be shared, i.e. fused, and there is no residual).
     /// `inPlace` sums into `residual` itself instead of a copy (the caller never reads it again).
+    /// `quantized`: the s8 form of `x` (whatever was fused into making it) and its scale, for an int8 layer.
     func convolve(
         _ x: FeatureMap, _ layer: ConvLayer, preluSlopes: [Float]?, adding residual: FeatureMap?,
-        padding: (top: Int, left: Int)? = nil, output: FeatureMap.Element = .f32, inPlace: Bool = false
+        padding: (top: Int, left: Int)? = nil, output: FeatureMap.Element = .f32, inPlace: Bool = false,
+        quantized: QuantizedMap? = nil
     ) throws -> FeatureMap {
         precondition(
             output == .f32
@@ -128,7 +140,7 @@ struct OneDNNBackend: InferenceBackend {
             "a bf16 output needs a fused PReLU, no residual and a wide layer")
         // Binary narrow convs (the `binarize = all` tail) also take this path, on exact fp32 weights alpha * S.
         if layer.outChannels < Self.narrowOutputs && layer.kernel > 1 && preluSlopes == nil {
-            let source: FeatureMap.Element = precision == .bf16All && precision.lowers(layer) ? .bf16 : .f32
+            let source: FeatureMap.Element = precision.roundsToBF16 && precision.lowers(layer) ? .bf16 : .f32
             return try NarrowConvolution(layer: layer, plan: plan, stream: stream, source: source)
                 .run(x, adding: residual)
         }
@@ -138,7 +150,7 @@ struct OneDNNBackend: InferenceBackend {
         // per-channel post-ops cost ~8% of an SRResNet x4 run and exact alpha changed PSNR by < 0.0006 dB
         // (Set5/Set14, both binary x4 models).
         let signed = lowPrecision && layer.isBinary && precision != .bf16All
-        let source: FeatureMap.Element = lowPrecision ? precision.lowElement : .f32
+        let source: FeatureMap.Element = lowPrecision ? precision.lowElement(layer) : .f32
         let weightElement = source
         let activation = PReLUPlan(preluSlopes)
         // Outputs are f32 (residual stream, PReLU pass, any next layer) unless the caller asks for bf16; each
@@ -169,8 +181,13 @@ struct OneDNNBackend: InferenceBackend {
             y = FeatureMap(channels: layer.outChannels, height: x.height, width: x.width, element: destination)
         }
         if source == .s8 {
-            let (quantized, scale) = x.quantizedS8()
-            try primitive.execute(quantized, into: y, on: stream, scaleFactor: scale)
+            // Σ sign·x_c = (scale / 2^top) Σ sign·2^(top - shift_c)·q_c with top = max shift: integer weights.
+            let q = quantized ?? x.quantizedS8(maxShift: Self.maxShift)
+            let top = q.shifts.max() ?? 0
+            let uniform = q.shifts.allSatisfy { $0 == top }
+            let weights = uniform ? nil : try primitive.shiftedWeights(q.shifts.map { top - $0 })
+            try primitive.execute(
+                q.map, into: y, on: stream, scaleFactor: q.scale / Float(1 << top), weights: weights)
         } else {
             try primitive.execute(x.converted(to: source), into: y, on: stream)
         }

@@ -70,14 +70,14 @@ extension OneDNNBackend {
         let tails = PhaseTail(tail: tail).layers()
         let shared = prelu.slopes.count == 1 ? prelu.slopes : nil
         var z: FeatureMap?
-        let input = precision == .bf16All ? x.converted(to: .bf16) : x  // the four sub-convs' input, rounded once
+        let input = precision.roundsToBF16 ? x.converted(to: .bf16) : x  // the four sub-convs' input, rounded once
         for offset in 0..<4 {
             // Under bf16All a fused (shared) PReLU lets the sub-conv write the tail's bf16 input directly.
-            let output: FeatureMap.Element = precision == .bf16All && shared != nil ? .bf16 : .f32
+            let output: FeatureMap.Element = precision.roundsToBF16 && shared != nil ? .bf16 : .f32
             var part = try convolve(
                 input, Self.subPixel(conv, offset), preluSlopes: shared, adding: nil, output: output)
             if shared == nil {
-                if precision == .bf16All { part = part.preluToBF16(prelu.slopes) } else { part.applyPReLU(prelu.slopes) }
+                if precision.roundsToBF16 { part = part.preluToBF16(prelu.slopes) } else { part.applyPReLU(prelu.slopes) }
             }
             z = try convolve(part, tails[offset], preluSlopes: nil, adding: z, inPlace: true)
         }

@@ -98,16 +98,16 @@ extension OneDNNBackend {
             ? FeatureMap(channels: up.outChannels, height: 2 * g.height, width: 2 * g.width) : nil
         let shared = slopes.count == 1 ? slopes : nil
         // The four parity convs read the same input: round it to bf16 once.
-        let input = precision == .bf16All ? g.converted(to: .bf16) : g
+        let input = precision.roundsToBF16 ? g.converted(to: .bf16) : g
         for dy in 0..<2 {
             for dx in 0..<2 {
                 let (sub, padding) = TransposedPhases.parity(up, dy: dy, dx: dx)
                 // Without features to keep, a fused PReLU lets the conv write the tails' bf16 input directly.
-                let narrow = precision == .bf16All && features == nil && shared != nil
+                let narrow = precision.roundsToBF16 && features == nil && shared != nil
                 let output: FeatureMap.Element = narrow ? .bf16 : .f32
                 var part = try convolve(input, sub, preluSlopes: shared, adding: nil, padding: padding, output: output)
                 if shared == nil {
-                    if precision == .bf16All && features == nil { part = part.preluToBF16(slopes) } else {
+                    if precision.roundsToBF16 && features == nil { part = part.preluToBF16(slopes) } else {
                         part.applyPReLU(slopes)
                     }
                 }
