@@ -78,6 +78,7 @@ enum ConfigKeys {
         .integer("pngCompressionLevel", \.pngCompressionLevel),
         .string("precision", \.precision),
         .string("precisionCache", \.precisionCache),
+        .integer("tileMemoryBudgetMiB", \.tileMemoryBudgetMiB),
         .string("modelLoading", \.modelLoading),
         .number("shutdownGraceSeconds", \.shutdownGraceSeconds),
         .string("logLevel", \.logLevel),

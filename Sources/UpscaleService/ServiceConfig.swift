@@ -33,6 +33,9 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Engine precision: "auto" (per model, the fastest mode within the model's 0.02 dB quality gate, measured on
     /// this CPU and cached), "fp32", "bf16", "int8" (binary layers only), "bf16-all" or "int8-bf16". Default auto.
     public var precision = "auto"
+    /// Activation memory of one upscale in MiB: an image that fits runs in one pass, a larger one in the largest
+    /// tiles that fit. Default 512 (two workers fit the Deployment's 2560 MiB with their images).
+    public var tileMemoryBudgetMiB = 512
     /// Where `auto` caches its measured choices; empty: `BINSR_PRECISION_CACHE` or `~/.cache/binsr/precision.json`.
     public var precisionCache = ""
     /// "eager": load every model at start (readiness waits for it); "lazy": load on first use. Default eager.
@@ -68,6 +71,7 @@ public struct ServiceConfig: Sendable, Equatable {
         check(maxInputPixels > 0, "maxInputPixels must be positive (got \(maxInputPixels))")
         check((1...100).contains(jpegQuality), "jpegQuality must be 1...100 (got \(jpegQuality))")
         check((0...9).contains(pngCompressionLevel), "pngCompressionLevel must be 0...9 (got \(pngCompressionLevel))")
+        check((16...65536).contains(tileMemoryBudgetMiB), "tileMemoryBudgetMiB must be 16...65536 (got \(tileMemoryBudgetMiB))")
         check(["auto", "fp32", "bf16", "int8", "bf16-all", "int8-bf16"].contains(precision),
               "precision must be auto, fp32, bf16, int8, bf16-all or int8-bf16 (got \(precision))")
         check(["eager", "lazy"].contains(modelLoading), "modelLoading must be eager or lazy (got \(modelLoading))")

@@ -14,7 +14,9 @@ func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any Supe
     let tuner = PrecisionTuner(
         cache: config.precisionCache.isEmpty
             ? PrecisionCache() : PrecisionCache(file: URL(fileURLWithPath: config.precisionCache)))
-    let resolver = try EngineResolver(directory: directory, precision: config.precision, tuner: tuner, logger: logger)
+    let resolver = try EngineResolver(
+        directory: directory, precision: config.precision, tuner: tuner, logger: logger,
+        memoryBudget: config.tileMemoryBudgetMiB << 20)
     let cacheNote = config.precision == "auto" ? " (precision cache \(tuner.cache.file.path))" : ""
     logger.info("engine precision \(config.precision) on \(CPUSignature.summary)\(cacheNote)")
     if resolver.models.isEmpty {
@@ -36,15 +38,19 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
     private let lock = NSLock()
     private var loaded: [ModelKey: SRModel] = [:]
     private var runtimes: [ModelKey: ModelRuntime] = [:]
+    /// Upscales running now, for each one's share of the cores (`EngineThreads`).
+    private var running = 0
     let precision: String
     let tuner: PrecisionTuner
     let logger: Logger
+    let memoryBudget: Int
     /// Background measurements, one at a time and below request work.
     private let measuring = DispatchQueue(label: "binsr.precision-tuner", qos: .utility)
 
     init(directory: URL, precision: String = "fp32", tuner: PrecisionTuner = PrecisionTuner(),
-         logger: Logger = Logger(label: "binsr.engine")) throws {
+         logger: Logger = Logger(label: "binsr.engine"), memoryBudget: Int = SRModel.defaultMemoryBudget) throws {
         self.precision = precision
+        self.memoryBudget = memoryBudget
         self.tuner = tuner
         self.logger = logger
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -121,6 +127,12 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
         guard let model = lock.withLock({ loaded[key] }) else { throw InferenceError.invalidInput("\(key) not loaded") }
-        return try model.upscale(image, scale: scale)
+        let concurrent = lock.withLock { () -> Int in
+            running += 1
+            return running
+        }
+        defer { lock.withLock { running -= 1 } }
+        EngineThreads.use(EngineThreads.share(concurrent: concurrent))
+        return try model.upscale(image, scale: scale, memoryBudget: memoryBudget)
     }
 }

@@ -34,8 +34,10 @@ struct UpscaleCommand: ParsableCommand {
     var precision = "auto"
     @Option(help: "Directory holding the weight files.")
     var modelsDir = "models"
-    @Option(help: "Tile edge in input pixels (memory is bounded by the tile, not the image).")
-    var tileSize = SRModel.defaultTileSize
+    @Option(help: "Tile edge in input pixels (default: the whole image when it fits --memory-budget-mib, else the largest tiles that do).")
+    var tileSize: Int?
+    @Option(help: "Activation memory of the network in MiB (tiles are sized to stay within it).")
+    var memoryBudgetMib = SRModel.defaultMemoryBudget >> 20
     @Option(help: "JPEG quality 1-100 when writing JPEG.")
     var quality = 90
     @Flag(help: "Print the time taken and the peak resident memory to stderr.")
@@ -58,7 +60,8 @@ struct UpscaleCommand: ParsableCommand {
         guard precision == "auto" || Precision(named: precision) != nil else {
             throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", "))")
         }
-        guard tileSize >= 8 else { throw ValidationError("--tile-size must be at least 8") }
+        guard (tileSize ?? 8) >= 8 else { throw ValidationError("--tile-size must be at least 8") }
+        guard memoryBudgetMib >= 16 else { throw ValidationError("--memory-budget-mib must be at least 16") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
         guard outputFormat != nil else { throw ValidationError("output must end in .png, .jpg or .jpeg") }
     }
@@ -75,7 +78,9 @@ struct UpscaleCommand: ParsableCommand {
         }
         let model = try SRModel(contentsOf: weightsURL, precision: mode)
         let image = try decodeImage(contentsOf: URL(fileURLWithPath: input))
-        let result = try model.upscale(image, scale: scale, tileSize: tileSize) { done, total in
+        let result = try model.upscale(
+            image, scale: scale, tileSize: tileSize, memoryBudget: memoryBudgetMib << 20
+        ) { done, total in
             ProgressBar(total: total).update(done: done, label: "tiles")
         }
         ProgressBar(total: 1).finish()

@@ -2,14 +2,34 @@ import Evaluation
 import ImageCodecs
 
 extension SRModel {
-    /// Default tile core edge in input pixels: with SRResNet x4's ~40-pixel margin a 320-pixel window peaks near
-    /// 0.8 GB of activations at the x4 stage (measured RSS in the engine report).
-    public static let defaultTileSize = 192
     /// Largest input edge accepted, so `width * height * scale^2` cannot overflow a buffer size.
     public static let maxInputEdge = 1 << 15
 
     /// Receptive-field radius of the network in input pixels: the margin each tile carries.
     public var tileMargin: Int { weights.network.receptiveFieldRadius }
+
+    /// Default activation memory of one upscale call (`tileSize(width:height:memoryBudget:)`): two workers of the
+    /// Kubernetes Deployment (2560 MiB) then hold 1 GiB of activations beside their images and the runtime.
+    public static let defaultMemoryBudget = 512 << 20
+
+    /// Upper estimate of the activation bytes per input pixel of one pass: the widest maps live at the output
+    /// resolution (C f32 channels at scale^2 pixels per input pixel), with 25% for the maps alive beside them.
+    /// Measured peak RSS growth (SRResNet x4, fp32, whole-image passes of 128-384 px): 3.5 KiB per input pixel,
+    /// under this estimate's 5 KiB.
+    public var bytesPerInputPixel: Int {
+        let d = description
+        return 4 * d.channels * d.scale * d.scale * 5 / 4 + 64
+    }
+
+    /// The tile core edge for an image within `memoryBudget` bytes of activations: the whole image in one pass when
+    /// it fits (no margin computed at all), else the largest cores whose windows (core + 2 margins) fit. The fewest
+    /// pixels are computed that way: a 256x256 x4 input was four 178-pixel windows (1.93x the work) at a fixed 192.
+    public func tileSize(width: Int, height: Int, memoryBudget: Int = SRModel.defaultMemoryBudget) -> Int {
+        let pixels = memoryBudget / bytesPerInputPixel
+        if width * height <= pixels { return max(width, height, 8) }
+        let window = Int(Double(pixels).squareRoot())
+        return max(32, window - 2 * tileMargin)
+    }
 
     /// Upscales `image` by `scale` (default: the model's; any of `description.scales`), tile by tile, and returns
     /// colour clamped to [0, 1].
@@ -18,11 +38,13 @@ extension SRModel {
     /// is trained on RGB; for a gray input the channels differ only by model noise, so the mean is the least-biased
     /// estimate). Alpha is upscaled with bicubic resampling. `sourceBitDepth` is kept so 16-bit sources stay 16-bit.
     /// `progress(done, total)` is called after each tile, on the calling thread. Safe to call concurrently.
+    /// `tileSize` nil: sized by `memoryBudget` (`tileSize(width:height:memoryBudget:)`).
     public func upscale(
-        _ image: Image, scale: Int? = nil, tileSize: Int = SRModel.defaultTileSize,
+        _ image: Image, scale: Int? = nil, tileSize: Int? = nil, memoryBudget: Int = SRModel.defaultMemoryBudget,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(InferenceError) -> Image {
-        try upscale(image, scale: scale, tileSize: tileSize, margin: tileMargin, progress: progress)
+        let tile = tileSize ?? self.tileSize(width: image.width, height: image.height, memoryBudget: memoryBudget)
+        return try upscale(image, scale: scale, tileSize: tile, margin: tileMargin, progress: progress)
     }
 
     /// `margin` is a parameter only so tests can show that a margin below the receptive field breaks equivalence.

@@ -4,8 +4,8 @@ import Foundation
 /// Resolves `auto` for one weight file: the cached choice for this CPU and these weights, else a measurement.
 public struct PrecisionTuner: Sendable {
     public var cache: PrecisionCache
-    /// The measuring input's edge: a tile of the size the service runs (`SRModel.defaultTileSize`) costs seconds
-    /// per mode on 2 cores, so a smaller square with the same per-layer shapes is timed instead.
+    /// The measuring input's edge: a typical upload (a few hundred pixels) costs seconds per mode on 2 cores, so a
+    /// 128-pixel square is timed instead (the mode ranking held from 128 to 256 pixels in `binsr bench`).
     public var edge: Int
     public var runs: Int
 
