@@ -1,13 +1,16 @@
-"""binsr vs PyTorch on the same architecture and the same weight files, interleaved so both see the same load.
+"""binsr vs PyTorch and OpenVINO on the same architecture and the same weight files, interleaved so all see the
+same load.
 
-Run (after `swift build -c release`):
-    .venv/bin/python benchmarks/make_bench_weights.py /tmp/benchmodels    # or use trained models/
-    .venv/bin/python benchmarks/pytorch_bench.py --models-dir /tmp/benchmodels --rounds 5 --runs 3
+Run (after `swift build -c release`; OpenVINO: `.venv/bin/pip install -r benchmarks/requirements.txt`):
+    .venv/bin/python benchmarks/pytorch_bench.py --rounds 5 --runs 3 [--size 256] [--scale 2]
 
-Each round runs `binsr bench --json` (its default cases: real fp32 and bf16-all, binary fp32, bf16, int8, bf16-all) and then PyTorch (fp32 and bf16
-autocast, channels_last) on the real and the binary file; medians are taken over every timed run of all rounds.
-PyTorch has no binary convolution, so the binary file runs there as dense alpha * sign weights (what a PyTorch
-deployment of the paper's model would execute). The machine load (`uptime`) is printed before and after.
+Each round runs `binsr bench --json` (every precision mode of the real and the binary file), then PyTorch (fp32 and
+bf16 autocast, channels_last) and OpenVINO (the same PyTorch module converted by `openvino.convert_model`, f32 and
+bf16 inference-precision hints) on the real and the binary file; medians are taken over every timed run of all
+rounds. PyTorch and OpenVINO have no binary convolution, so the binary file runs there as dense alpha * sign weights
+(what a deployment of the paper's model on them would execute). The CPU (model; AMX / AVX512-BF16 / VNNI) and the
+machine load are printed. Ratios use each kind's fastest *gated* binsr mode: fp32, or a mode whose quality gate
+(models/*.gate.json, written by `binsr gate`) keeps every Set5/Set14 PSNR change within 0.02 dB.
 """
 import argparse
 import json
@@ -136,6 +139,57 @@ def time_torch(model, x, runs, warmup, bf16):
     return times
 
 
+def time_openvino(compiled, x, runs, warmup):
+    times = []
+    request = compiled.create_infer_request()
+    for i in range(warmup + runs):
+        start = time.perf_counter()
+        request.infer({0: x})
+        if i >= warmup:
+            times.append((time.perf_counter() - start) * 1e3)
+    return times
+
+
+def openvino_models(models, x, threads):
+    """OpenVINO compiled models per (kind, precision hint), or {} when OpenVINO is not installed."""
+    try:
+        import openvino as ov
+    except ImportError:
+        print("openvino not installed: .venv/bin/pip install -r benchmarks/requirements.txt (skipping it)")
+        return {}
+    core = ov.Core()
+    compiled = {}
+    for kind, model in models.items():
+        converted = ov.convert_model(model.to(memory_format=torch.contiguous_format), example_input=x)
+        for hint in ("f32", "bf16"):
+            config = {"INFERENCE_PRECISION_HINT": hint, "INFERENCE_NUM_THREADS": threads,
+                      "PERFORMANCE_HINT": "LATENCY"}
+            compiled[(kind, hint)] = core.compile_model(converted, "CPU", config)
+        model.to(memory_format=torch.channels_last)
+    print(f"openvino {ov.__version__}")
+    return compiled
+
+
+def cpu_summary():
+    info = open("/proc/cpuinfo").read()
+    name = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "?")
+    flags = set(next((l.split(":", 1)[1].split() for l in info.splitlines() if l.startswith("flags")), []))
+    mark = lambda label, flag: f"{label} {'yes' if flag in flags else 'no'}"
+    return (f"{name} ({mark('AMX', 'amx_tile')}, {mark('AVX512-BF16', 'avx512_bf16')}, "
+            f"{mark('VNNI', 'avx512_vnni')}, {os.cpu_count()} cores)")
+
+
+def gated_modes(models_dir, arch, scale, kind):
+    """binsr modes `auto` may use for this file: fp32 and every mode within 0.02 dB in its gate file."""
+    gate_path = os.path.join(models_dir, f"{arch}_x{scale}_{kind}.gate.json")
+    if not os.path.exists(gate_path):
+        return {"fp32"}
+    gate = json.load(open(gate_path))
+    keys = set(gate["fp32"])
+    return {"fp32"} | {mode for mode, changes in gate["changes"].items()
+                       if keys <= set(changes) and all(abs(changes[k]) <= 0.02 for k in keys)}
+
+
 def uptime():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -152,18 +206,25 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--no-openvino", action="store_true", help="skip OpenVINO even when installed")
+    ap.add_argument("--json", help="also write the medians and ratios to this file")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    print(f"CPU: {cpu_summary()}")
     print(f"torch {torch.__version__}, {args.threads} threads, load before: {uptime()}")
     path = lambda kind: os.path.join(args.models_dir, f"{args.arch}_x{args.scale}_{kind}.safetensors")
     models = {kind: load_model(path(kind)) for kind in ("real", "binary")}
     x = torch.rand(1, 3, args.size, args.size, generator=torch.Generator().manual_seed(1))
     x = x.contiguous(memory_format=torch.channels_last)
+    vino = openvino_models(models, x.contiguous(), args.threads) if not args.no_openvino else {}
+    cases = ",".join(["real:fp32", "real:bf16-all"] +
+                     [f"binary:{m}" for m in ("fp32", "bf16", "int8", "bf16-all", "int8-bf16")])
     samples = {}
     for _ in range(args.rounds):
         out = subprocess.run([args.binsr, "bench", "--json", "--models-dir", args.models_dir, "--arch", args.arch,
                               "--scale", str(args.scale), "--size", str(args.size), "--runs", str(args.runs),
-                              "--warmup", str(args.warmup)], check=True, capture_output=True, text=True).stdout
+                              "--warmup", str(args.warmup), "--cases", cases],
+                             check=True, capture_output=True, text=True).stdout
         for line in out.splitlines():
             row = json.loads(line)
             samples.setdefault(f"binsr {row['weights']} {row['precision']}", []).extend(row["times_ms"])
@@ -171,22 +232,36 @@ def main():
             for bf16 in (False, True):
                 key = f"torch {kind} {'bf16' if bf16 else 'fp32'}"
                 samples.setdefault(key, []).extend(time_torch(model, x, args.runs, args.warmup, bf16))
+        for (kind, hint), compiled in vino.items():
+            samples.setdefault(f"openvino {kind} {hint}", []).extend(
+                time_openvino(compiled, x.contiguous().numpy(), args.runs, args.warmup))
     med = {k: statistics.median(v) for k, v in samples.items()}
     print(f"load after: {uptime()}")
     print(f"\n{args.arch} x{args.scale}, input {args.size}x{args.size}, medians over {args.rounds} rounds x {args.runs} runs")
     for k in sorted(med):
-        print(f"  {k:22s} {med[k]:9.1f} ms  (n={len(samples[k])})")
-    # The fastest binary mode among those within 0.02 dB of fp32 on Set5 and Set14 (README, precision table):
-    # int8 is not (-0.05 dB at x2), so it is printed but not a candidate.
-    passing = ("fp32", "bf16", "bf16-all")
-    best_key = min((k for k in med if k.startswith("binsr binary") and k.split()[-1] in passing), key=med.get)
-    binary_best = med[best_key]
-    print(f"\nratios (lower is better; targets in brackets; binary best = {best_key})")
-    if "binsr real bf16-all" in med:
-        print(f"  binsr real bf16-all / torch real bf16 = {med['binsr real bf16-all'] / med['torch real bf16']:.2f}")
-    print(f"  binsr real fp32 / torch real fp32     = {med['binsr real fp32'] / med['torch real fp32']:.2f}  [<= 0.75]")
-    print(f"  binsr binary best / torch real fp32   = {binary_best / med['torch real fp32']:.2f}  [<= 0.30]")
-    print(f"  binsr binary best / torch real bf16   = {binary_best / med['torch real bf16']:.2f}  [<= 0.60]")
+        print(f"  {k:24s} {med[k]:9.1f} ms  (n={len(samples[k])})")
+    best = {}
+    for kind in ("real", "binary"):
+        allowed = gated_modes(args.models_dir, args.arch, args.scale, kind)
+        best[kind] = min((k for k in med if k.startswith(f"binsr {kind} ") and k.split()[-1] in allowed), key=med.get)
+    print(f"\nratios (lower is better; targets in brackets); fastest gated modes: {best['real']}, {best['binary']}")
+    target = "<= 0.85" if args.scale == 4 else "<= 0.70"
+    report = {
+        "binary best / real best": (med[best["binary"]] / med[best["real"]], target),
+        "binary best / torch real fp32": (med[best["binary"]] / med["torch real fp32"], "<= 0.45"),
+        "binsr real fp32 / torch real fp32": (med["binsr real fp32"] / med["torch real fp32"], "<= 0.54"),
+    }
+    if "openvino real f32" in med:
+        report["binary best / openvino real f32"] = (med[best["binary"]] / med["openvino real f32"], "<= 0.45")
+        report["real best / openvino real bf16"] = (med[best["real"]] / med["openvino real bf16"], "")
+    report["real best / torch real bf16"] = (med[best["real"]] / med["torch real bf16"], "")
+    for name, (value, goal) in report.items():
+        print(f"  {name:36s} = {value:.2f}  {f'[{goal}]' if goal else ''}")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"cpu": cpu_summary(), "arch": args.arch, "scale": args.scale, "size": args.size,
+                       "medians_ms": med, "best": best,
+                       "ratios": {k: v for k, (v, _) in report.items()}}, handle, indent=1)
 
 
 if __name__ == "__main__":

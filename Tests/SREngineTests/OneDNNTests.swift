@@ -173,7 +173,8 @@ struct SplitMix64 {
 /// The int8 activation quantizer: one scale per tensor refined by a power of two per channel.
 @Suite struct QuantizationTests {
     /// Channels whose ranges differ by up to 1000x: each is read back within half its own step, the steps are
-    /// powers of two apart (so ±1 weights times 2^k stay exact in int8), nothing clips, and a PReLU is applied.
+    /// integer multiples of one base step (so ±1 weights times them stay exact in int8), nothing clips, and a
+    /// PReLU is applied.
     @Test func perChannelStepsKeepSmallChannelsPrecise() {
         var rng = SplitMix64(seed: 3)
         let (c, h, w) = (16, 5, 7)
@@ -181,31 +182,34 @@ struct SplitMix64 {
         let slopes: [Float] = (0..<c).map { Float($0) / 20 - 0.2 }
         let map = FeatureMap(channels: c, height: h, width: w)
         for i in 0..<map.count { map.floats[i] = (2 * rng.nextUnitFloat() - 1) * ranges[i % c] }
-        let q = map.quantizedS8(slopes: slopes, maxShift: 6)
+        let q = map.quantizedS8(slopes: slopes, maxMultiplier: 127)
         let codes = q.map.raw.assumingMemoryBound(to: Int8.self)
         let prelu = (0..<map.count).map { i -> Float in
             let v = map.floats[i]
             return v < 0 ? v * slopes[i % c] : v
         }
         let top = prelu.map(abs).max()!
-        #expect(abs(q.scale - top / 127) <= 1e-6 * top)
+        #expect(abs(q.scale - top / 127 / 127) <= 1e-6 * top)
         for ch in 0..<c {
-            let step = q.scale / Float(1 << q.shifts[ch])
+            let step = q.scale * Float(q.multipliers[ch])
             let largest = stride(from: ch, to: map.count, by: c).map { abs(prelu[$0]) }.max()!
-            // The finest power-of-two step (up to 2^6) that still holds the channel's largest value.
+            // The finest multiple of the base step (up to 127 of them) that still holds the channel's largest value.
+            #expect((1...127).contains(q.multipliers[ch]))
             #expect(largest <= 127 * step * 1.0001)
-            #expect(q.shifts[ch] == 6 || largest > 127 * step / 2)
+            #expect(q.multipliers[ch] == 1 || largest > 127 * q.scale * Float(q.multipliers[ch] - 1))
             for i in stride(from: ch, to: map.count, by: c) {
                 #expect(abs(Float(codes[i]) * step - prelu[i]) <= step / 2 * 1.0001)
                 #expect(abs(Int(codes[i])) <= 127)
             }
         }
+        // A channel of 1/1000 the widest one's range gets a step 127x finer than one step for the whole tensor.
+        #expect(q.multipliers.min() == 1 && q.multipliers.max() == 127)
     }
 
     @Test func zeroMapQuantizesToZeros() {
         let map = FeatureMap(channels: 16, height: 2, width: 2)
         for i in 0..<map.count { map.floats[i] = 0 }
-        let q = map.quantizedS8(maxShift: 6)
+        let q = map.quantizedS8(maxMultiplier: 127)
         #expect(q.scale == 1)
         #expect((0..<map.count).allSatisfy { q.map.raw.assumingMemoryBound(to: Int8.self)[$0] == 0 })
     }
@@ -227,6 +231,10 @@ struct SplitMix64 {
         #expect(gate.admits(.fp32) && gate.admits(.bf16All) && gate.admits(.bf16))
         #expect(!gate.admits(.int8) && !gate.admits(.int8BF16))
         #expect(PrecisionChoice.candidates(binary: true, gate: gate) == [.fp32, .bf16, .bf16All])
+        var open = gate
+        open.changes["int8"] = ["Set5_x4": 0.01, "Set14_x4": 0.01]
+        #expect(PrecisionChoice.candidates(binary: true, gate: open, vnni: true) == [.fp32, .bf16, .int8, .bf16All])
+        #expect(PrecisionChoice.candidates(binary: true, gate: open, vnni: false) == [.fp32, .bf16, .bf16All])
         #expect(PrecisionChoice.candidates(binary: false, gate: gate) == [.fp32, .bf16All])
         #expect(PrecisionChoice.candidates(binary: true, gate: nil) == [.fp32])
     }

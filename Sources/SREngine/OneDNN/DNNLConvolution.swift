@@ -165,17 +165,17 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         withExtendedLifetime((scratchpad, rescaled, weights)) {}
     }
 
-    /// The ±1 weights of an int8 layer with input channel c multiplied by 2^exponents[c] (at most 2^6 = 64), in the
+    /// The ±1 weights of an int8 layer with input channel c multiplied by multipliers[c] (1...127), in the
     /// primitive's layout (the reorder also computes oneDNN's s8-source compensation): the weights that read a
     /// `QuantizedMap` whose channels have different steps.
-    func shiftedWeights(_ exponents: [Int]) throws(DNNLError) -> DNNLOwnedMemory {
-        let shifts = exponents
-        precondition(spec.weightElement == .s8 && shifts.count == spec.inChannels && shifts.allSatisfy { $0 <= 6 })
+    func scaledWeights(_ multipliers: [Int]) throws(DNNLError) -> DNNLOwnedMemory {
+        precondition(
+            spec.weightElement == .s8 && multipliers.count == spec.inChannels
+                && multipliers.allSatisfy { (1...127).contains($0) })
         let window = spec.kernel * spec.kernel
         var values = [Int8](repeating: 0, count: spec.weights.count)
         for i in values.indices {
-            let shift = shifts[(i / window) % spec.inChannels]
-            values[i] = Int8(spec.weights[i] * Float(1 << shift))
+            values[i] = Int8(spec.weights[i] * Float(multipliers[(i / window) % spec.inChannels]))
         }
         let k = spec.kernel
         let plain = try DNNLOwnedMemory(

@@ -264,14 +264,15 @@ final class FeatureMap {
         }
     }
 
-    /// int8 quantization of `prelu(self)` (of `self` without slopes) with one scale per tensor and a power-of-two
-    /// refinement per channel: channel c ≈ q * scale / 2^shifts[c], scale = max|x| / 127, and shifts[c] the largest
-    /// (up to `maxShift`) that keeps the channel within ±127. A conv then multiplies its ±1 weights of input channel
-    /// c by 2^shifts[c] (still exact in int8 up to 64), so channels of small range keep up to 2^maxShift times
-    /// finer steps than one step for the whole tensor would give them, and nothing is ever clipped. Dynamic: computed
-    /// from this map (per tile), no calibration set. Two passes on the calling thread: between oneDNN calls its
+    /// int8 quantization of `prelu(self)` (of `self` without slopes) with a step per channel that is an integer
+    /// multiple of one base step: channel c ≈ q * scale * multipliers[c], multipliers in 1...maxMultiplier. A conv
+    /// then multiplies its ±1 weights of input channel c by multipliers[c] (still exact in int8), so every channel
+    /// gets (nearly) the finest step its own range allows instead of one step for the whole tensor, and nothing is
+    /// ever clipped: the widest channel has multiplier maxMultiplier and step max|x| / 127, a channel of half that
+    /// range gets ceil(maxMultiplier / 2), and one under 1/maxMultiplier of it gets the base step. Dynamic (computed
+    /// from this map, per tile): no calibration set. Two passes on the calling thread: between oneDNN calls its
     /// OpenMP threads still spin on the other cores, so Dispatch workers would only compete with them (measured).
-    func quantizedS8(slopes: [Float]? = nil, maxShift: Int) -> QuantizedMap {
+    func quantizedS8(slopes: [Float]? = nil, maxMultiplier: Int) -> QuantizedMap {
         precondition(element == .f32 && (slopes == nil || slopes!.count == channels || slopes!.count == 1))
         let a = slopes.map { $0.count == 1 ? [Float](repeating: $0[0], count: channels) : $0 }
             ?? [Float](repeating: 1, count: channels)
@@ -282,12 +283,20 @@ final class FeatureMap {
             }
         }
         let top = largest.max() ?? 0
-        let scale: Float = top > 0 && top.isFinite ? top / 127 : 1
-        let shifts = largest.map { m -> Int in
-            guard m > 0, top.isFinite else { return top.isFinite ? maxShift : 0 }
-            return min(maxShift, max(0, Int(log2(top / m).rounded(.down))))
+        guard top > 0 && top.isFinite else {
+            return QuantizedMap(
+                map: quantized(slopes: a, multipliers: [Float](repeating: 0, count: channels)), scale: 1,
+                multipliers: [Int](repeating: 1, count: channels))
         }
-        let multipliers = shifts.map { Float(1 << $0) / scale }
+        // Base step: the widest channel's own step (top / 127) over the largest multiplier.
+        let scale = top / 127 / Float(maxMultiplier)
+        let multipliers = largest.map { m in min(maxMultiplier, max(1, Int((m / 127 / scale).rounded(.up)))) }
+        return QuantizedMap(
+            map: quantized(slopes: a, multipliers: multipliers.map { 1 / (scale * Float($0)) }), scale: scale,
+            multipliers: multipliers)
+    }
+
+    private func quantized(slopes a: [Float], multipliers: [Float]) -> FeatureMap {
         let out = FeatureMap(channels: channels, height: height, width: width, element: .s8)
         a.withUnsafeBufferPointer { a in
             multipliers.withUnsafeBufferPointer { k in
@@ -296,7 +305,7 @@ final class FeatureMap {
                     k.baseAddress)
             }
         }
-        return QuantizedMap(map: out, scale: scale, shifts: shifts)
+        return out
     }
 
     /// The first `n` channels (f32), plus `residual` when given.
@@ -315,11 +324,11 @@ final class FeatureMap {
     }
 }
 
-/// An s8 feature map and how to read it back: channel c ≈ q * scale / 2^shifts[c] (`FeatureMap.quantizedS8`).
+/// An s8 feature map and how to read it back: channel c ≈ q * scale * multipliers[c] (`FeatureMap.quantizedS8`).
 struct QuantizedMap {
     let map: FeatureMap
     let scale: Float
-    let shifts: [Int]
+    let multipliers: [Int]
 }
 
 /// Raw buffers shared by the chunks of one pass; each chunk writes a disjoint range.

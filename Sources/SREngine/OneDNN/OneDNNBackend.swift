@@ -29,6 +29,13 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     /// A fixed mode by name. `auto` is not a mode but a decision made per model and CPU (`PrecisionTuner`).
     public init?(named name: String) { self.init(rawValue: name) }
 
+    /// Whether oneDNN runs int8 on VNNI here (AVX512-VNNI or AVX-VNNI): the int8 modes' weight multipliers up to
+    /// 127 rely on its int32 accumulation (older AVX-512 int8 code pairs products in saturating int16).
+    public static var vnni: Bool {
+        let isa = dnnl_get_effective_cpu_isa().rawValue
+        return [dnnl_cpu_isa_avx512_core_vnni, dnnl_cpu_isa_avx2_vnni].contains { isa & $0.rawValue == $0.rawValue }
+    }
+
     /// Every accepted name, for help texts and errors.
     public static let names = ["auto"] + allCases.map(\.rawValue)
 
@@ -68,7 +75,7 @@ struct OneDNNBackend: InferenceBackend {
             let t = try convolve(x, block.conv1, preluSlopes: nil, adding: nil)
             return try convolve(
                 t, block.conv2, preluSlopes: nil, adding: x, inPlace: reusingInput,
-                quantized: t.quantizedS8(slopes: block.prelu.slopes, maxShift: Self.maxShift))
+                quantized: t.quantizedS8(slopes: block.prelu.slopes, maxMultiplier: Self.maxMultiplier))
         }
         guard precision.roundsToBF16, block.prelu.slopes.count == block.conv1.outChannels else {
             let t = try conv(x, block.conv1, prelu: block.prelu, adding: nil)
@@ -117,9 +124,10 @@ struct OneDNNBackend: InferenceBackend {
             bias: rows.map { conv.bias[$0] })
     }
 
-    /// Largest per-channel power-of-two refinement of int8 activations (`FeatureMap.quantizedS8`): ±1 weights
-    /// times 2^6 = 64 stay exact in int8.
-    static let maxShift = 6
+    /// Largest per-channel step multiplier of int8 activations (`FeatureMap.quantizedS8`): ±1 weights times it
+    /// stay exact in int8. VNNI accumulates u8 x s8 products in int32 without the int16 saturation of older
+    /// AVX-512 int8 code, which is why int8 modes are offered only where oneDNN reports VNNI.
+    static let maxMultiplier = 127
 
     /// Convs with fewer output channels than this (the 3-channel tails) run as `NarrowConvolution`.
     static let narrowOutputs = 8
@@ -181,13 +189,13 @@ struct OneDNNBackend: InferenceBackend {
             y = FeatureMap(channels: layer.outChannels, height: x.height, width: x.width, element: destination)
         }
         if source == .s8 {
-            // Σ sign·x_c = (scale / 2^top) Σ sign·2^(top - shift_c)·q_c with top = max shift: integer weights.
-            let q = quantized ?? x.quantizedS8(maxShift: Self.maxShift)
-            let top = q.shifts.max() ?? 0
-            let uniform = q.shifts.allSatisfy { $0 == top }
-            let weights = uniform ? nil : try primitive.shiftedWeights(q.shifts.map { top - $0 })
+            // Σ sign·x_c = scale · Σ (sign·multiplier_c)·q_c: integer weights, exact in int8.
+            let q = quantized ?? x.quantizedS8(maxMultiplier: Self.maxMultiplier)
+            let uniform = q.multipliers.allSatisfy { $0 == q.multipliers[0] }
+            let weights = uniform ? nil : try primitive.scaledWeights(q.multipliers)
             try primitive.execute(
-                q.map, into: y, on: stream, scaleFactor: q.scale / Float(1 << top), weights: weights)
+                q.map, into: y, on: stream, scaleFactor: q.scale * Float(uniform ? q.multipliers[0] : 1),
+                weights: weights)
         } else {
             try primitive.execute(x.converted(to: source), into: y, on: stream)
         }

@@ -12,11 +12,13 @@ public struct PrecisionChoice: Codable, Sendable, Equatable {
     }
 
     /// The modes worth timing for a model: every mode that changes something for it (the binary-only modes do
-    /// nothing for a real model) and that its gate admits; fp32 always.
-    public static func candidates(binary: Bool, gate: QualityGate?) -> [Precision] {
+    /// nothing for a real model), that this CPU runs as designed (int8 needs VNNI) and that its gate admits; fp32
+    /// always.
+    public static func candidates(binary: Bool, gate: QualityGate?, vnni: Bool = Precision.vnni) -> [Precision] {
         Precision.allCases.filter { mode in
             guard mode != .fp32 else { return true }
             if !binary && (mode == .bf16 || mode == .int8 || mode == .int8BF16) { return false }
+            if mode.quantizesBinary && !vnni { return false }
             return gate?.admits(mode) ?? false
         }
     }
