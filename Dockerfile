@@ -64,6 +64,9 @@ ENV BINSR_SHUTDOWN_GRACE_SECONDS=30
 # The blind study's vote database (SQLite): the one place the service writes. A volume in compose and Kubernetes,
 # since their root filesystem is read-only.
 ENV BINSR_STUDY_DATA_DIRECTORY=/var/lib/binsr/study
+# `precision = auto` caches its per-CPU timing in the same volume, so a restarted pod on the same node does not
+# measure again (a new CPU, oneDNN or weights file is a cache miss and is measured in the background).
+ENV BINSR_PRECISION_CACHE=/var/lib/binsr/study/precision-cache.json
 STOPSIGNAL SIGTERM
 # Docker format only (podman build --format docker); Kubernetes uses its own probes (deploy/kubernetes).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/binsr-healthcheck"]

@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
         // The int8 path's element-wise passes (PReLU, max |x|, quantization) as plain C loops the compiler vectorises.
-        .target(name: "CQuantize"),
+        .target(name: "CQuantize", linkerSettings: [.linkedLibrary("gomp")]),
 
         // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
         .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim"]),

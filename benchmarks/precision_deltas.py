@@ -1,25 +1,26 @@
-"""PSNR change of each precision mode against fp32, from benchmarks/quality_table.sh's JSON (runs/quality/).
+"""PSNR change of each precision mode against fp32, from the quality gates `binsr gate` writes beside the weights.
 
-    python3 benchmarks/precision_deltas.py [runs/quality]
-Prints one row per model and mode: the change on Set5 and Set14 and whether it stays within the 0.02 dB rule.
+    python3 benchmarks/precision_deltas.py [models]
+Prints one row per model, scale and mode: the change on Set5 and Set14 and whether `auto` may use the mode (every
+recorded change within 0.02 dB).
 """
 import json
 import pathlib
 import sys
 
-folder = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parents[1] / "runs" / "quality")
-psnr = {}
-for path in folder.glob("*.json"):
-    dataset, scale, method, precision = path.stem.split("_", 3)
-    psnr[(dataset, scale, method, precision)] = json.loads(path.read_text())["meanPSNR"]
-print("| model | mode | Set5 dB | Set14 dB | within 0.02 dB |")
-print("|---|---|---|---|---|")
-for scale, method in sorted({(k[1], k[2]) for k in psnr if k[2] != "bicubic"}, key=lambda m: (m[0] != "x4", m[1])):
-    for mode in ("bf16", "int8", "bf16-all"):
-        deltas = [psnr.get((d, scale, method, mode), None) for d in ("Set5", "Set14")]
-        base = [psnr.get((d, scale, method, "fp32"), None) for d in ("Set5", "Set14")]
-        if None in deltas or None in base:
-            continue
-        change = [x - b for x, b in zip(deltas, base)]
-        ok = all(abs(c) <= 0.02 for c in change)
-        print(f"| {method} {scale} | {mode} | {change[0]:+.4f} | {change[1]:+.4f} | {'yes' if ok else 'no'} |")
+folder = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parents[1] / "models")
+print("| model | scale | mode | Set5 dB | Set14 dB | auto may use it |")
+print("|---|---|---|---|---|---|")
+for path in sorted(folder.glob("*.gate.json")):
+    gate = json.loads(path.read_text())
+    name = path.name.removesuffix(".gate.json")
+    arch, _, kind = name.split("_")
+    scales = sorted({key.split("_x")[1] for key in gate["fp32"]}, reverse=True)
+    for scale in scales:
+        for mode in ("bf16", "int8", "bf16-all", "int8-bf16"):
+            changes = gate["changes"].get(mode)
+            if changes is None:
+                continue
+            allowed = all(abs(changes.get(k, float("inf"))) <= 0.02 for k in gate["fp32"])
+            cells = [f"{changes[f'{d}_x{scale}']:+.4f}" for d in ("Set5", "Set14")]
+            print(f"| {arch}-{kind} | x{scale} | {mode} | {cells[0]} | {cells[1]} | {'yes' if allowed else 'no'} |")

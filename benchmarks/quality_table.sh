@@ -40,7 +40,7 @@ for scale in 4 2; do
             arch=${method%-*}; kind=${method#*-}
             [ -f "$(weights_file "$arch" "$scale" "$kind")" ] || continue
             row "$dataset" "$scale" "$method" fp32
-            if [ "${QUALITY_PRECISIONS:-1}" = 1 ]; then
+            if [ "${QUALITY_PRECISIONS:-0}" = 1 ]; then  # per-mode changes: binsr gate + precision_deltas.py
                 if [ "$kind" = binary ]; then
                     row "$dataset" "$scale" "$method" bf16
                     row "$dataset" "$scale" "$method" int8

@@ -16,6 +16,7 @@ swift test
 echo "test: python, training/ (PyTorch pipeline)"
 (cd training && "$venv/bin/python" -m pytest -q)
 echo "test: python, Tests/viewer (headless Chromium against binsr serve)"
-BINSR_BIN=.build/debug/binsr BINSR_VIEWER_STRICT=1 "$venv/bin/python" -m pytest -q Tests/viewer
+# fp32: the viewer test is about the page, and `auto` would spend the first seconds timing modes in a debug build.
+BINSR_PRECISION=fp32 BINSR_BIN=.build/debug/binsr BINSR_VIEWER_STRICT=1 "$venv/bin/python" -m pytest -q Tests/viewer
 echo "test: python, Tests/deploy (Dockerfile lint, Kubernetes schemas, compose, Prometheus rules)"
 "$venv/bin/python" -m pytest -q Tests/deploy

@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed of the random input.")
     var seed: UInt64 = 1
     @Option(help: "Comma-separated cases weights:precision.")
-    var cases = "real:fp32,real:bf16-all,binary:fp32,binary:bf16,binary:int8,binary:bf16-all"
+    var cases = "real:fp32,real:bf16-all,binary:fp32,binary:bf16,binary:int8,binary:bf16-all,binary:int8-bf16"
     @Flag(help: "Print one JSON object per case with every run's time.")
     var json = false
 
@@ -101,11 +101,24 @@ struct BenchCommand: ParsableCommand {
             ])
         }
         if !json {
-            print("\(arch) x\(scale), input \(size)x\(size), median of \(runs) runs after \(warmup) warm-up")
+            print("\(arch) x\(scale), input \(size)x\(size), median of \(runs) runs after \(warmup) warm-up, on \(CPUSignature.summary)")
             print(
                 Format.table(
                     header: ["weights", "precision", "median ms", "runs", "max |x - fp32|", "oneDNN kernels"],
                     rows: rows))
+            // What `auto` makes of these timings: the fastest mode each file's quality gate admits.
+            for kind in ["real", "binary"] {
+                let url = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(kind).safetensors")
+                var timings: [Precision: Double] = [:]
+                for (index, item) in parsed.enumerated() where item.weights == kind {
+                    timings[item.precision] = times[index].sorted()[runs / 2]
+                }
+                guard !timings.isEmpty, let fingerprint = try? WeightsFingerprint.of(url) else { continue }
+                let gate = QualityGate.load(forWeights: url, fingerprint: fingerprint)
+                let choice = PrecisionChoice.decide(timings: timings, gate: gate)
+                let note = gate == nil ? "no quality gate: fp32 only" : "gated modes timed here"
+                print("auto for \(kind): \(choice.mode.rawValue) (\(note))")
+            }
         }
     }
 }

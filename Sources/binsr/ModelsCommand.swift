@@ -30,26 +30,34 @@ struct ModelsCommand: ParsableCommand {
             return
         }
         let header = [
-            "file", "arch", "scale", "binary", "binary params", "real params", "size", "MACs/out px",
-            "binary MACs",
+            "file", "arch", "scale", "blocks", "binary", "binary params", "real params", "size", "MACs/out px",
+            "binary MACs", "gated modes", "auto here",
         ]
+        let tuner = PrecisionTuner()
         var rows: [[String]] = []
         var failures: [String] = []
         for name in names {
             do {
-                let weights = try ModelWeights(contentsOf: directory.appendingPathComponent(name))
+                let url = directory.appendingPathComponent(name)
+                let weights = try ModelWeights(contentsOf: url)
                 let d = weights.description
                 let cost = weights.cost
+                // Quality gate (binsr gate) and the cached `auto` choice for this CPU, if measured yet.
+                let gate = QualityGate.load(forWeights: url, fingerprint: try WeightsFingerprint.of(url))
+                let gated = gate.map { g in Precision.allCases.filter { g.admits($0) }.map(\.rawValue) }
+                let auto = tuner.cached(url).map { "\($0.mode.rawValue) (\(PrecisionTuner.describe($0.timings)))" }
                 rows.append([
-                    name, d.arch.rawValue, "x\(d.scale)", d.binary ? "yes" : "no",
+                    name, d.arch.rawValue, "x\(d.scale)", "\(d.blocks)", d.binary ? "yes" : "no",
                     "\(d.binaryParameters)", "\(d.realParameters)", Format.bytes(d.fileBytes),
                     Format.si(cost.macsPerOutputPixel), String(format: "%.1f%%", 100 * cost.binaryShare),
+                    gated?.joined(separator: " ") ?? "no gate (fp32 only)", auto ?? "not measured yet",
                 ])
             } catch {
                 failures.append("\(name): \(error)")
             }
         }
         print(Format.table(header: header, rows: rows))
+        print("CPU: \(CPUSignature.summary); auto cache: \(tuner.cache.file.path)")
         for failure in failures { print("unreadable: \(failure)") }
     }
 }

@@ -75,6 +75,39 @@ final class DNNLOwnedMemory: @unchecked Sendable {
 
     deinit { dnnl_memory_destroy(handle) }
 }
+/// A reorder primitive between two fixed layouts, created once and run many times (the int8 layers' per-call
+/// weights: creating the primitive and a stream each time cost more than the reorder itself).
+final class DNNLReorderPrimitive: @unchecked Sendable {
+    private let primitive: dnnl_primitive_t
+
+    init(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t) throws(DNNLError) {
+        let engine = DNNLEngine.shared.handle
+        var pd: dnnl_primitive_desc_t?
+        var src = source
+        var dst = destination
+        try dnnlCheck(
+            dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, nil),
+            "dnnl_reorder_primitive_desc_create")
+        defer { dnnl_primitive_desc_destroy(pd) }
+        var created: dnnl_primitive_t?
+        try dnnlCheck(dnnl_primitive_create(&created, pd), "dnnl_primitive_create(reorder)")
+        primitive = created!
+    }
+
+    deinit { dnnl_primitive_destroy(primitive) }
+
+    func run(from source: DNNLOwnedMemory, to destination: DNNLOwnedMemory, on stream: DNNLStream)
+        throws(DNNLError)
+    {
+        let args = [
+            dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source.handle),
+            dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination.handle),
+        ]
+        try dnnlCheck(dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "reorder execute")
+        try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
+    }
+}
+
 /// One-off reorders used at load time (weights into the layout a convolution asked for).
 enum DNNLReorder {
     static func run(from source: DNNLOwnedMemory, to destination: DNNLOwnedMemory) throws(DNNLError) {

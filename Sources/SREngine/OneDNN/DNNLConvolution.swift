@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// What one convolution primitive computes; built by `OneDNNBackend` from a layer and the element-wise work fused
 /// after it.
@@ -168,7 +169,7 @@ final class ConvolutionPrimitive: @unchecked Sendable {
     /// The ±1 weights of an int8 layer with input channel c multiplied by multipliers[c] (1...127), in the
     /// primitive's layout (the reorder also computes oneDNN's s8-source compensation): the weights that read a
     /// `QuantizedMap` whose channels have different steps.
-    func scaledWeights(_ multipliers: [Int]) throws(DNNLError) -> DNNLOwnedMemory {
+    func scaledWeights(_ multipliers: [Int], on stream: DNNLStream) throws(DNNLError) -> DNNLOwnedMemory {
         precondition(
             spec.weightElement == .s8 && multipliers.count == spec.inChannels
                 && multipliers.allSatisfy { (1...127).contains($0) })
@@ -177,12 +178,28 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         for i in values.indices {
             values[i] = Int8(spec.weights[i] * Float(multipliers[(i / window) % spec.inChannels]))
         }
-        let k = spec.kernel
-        let plain = try DNNLOwnedMemory(
-            try dnnlMemoryDesc([spec.outChannels, spec.inChannels, k, k], dnnl_s8, dnnl_oihw))
+        let plain = try DNNLOwnedMemory(try plainS8Weights())
         try plain.write(values)
         let converted = try DNNLOwnedMemory(weights.desc)
-        try DNNLReorder.run(from: plain, to: converted)
+        try weightReorder().run(from: plain, to: converted, on: stream)
         return converted
+    }
+
+    private func plainS8Weights() throws(DNNLError) -> dnnl_memory_desc_t {
+        let k = spec.kernel
+        return try dnnlMemoryDesc([spec.outChannels, spec.inChannels, k, k], dnnl_s8, dnnl_oihw)
+    }
+
+    private let reorderLock = NSLock()
+    private var cachedReorder: DNNLReorderPrimitive?
+
+    /// plain s8 [o, i, k, k] -> this primitive's weight layout (with oneDNN's s8 compensation), made on first use.
+    private func weightReorder() throws(DNNLError) -> DNNLReorderPrimitive {
+        reorderLock.lock()
+        defer { reorderLock.unlock() }
+        if let cachedReorder { return cachedReorder }
+        let made = try DNNLReorderPrimitive(from: try plainS8Weights(), to: weights.desc)
+        cachedReorder = made
+        return made
     }
 }

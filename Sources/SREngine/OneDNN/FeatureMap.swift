@@ -270,8 +270,8 @@ final class FeatureMap {
     /// gets (nearly) the finest step its own range allows instead of one step for the whole tensor, and nothing is
     /// ever clipped: the widest channel has multiplier maxMultiplier and step max|x| / 127, a channel of half that
     /// range gets ceil(maxMultiplier / 2), and one under 1/maxMultiplier of it gets the base step. Dynamic (computed
-    /// from this map, per tile): no calibration set. Two passes on the calling thread: between oneDNN calls its
-    /// OpenMP threads still spin on the other cores, so Dispatch workers would only compete with them (measured).
+    /// from this map, per tile): no calibration set. Two passes, on oneDNN's own OpenMP threads (`CQuantize`):
+    /// Dispatch workers would compete with those, which spin between primitives (measured slower than one thread).
     func quantizedS8(slopes: [Float]? = nil, maxMultiplier: Int) -> QuantizedMap {
         precondition(element == .f32 && (slopes == nil || slopes!.count == channels || slopes!.count == 1))
         let a = slopes.map { $0.count == 1 ? [Float](repeating: $0[0], count: channels) : $0 }
@@ -279,7 +279,7 @@ final class FeatureMap {
         var largest = [Float](repeating: 0, count: channels)
         a.withUnsafeBufferPointer { a in
             largest.withUnsafeMutableBufferPointer { m in
-                binsr_channel_max_abs_prelu(floats, 0, height * width, channels, a.baseAddress, m.baseAddress)
+                binsr_channel_max_abs_prelu(floats, height * width, channels, a.baseAddress, m.baseAddress)
             }
         }
         let top = largest.max() ?? 0
@@ -301,7 +301,7 @@ final class FeatureMap {
         a.withUnsafeBufferPointer { a in
             multipliers.withUnsafeBufferPointer { k in
                 binsr_quantize_prelu_s8(
-                    floats, out.raw.assumingMemoryBound(to: Int8.self), 0, height * width, channels, a.baseAddress,
+                    floats, out.raw.assumingMemoryBound(to: Int8.self), height * width, channels, a.baseAddress,
                     k.baseAddress)
             }
         }

@@ -192,7 +192,7 @@ struct OneDNNBackend: InferenceBackend {
             // Σ sign·x_c = scale · Σ (sign·multiplier_c)·q_c: integer weights, exact in int8.
             let q = quantized ?? x.quantizedS8(maxMultiplier: Self.maxMultiplier)
             let uniform = q.multipliers.allSatisfy { $0 == q.multipliers[0] }
-            let weights = uniform ? nil : try primitive.scaledWeights(q.multipliers)
+            let weights = uniform ? nil : try primitive.scaledWeights(q.multipliers, on: stream)
             try primitive.execute(
                 q.map, into: y, on: stream, scaleFactor: q.scale * Float(uniform ? q.multipliers[0] : 1),
                 weights: weights)
