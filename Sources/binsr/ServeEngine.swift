@@ -57,11 +57,32 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         var files: [ModelKey: URL] = [:]
         var models: [ModelInfo] = []
         var scales: [ModelKey: [Int]] = [:]
-        for name in names.sorted() where name.hasSuffix(".safetensors") && !name.hasSuffix(".train.safetensors") {
+        // `<arch>_x<scale>_<kind>.safetensors` names first, so that one of them wins over any other file of its kind.
+        let canonical = Set(
+            Architecture.allCases.flatMap { arch in
+                [2, 4].flatMap { scale in
+                    ["real", "binary"].map { ModelFiles.name(arch: arch.rawValue, weights: $0, scale: scale) }
+                }
+            })
+        let ordered = names.sorted { (canonical.contains($0) ? 0 : 1, $0) < (canonical.contains($1) ? 0 : 1, $1) }
+        for name in ordered where name.hasSuffix(".safetensors") && !name.hasSuffix(".train.safetensors") {
             let url = directory.appendingPathComponent(name)
-            let description = try ModelWeights(contentsOf: url).description
+            // One unreadable file (truncated copy, garbage) must not keep the good ones from being served.
+            let description: ModelDescription
+            do {
+                description = try ModelWeights(contentsOf: url).description
+            } catch {
+                logger.error("skipping unreadable weight file \(name): \(error)")
+                continue
+            }
             let key = ModelKey(arch: description.arch.rawValue, weights: description.binary ? "binary" : "real",
                                scale: description.scale)
+            // Two files of one kind: the first one seen is served (canonical names sort first, see above).
+            if let kept = files[key] {
+                logger.warning(
+                    "two weight files for \(key): serving \(kept.lastPathComponent), not \(url.lastPathComponent)")
+                continue
+            }
             files[key] = url
             models.append(ModelInfo(key: key, parameterCount: description.realParameters + description.binaryParameters,
                                     sizeBytes: description.fileBytes))

@@ -52,6 +52,29 @@ import Testing
         #expect(plan.tiles.allSatisfy { $0.core.x.count == 128 && $0.core.y.count == 128 })
     }
 
+    /// Tiles sized by a memory budget: the whole image in one pass when it fits, else the largest windows that do.
+    @Test func tileSizeFollowsTheMemoryBudget() throws {
+        let model = try Self.model("tiny_srresnet_x4_real")
+        let perPixel = model.bytesPerInputPixel
+        let d = model.description
+        #expect(perPixel >= 4 * d.channels * d.scale * d.scale)  // at least the widest map, f32
+        // Fits: one pass, no margin computed at all.
+        #expect(model.tileSize(width: 300, height: 200, memoryBudget: 300 * 200 * perPixel) == 300)
+        // Does not fit: windows (core + 2 margins) within the budget, as large as possible.
+        let budget = 100 * 100 * perPixel
+        let core = model.tileSize(width: 300, height: 200, memoryBudget: budget)
+        let window = core + 2 * model.tileMargin
+        #expect(window * window * perPixel <= budget)
+        #expect((window + 2) * (window + 2) * perPixel > budget)
+        // A tiny budget still gets a usable tile.
+        #expect(model.tileSize(width: 4000, height: 4000, memoryBudget: 1) == 32)
+        // And the budget-sized upscale equals the untiled one (the margin covers the receptive field).
+        let image = Self.randomImage(width: 41, height: 35)
+        let whole = try model.upscale(image, tileSize: 64)
+        let budgeted = try model.upscale(image, memoryBudget: 20 * 20 * perPixel)
+        #expect(Self.maxDifference(whole.color, budgeted.color) <= 1e-4)
+    }
+
     @Test(arguments: ["tiny_srresnet_x4_real", "tiny_lapsrn_x4_binary", "tiny_srresnet_x2_binary"])
     func tiledEqualsUntiled(_ name: String) throws {
         let model = try Self.model(name)
