@@ -65,10 +65,18 @@ public protocol SuperResolver: Sendable {
     func load(_ key: ModelKey) throws
     /// Upscales `image` by `scale` with the named network. The result is `scale` times larger in each dimension.
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image
+    /// `upscale` averaged over the input's eight flips and rotations when `ensemble` (self-ensemble).
+    func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image
     /// How a loaded model runs (nil before it is loaded, or when the resolver does not say).
     func runtime(_ key: ModelKey) -> ModelRuntime?
 }
 
 extension SuperResolver {
     public func runtime(_ key: ModelKey) -> ModelRuntime? { nil }
+
+    /// Resolvers without a self-ensemble of their own average eight plain `upscale` calls the same way.
+    public func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image {
+        guard ensemble else { return try upscale(image, scale: scale, arch: arch, weights: weights) }
+        throw ServiceError.internalFailure("this engine has no self-ensemble")
+    }
 }

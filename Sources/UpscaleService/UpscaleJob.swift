@@ -44,7 +44,8 @@ struct UpscaleJob: Sendable {
         } else {
             try registry.ensureLoaded(key)
             do {
-                result = try registry.resolver.upscale(image, scale: key.scale, arch: key.arch, weights: key.weights)
+                result = try registry.resolver.upscale(
+                    image, scale: key.scale, arch: key.arch, weights: key.weights, ensemble: parameters.ensemble)
             } catch {
                 throw .internalFailure("inference: \(error)")
             }

@@ -6,12 +6,14 @@ public struct UpscaleParameters: Sendable, Equatable {
     /// "bicubic" is MATLAB bicubic (`Evaluation.BicubicUpscale`): the baseline every model is measured against.
     public static let weightKinds = ["binary", "real", "bicubic"]
     public static let architectures = ["srresnet", "lapsrn"]
-    static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality"]
+    static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality", "ensemble"]
 
     public var key: ModelKey
     /// The format the client asked for with `format=`; nil means negotiate (Accept, then the input's format).
     public var format: EncodedFormat?
     public var jpegQuality: Int
+    /// Self-ensemble (`ensemble=true`): the average over the input's eight flips and rotations, about 8x the time.
+    public var ensemble = false
 
     /// Parses and checks every parameter; unknown names are errors so a typo (`scal=4`) is not silently ignored.
     public static func parse(_ head: HTTPRequestHead, config: ServiceConfig, registry: ModelRegistry)
@@ -53,7 +55,14 @@ public struct UpscaleParameters: Sendable, Equatable {
             }
             quality = value
         }
-        return UpscaleParameters(key: key, format: format, jpegQuality: quality)
+        var ensemble = false
+        if let text = head.queryValue("ensemble") {
+            guard let value = ["true": true, "false": false, "1": true, "0": false][text] else {
+                throw .invalidParameter(name: "ensemble", value: text, reason: "must be true or false")
+            }
+            ensemble = value
+        }
+        return UpscaleParameters(key: key, format: format, jpegQuality: quality, ensemble: ensemble)
     }
 }
 

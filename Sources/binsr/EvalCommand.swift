@@ -36,6 +36,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print the scores as JSON on stdout instead of a table.")
     var json = false
 
+    @Flag(help: "Self-ensemble: average the network's outputs over the eight flips and rotations of each input.")
+    var ensemble = false
+
     @Flag(name: .customLong("no-ifc"), help: "Skip IFC (the slowest metric).")
     var noIFC = false
 
@@ -58,7 +61,8 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let options = try EvaluationOptions(scale: scale, roundLR: roundedLR, computeIFC: !noIFC)
-        let sr = try EvalMethods.make(method, scale: scale, modelsDirectory: modelsDirectory, precision: precision)
+        let sr = try EvalMethods.make(
+            method, scale: scale, modelsDirectory: modelsDirectory, precision: precision, ensemble: ensemble)
         let directory = URL(fileURLWithPath: dataset)
         let total = try DatasetDirectory.imageFiles(in: directory).count
         let bar = ProgressBar(total: total)

@@ -11,7 +11,7 @@ enum EvalMethods {
 
     /// Builds the method called `name` for upscaling by `scale`.
     static func make(_ name: String, scale: Int, modelsDirectory: String = "models",
-                     precision: String = "fp32") throws -> any SuperResolutionMethod {
+                     precision: String = "fp32", ensemble: Bool = false) throws -> any SuperResolutionMethod {
         func load(_ url: URL) throws -> SRModel {
             try SRModel(contentsOf: url, precision: try PrecisionTuner().resolve(precision, for: url))
         }
@@ -26,7 +26,9 @@ enum EvalMethods {
                 throw EvalMethodError.unsupportedScale(method: name, scale: scale)
             }
             let model = try load(url)
-            return NetworkMethod(name: "\(network) (\(model.precision.rawValue))", model: model)
+            return NetworkMethod(
+                name: "\(network) (\(model.precision.rawValue)\(ensemble ? ", self-ensemble" : ""))", model: model,
+                ensemble: ensemble)
         case let path where path.hasSuffix(".safetensors"):
             // Any weight file (an ablation's, say): its metadata names the network; the scale must match.
             let model = try load(URL(fileURLWithPath: path))
@@ -34,7 +36,7 @@ enum EvalMethods {
                 throw EvalMethodError.scaleMismatch(file: path, fileScale: model.weights.description.scale, scale: scale)
             }
             return NetworkMethod(name: "\(URL(fileURLWithPath: path).lastPathComponent) (\(model.precision.rawValue))",
-                                 model: model)
+                                 model: model, ensemble: ensemble)
         default:
             throw EvalMethodError.unknown(name)
         }
@@ -46,9 +48,12 @@ enum EvalMethods {
 struct NetworkMethod: SuperResolutionMethod {
     let name: String
     let model: SRModel
+    var ensemble = false
 
     func upscale(lr: RGBPlanes, scale: Int) throws -> RGB8Image {
-        quantizeToUInt8(try model.upscale(lr.floatImage(), scale: scale))
+        let image = lr.floatImage()
+        return quantizeToUInt8(
+            try ensemble ? model.upscaleEnsemble(image, scale: scale) : model.upscale(image, scale: scale))
     }
 }
 

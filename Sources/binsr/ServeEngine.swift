@@ -146,6 +146,10 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
     func runtime(_ key: ModelKey) -> ModelRuntime? { lock.withLock { runtimes[key] } }
 
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
+        try upscale(image, scale: scale, arch: arch, weights: weights, ensemble: false)
+    }
+
+    func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image {
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
         guard let model = lock.withLock({ loaded[key] }) else { throw InferenceError.invalidInput("\(key) not loaded") }
         let concurrent = lock.withLock { () -> Int in
@@ -154,6 +158,8 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         }
         defer { lock.withLock { running -= 1 } }
         EngineThreads.use(EngineThreads.share(concurrent: concurrent))
-        return try model.upscale(image, scale: scale, memoryBudget: memoryBudget)
+        return ensemble
+            ? try model.upscaleEnsemble(image, scale: scale, memoryBudget: memoryBudget)
+            : try model.upscale(image, scale: scale, memoryBudget: memoryBudget)
     }
 }

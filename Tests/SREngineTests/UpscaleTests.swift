@@ -75,6 +75,44 @@ import Testing
         #expect(Self.maxDifference(whole.color, budgeted.color) <= 1e-4)
     }
 
+    /// The eight transforms of the self-ensemble: distinct, each undone by its inverse, on a non-square image.
+    @Test func dihedralTransformsAreDistinctAndInvertible() {
+        let (w, h) = (5, 3)
+        let planes = (0..<2 * w * h).map(Float.init)
+        var seen: [[Float]] = []
+        for t in Dihedral.all {
+            let (out, ow, oh) = t.apply(planes, width: w, height: h)
+            #expect(ow * oh == w * h && (t.turns % 2 == 0 ? ow == w : ow == h))
+            #expect(t.invert(out, width: ow, height: oh) == planes)
+            seen.append(out)
+        }
+        #expect(Set(seen.map { $0.map(Int.init) }).count == 8)
+        // One quarter turn clockwise by hand: the top-left of the result is the input's bottom-left.
+        let (turned, tw, _) = Dihedral(turns: 1, flip: false).apply(planes, width: w, height: h)
+        #expect(tw == h && turned[0] == planes[(h - 1) * w] && turned[tw - 1] == planes[0])
+    }
+
+    /// Self-ensemble: the right size, gray stays gray, and it is the mean of the eight transformed passes (which
+    /// differ from the plain pass: a random tiny network is far from equivariant).
+    @Test func selfEnsembleAveragesTheTransformedPasses() throws {
+        let model = try Self.model("tiny_srresnet_x2_binary")
+        let image = Self.randomImage(width: 13, height: 9, alpha: true)
+        let plain = try model.upscale(image)
+        let ensemble = try model.upscaleEnsemble(image)
+        #expect(ensemble.width == 26 && ensemble.height == 18 && ensemble.alpha == plain.alpha)
+        #expect(Self.maxDifference(plain.color, ensemble.color) > 0)
+        // Its own mean over the eight passes, recomputed here through the public single-pass API.
+        var sum = [Float](repeating: 0, count: plain.color.count)
+        for t in Dihedral.all {
+            let (planes, w, h) = t.apply(image.color, width: 13, height: 9)
+            let out = try model.upscale(Image(width: w, height: h, colorChannels: 3, color: planes))
+            for (i, v) in t.invert(out.color, width: out.width, height: out.height).enumerated() { sum[i] += v / 8 }
+        }
+        #expect(Self.maxDifference(sum, ensemble.color) <= 1e-5)
+        let gray = try model.upscaleEnsemble(Self.randomImage(width: 6, height: 4, channels: 1))
+        #expect(gray.colorChannels == 1 && gray.color.count == 12 * 8)
+    }
+
     @Test(arguments: ["tiny_srresnet_x4_real", "tiny_lapsrn_x4_binary", "tiny_srresnet_x2_binary"])
     func tiledEqualsUntiled(_ name: String) throws {
         let model = try Self.model(name)
