@@ -22,6 +22,12 @@ public struct UpscaleParameters: Sendable, Equatable {
         for (name, value) in head.query where !knownNames.contains(name) {
             throw .unsupportedParameter(name: "parameter '\(name)'", value: value, allowed: knownNames.sorted())
         }
+        // A repeated parameter is ambiguous: a proxy or WAF that reads the first value would see something else
+        // than what runs, so it is refused instead of letting the last one win.
+        var seen: Set<String> = []
+        for (name, value) in head.query where !seen.insert(name).inserted {
+            throw .invalidParameter(name: name, value: value, reason: "given more than once; give it once")
+        }
         let scaleText = head.queryValue("scale") ?? String(config.defaultScale)
         guard scales.contains(scaleText), let scale = Int(scaleText) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales)

@@ -55,6 +55,9 @@ struct ErrorResponseTests {
             name: "bad quality", request: post("?format=jpeg&quality=0", body: png), status: 400,
             detailContains: "1...100", closes: true),
         Case(
+            name: "repeated parameter", request: post("?scale=2&scale=4", body: png), status: 400,
+            detailContains: "more than once", closes: true),
+        Case(
             name: "bad ensemble", request: post("?ensemble=yes", body: png), status: 400,
             detailContains: "true or false", closes: true),
         Case(
