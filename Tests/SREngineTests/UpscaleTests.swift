@@ -45,11 +45,15 @@ import Testing
     @Test func tilePlanSplitsOnlyWhatDoesNotFitAndBalancesTheCores() {
         // Fits in one window (tile + 2 * margin): one tile, not a second one that recomputes the same pixels.
         #expect(TilePlan(height: 200, width: 240, tile: 192, margin: 25).tiles.count == 1)
-        // 256 px at tile 192: two balanced cores of 128 per side, windows of 128 + 2 * 25.
+        // 256 px at tile 192: two balanced cores of 128 per side; each touches the border on one side, so its
+        // window is 128 + 25 (one margin, toward the other tile).
         let plan = TilePlan(height: 256, width: 256, tile: 192, margin: 25)
         #expect(plan.tiles.count == 4)
-        #expect(plan.tiles.allSatisfy { $0.window.x.count == 178 && $0.window.y.count == 178 })
+        #expect(plan.tiles.allSatisfy { $0.window.x.count == 153 && $0.window.y.count == 153 })
         #expect(plan.tiles.allSatisfy { $0.core.x.count == 128 && $0.core.y.count == 128 })
+        // Three or more per side: interior tiles need a margin on both sides.
+        let three = TilePlan(height: 300, width: 10, tile: 100, margin: 20)
+        #expect(three.tiles.count == 3 && three.tiles.allSatisfy { $0.window.y.count == 140 })
     }
 
     /// Tiles sized by a memory budget: the whole image in one pass when it fits, else the largest windows that do.

@@ -23,7 +23,9 @@ struct TilePlan {
             // is mostly margin. Measured on a 256x256 x4 upscale: 4 windows of 178 px instead of 4 of 242 px.
             let count = (size + tile - 1) / tile
             let coreSize = (size + count - 1) / count
-            let windowSize = min(size, coreSize + 2 * margin)
+            // Two tiles touch the image border on one side each, so one margin suffices (a third fewer pixels
+            // computed at a 512-pixel x4 input); more tiles have interior ones that need both.
+            let windowSize = min(size, coreSize + (count == 2 ? margin : 2 * margin))
             return stride(from: 0, to: size, by: coreSize).map { start in
                 let core = start..<min(size, start + coreSize)
                 let windowStart = min(max(0, start - margin), size - windowSize)
