@@ -48,14 +48,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Knuth's MMIX linear congruential generator: the same fixed input on every platform.
-        var state = seed
-        let input = Tensor(
-            channels: 3, height: size, width: size,
-            data: (0..<3 * size * size).map { _ in
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return Float(state >> 40) / Float(1 << 24)
-            })
+        let input = Tensor.benchmarkInput(edge: size, seed: seed)
         // Every case is loaded and warmed up first, then timed round-robin (one run of each case per round), so
         // a slow spell of a shared machine lands on every case alike and the ratios stay fair.
         let parsed = try parsedCases()

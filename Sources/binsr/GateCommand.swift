@@ -28,8 +28,7 @@ struct GateCommand: ParsableCommand {
             urls = [URL(fileURLWithPath: file)]
         } else {
             urls = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0.hasSuffix(".safetensors") && !$0.hasSuffix(".train.safetensors") && !$0.hasSuffix(".io.safetensors") }
-                .sorted().map { directory.appendingPathComponent($0) }
+                .filter(ModelFiles.isWeightFile).sorted().map { directory.appendingPathComponent($0) }
         }
         for url in urls {
             let fingerprint = try WeightsFingerprint.of(url)

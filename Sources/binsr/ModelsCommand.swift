@@ -17,11 +17,7 @@ struct ModelsCommand: ParsableCommand {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { name in
-                    // Golden-vector I/O and training-state files sit beside the weights but are not weights.
-                    name.hasSuffix(".safetensors") && !name.hasSuffix(".io.safetensors")
-                        && !name.hasSuffix(".train.safetensors")
-                }.sorted()
+                .filter(ModelFiles.isWeightFile).sorted()
         } catch {
             throw CommandError("cannot list \(modelsDir): \(error.localizedDescription)")
         }

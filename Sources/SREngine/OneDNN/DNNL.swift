@@ -111,24 +111,8 @@ final class DNNLReorderPrimitive: @unchecked Sendable {
 /// One-off reorders used at load time (weights into the layout a convolution asked for).
 enum DNNLReorder {
     static func run(from source: DNNLOwnedMemory, to destination: DNNLOwnedMemory) throws(DNNLError) {
-        let engine = DNNLEngine.shared.handle
-        var pd: dnnl_primitive_desc_t?
-        var src = source.desc
-        var dst = destination.desc
-        try dnnlCheck(
-            dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, nil),
-            "dnnl_reorder_primitive_desc_create")
-        defer { dnnl_primitive_desc_destroy(pd) }
-        var primitive: dnnl_primitive_t?
-        try dnnlCheck(dnnl_primitive_create(&primitive, pd), "dnnl_primitive_create(reorder)")
-        defer { dnnl_primitive_destroy(primitive) }
-        let stream = try DNNLStream()
-        let args = [
-            dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source.handle),
-            dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination.handle),
-        ]
-        try dnnlCheck(dnnl_primitive_execute(primitive, stream.handle, Int32(args.count), args), "reorder execute")
-        try dnnlCheck(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
+        try DNNLReorderPrimitive(from: source.desc, to: destination.desc)
+            .run(from: source, to: destination, on: try DNNLStream())
     }
 }
 

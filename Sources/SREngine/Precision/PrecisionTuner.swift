@@ -36,13 +36,7 @@ public struct PrecisionTuner: Sendable {
     static func time(weights: ModelWeights, modes: [Precision], edge: Int, runs: Int, gate: QualityGate?) throws
         -> PrecisionChoice
     {
-        var state: UInt64 = 1
-        let input = Tensor(
-            channels: 3, height: edge, width: edge,
-            data: (0..<3 * edge * edge).map { _ in
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return Float(state >> 40) / Float(1 << 24)
-            })
+        let input = Tensor.benchmarkInput(edge: edge)
         let models = try modes.map { try SRModel(weights: weights, precision: $0) }
         for model in models { _ = try model.forward(input) }
         var times = [[Double]](repeating: [], count: models.count)
@@ -77,5 +71,19 @@ extension PrecisionTuner {
     public static func describe(_ timings: [String: Double]) -> String {
         timings.sorted { $0.value < $1.value }.map { String(format: "%@ %.1f ms", $0.key, $0.value) }
             .joined(separator: ", ")
+    }
+}
+
+extension Tensor {
+    /// The fixed RGB input that timings use (`binsr bench`, the tuner): Knuth's MMIX linear congruential generator,
+    /// the same values on every platform.
+    public static func benchmarkInput(edge: Int, seed: UInt64 = 1) -> Tensor {
+        var state = seed
+        return Tensor(
+            channels: 3, height: edge, width: edge,
+            data: (0..<3 * edge * edge).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(state >> 40) / Float(1 << 24)
+            })
     }
 }
