@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 
@@ -8,179 +9,309 @@ public struct RequestContext: Sendable {
     public let receivedAt: ContinuousClock.Instant
     /// X-Request-Id from the client when it is a sane token, else a generated one.
     public let requestID: String
+    /// The numeric IP address of the TCP peer (a proxy's, when behind one).
+    public let remoteAddress: String
 
     /// True when the client closed the connection (used to drop work nobody will receive).
     public func clientHasDisconnected() -> Bool { socket.peerHasClosed() }
 }
 
-/// Serves one connection on its own thread: reads, parses, dispatches requests in order (pipelining), writes
-/// responses, and enforces every timeout so a slow client can hold only its own connection thread, never a worker.
-struct Connection {
+/// One client connection as a state machine driven by the event loop: readable and writable events from Dispatch
+/// sources, deadlines from the server's timer (`ConnectionTimeouts`), complete requests handed to the handler pool
+/// and their responses written back in order (pipelined input waits in the parser meanwhile).
+///
+/// Every method runs on the server's loop queue, which is what makes the mutable state safe (hence
+/// `@unchecked Sendable`); only `RequestContext` leaves it, and that touches the socket through poll(2) alone.
+/// An idle connection costs its socket, this object and two Dispatch sources: no thread, no read buffer.
+final class Connection: @unchecked Sendable {
+    let id: Int
     let socket: Socket
-    let limits: ServerLimits
-    let bodyBudget: BodyBudget
-    let handler: HTTPServer.Handler
-    let earlyResponse: HTTPServer.EarlyResponse?
-    let isDraining: @Sendable () -> Bool
-    var logger: Logger
+    let address: String
+    private(set) var phase: ConnectionPhase
+    private(set) var lastRead: ContinuousClock.Instant
+    private unowned let server: HTTPServer
+    private var logger: Logger
+    private var parser: RequestParser
+    private var requestStart: ContinuousClock.Instant?
+    private let readSource: DispatchSourceRead
+    private var readPaused = false
+    private var writeSource: DispatchSourceWrite?
+    private var writeArmed = false
+    private var output: [UInt8] = []
+    private var written = 0
+    private var lingerAfterWrite = false
+    private var lingerDiscarded = 0
+    /// Set by a forced shutdown while a handler has the request: close as soon as it returns.
+    private var closeWhenHandled = false
+    private(set) var isClosed = false
 
-    private static let readChunk = 64 * 1024
+    /// Bytes read per readable event at most (then other connections get their turn).
+    private static let readsPerEvent = 4
     /// Bounds of the lingering close: at most 1 s and 1 MiB of input discarded after the last response.
     private static let lingerSeconds = 1.0
     private static let lingerMaxBytes = 1 << 20
-    /// How often an idle connection checks whether the server is draining.
-    private static let drainPollMilliseconds = 100
 
-    func run() {
-        do {
-            try socket.setTimeout(SO_SNDTIMEO, seconds: limits.writeTimeout)
-            try serve()
-            lingeringClose()
-        } catch {
-            logger.debug("connection ended", metadata: ["error": "\(error)"])
-        }
+    init(id: Int, socket: Socket, address: String, server: HTTPServer, logger: Logger) throws(SyscallError) {
+        self.id = id
+        self.socket = socket
+        self.address = address
+        self.server = server
+        self.logger = logger
+        parser = RequestParser(limits: server.limits)
+        let now = ContinuousClock.now
+        phase = .idle(since: now)
+        lastRead = now
+        let fd = try socket.withDescriptor { $0 }
+        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: server.loop)
     }
 
-    /// Sends FIN, then reads and discards what the client is still sending for a bounded time before the caller
-    /// closes. Closing with unread input makes the kernel send RST, which can destroy the error response the client
-    /// has not read yet (e.g. a 413 while the upload is in flight). Apache calls this lingering close.
-    private func lingeringClose() {
-        socket.shutdownWrite()
-        let deadline = ContinuousClock.now + .seconds(Self.lingerSeconds)
-        var discarded = 0
-        while discarded < Self.lingerMaxBytes, ContinuousClock.now < deadline {
-            let remaining = Self.milliseconds(deadline - ContinuousClock.now)
-            guard (try? socket.waitReadable(timeoutMilliseconds: max(1, remaining))) == true,
-                let bytes = try? socket.read(maxBytes: Self.readChunk), !bytes.isEmpty
-            else { return }
-            discarded += bytes.count
-        }
+    /// Starts watching the socket.
+    func start() {
+        readSource.setEventHandler { [unowned self] in readable() }
+        readSource.activate()
     }
 
-    private func serve() throws {
-        let clock = ContinuousClock()
-        var parser = RequestParser(limits: limits)
-        var requestStart: ContinuousClock.Instant?
-        var headEnd: ContinuousClock.Instant?
-        var lastActivity = clock.now
-        // Body bytes this connection holds against the server-wide budget (one request at a time).
-        var reserved = 0
-        defer { bodyBudget.release(reserved) }
+    // MARK: Reading
 
-        while true {
-            while true {
-                let next: RequestParser.Event?
-                do {
-                    next = try parser.next()
-                } catch {
-                    try sendConnectionError(error)
-                    return
+    private func readable() {
+        for _ in 0..<Self.readsPerEvent {
+            guard !isClosed, !readPaused else { return }
+            let count: Int
+            do throws(SyscallError) {
+                switch try socket.read(into: server.scratch) {
+                case .wouldBlock: return
+                case .done(let n): count = n
                 }
-                guard let event = next else { break }
-                switch event {
-                case .head(let head):
-                    headEnd = clock.now
-                    let declared: Int
-                    switch head.framing {
-                    case .none: declared = 0
-                    case .contentLength(let length): declared = length
-                    case .chunked: declared = limits.maxBodyBytes
-                    }
-                    if declared > 0 {
-                        guard bodyBudget.reserve(declared) else {
-                            try sendConnectionError(ConnectionError.bodyBudgetExhausted(limit: bodyBudget.limit))
-                            return
-                        }
-                        reserved = declared
-                    }
-                    let requestID = Self.requestID(head.headers["X-Request-Id"])
-                    if var early = earlyResponse?(head, requestID) {
-                        // The body was not read, so the connection cannot continue (RFC 9110 §15.5.1 note).
-                        early.headers.set("X-Request-Id", requestID)
-                        try send(early, headOnly: head.method == .head, keepAlive: false)
-                        return
-                    }
-                    // RFC 9110 §10.1.1: the limits already passed, so invite the body now.
-                    if head.expectsContinue && head.framing != .none {
-                        try socket.writeAll(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
-                    }
-                case .message(let request):
-                    let context = RequestContext(
-                        socket: socket, receivedAt: requestStart ?? clock.now,
-                        requestID: Self.requestID(request.headers["X-Request-Id"]))
-                    var response = handler(request, context)
-                    if response.abandonConnection { return }
-                    response.headers.set("X-Request-Id", context.requestID)
-                    let keepAlive = request.head.keepAlive && !response.closeConnection && !isDraining()
-                    try send(response, headOnly: request.method == .head, keepAlive: keepAlive)
-                    bodyBudget.release(reserved)
-                    reserved = 0
-                    if !keepAlive { return }
-                    requestStart = parser.isMidRequest ? clock.now : nil
-                    headEnd = nil
-                    lastActivity = clock.now
-                }
+            } catch {
+                logger.debug("connection ended", metadata: ["error": "\(error)"])
+                return close()
             }
-
-            if !parser.isMidRequest && isDraining() { return }
-            let now = clock.now
-            // The deadline that applies now: idle between requests, header section, or body.
-            let (deadline, timeout): (ContinuousClock.Instant, ConnectionError?)
-            if !parser.isMidRequest {
-                deadline = lastActivity + .seconds(limits.idleTimeout)
-                timeout = nil
-            } else if headEnd == nil {
-                let start = requestStart ?? now
-                let headerDeadline = start + .seconds(limits.headerTimeout)
-                let readDeadline = lastActivity + .seconds(limits.readTimeout)
-                deadline = min(headerDeadline, readDeadline)
-                timeout =
-                    headerDeadline <= readDeadline
-                    ? .timeout(phase: "headers", seconds: limits.headerTimeout)
-                    : .timeout(phase: "data", seconds: limits.readTimeout)
-            } else {
-                let bodyDeadline = headEnd! + .seconds(limits.bodyTimeout)
-                let readDeadline = lastActivity + .seconds(limits.readTimeout)
-                deadline = min(bodyDeadline, readDeadline)
-                timeout =
-                    bodyDeadline <= readDeadline
-                    ? .timeout(phase: "body", seconds: limits.bodyTimeout)
-                    : .timeout(phase: "data", seconds: limits.readTimeout)
+            // End of stream: nothing to answer (a half-sent request cannot be served).
+            if count == 0 { return close() }
+            if case .lingering = phase {
+                lingerDiscarded += count
+                if lingerDiscarded >= Self.lingerMaxBytes { return close() }
+                continue
             }
-            if now >= deadline {
-                // Idle keep-alive connections are closed silently; an incomplete request gets 408 (RFC 9110 §15.5.9).
-                if let timeout { try? sendConnectionError(timeout) }
-                return
-            }
-            let remaining = deadline - now
-            let waitMs = min(Self.milliseconds(remaining) + 1, Self.drainPollMilliseconds)
-            guard try socket.waitReadable(timeoutMilliseconds: waitMs) else { continue }
-            let bytes = try socket.read(maxBytes: Self.readChunk)
-            if bytes.isEmpty { return }  // EOF: nothing to answer (a half-sent request cannot be served).
-            if !parser.isMidRequest { requestStart = clock.now }
-            lastActivity = clock.now
-            parser.append(bytes)
+            received(UnsafeRawBufferPointer(rebasing: server.scratch[0..<count]))
         }
     }
 
-    /// Answers an error of the HTTP layer itself (parse error, timeout) and logs it; the connection closes after.
-    private func sendConnectionError(_ error: any HTTPResponseError) throws(SyscallError) {
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        let now = ContinuousClock.now
+        lastRead = now
+        guard server.charge(bytes.count, to: self) else {
+            return reject(ConnectionError.bodyBudgetExhausted(limit: server.limits.maxBufferedBodyBytes))
+        }
+        switch phase {
+        case .idle:
+            requestStart = now
+            phase = .headers(start: now, bytes: bytes.count)
+        case .headers(let start, let count): phase = .headers(start: start, bytes: count + bytes.count)
+        case .body(let start, let count): phase = .body(start: start, bytes: count + bytes.count)
+        case .handling, .writing, .lingering: break
+        }
+        parser.append(bytes)
+        process()
+    }
+
+    /// Takes events from the parser until it needs more bytes or a request goes to a handler.
+    private func process() {
+        while !isClosed {
+            let event: RequestParser.Event?
+            do {
+                event = try parser.next()
+            } catch {
+                return reject(error)
+            }
+            guard let event else { return }
+            switch event {
+            case .head(let head):
+                phase = .body(start: ContinuousClock.now, bytes: 0)
+                let requestID = Self.requestID(head.headers["X-Request-Id"])
+                if var early = server.earlyResponse?(head, requestID) {
+                    // The body was not read, so the connection cannot continue (RFC 9110 §15.5.1 note).
+                    early.headers.set("X-Request-Id", requestID)
+                    return respond(early, headOnly: head.method == .head, keepAlive: false)
+                }
+                // RFC 9110 §10.1.1: the limits already passed, so invite the body now.
+                if head.expectsContinue && head.framing != .none {
+                    output += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+                    flush()
+                }
+            case .message(let request):
+                return dispatch(request)
+            }
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        phase = .handling
+        pauseReading()
+        let context = RequestContext(
+            socket: socket, receivedAt: requestStart ?? ContinuousClock.now,
+            requestID: Self.requestID(request.headers["X-Request-Id"]), remoteAddress: address)
+        let server = server
+        server.handlers.submit { [self] in
+            let response = server.handler(request, context)
+            server.loop.async { [self] in handled(request, context: context, response: response) }
+        }
+    }
+
+    private func handled(_ request: HTTPRequest, context: RequestContext, response: HTTPResponse) {
+        guard !isClosed else { return }
+        if response.abandonConnection || closeWhenHandled { return close() }
+        var response = response
+        response.headers.set("X-Request-Id", context.requestID)
+        let keepAlive = request.head.keepAlive && !response.closeConnection && !server.isDrainingOnLoop
+        respond(response, headOnly: request.method == .head, keepAlive: keepAlive)
+    }
+
+    // MARK: Writing
+
+    /// Answers an error of the HTTP layer itself (parse error, timeout, budget) and closes after it.
+    func reject(_ error: any HTTPResponseError) {
+        server.rejected(error)
         let requestID = Self.requestID(nil)
         logger.info("request rejected", metadata: ["request-id": "\(requestID)", "error": "\(error)"])
         var response = ProblemResponse.make(for: error, requestID: requestID)
         response.headers.set("X-Request-Id", requestID)
-        try send(response, headOnly: false, keepAlive: false)
+        respond(response, headOnly: false, keepAlive: false)
     }
 
-    private func send(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool) throws(SyscallError) {
+    private func respond(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool) {
         var response = response
         response.headers.set("Date", HTTPDate.now())
-        try socket.writeAll(response.serialized(headOnly: headOnly, keepAlive: keepAlive))
+        output += response.serialized(headOnly: headOnly, keepAlive: keepAlive)
+        lingerAfterWrite = !keepAlive
+        phase = .writing(progress: ContinuousClock.now)
+        pauseReading()
+        flush()
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    /// Writes what the kernel takes; the rest waits for the write source.
+    private func flush() {
+        while written < output.count {
+            do throws(SyscallError) {
+                switch try socket.write(output[written...]) {
+                case .wouldBlock:
+                    return armWrite()
+                case .done(let count):
+                    written += count
+                    if case .writing = phase { phase = .writing(progress: ContinuousClock.now) }
+                }
+            } catch {
+                logger.debug("connection ended", metadata: ["error": "\(error)"])
+                return close()
+            }
+        }
+        output = []
+        written = 0
+        disarmWrite()
+        if case .writing = phase { responseSent() }
+    }
+
+    private func responseSent() {
+        server.release(self)
+        if lingerAfterWrite { return linger() }
+        requestStart = nil
+        let now = ContinuousClock.now
+        if parser.bufferedByteCount > 0 {
+            // Pipelined: the next request is already (partly) here.
+            requestStart = now
+            phase = .headers(start: now, bytes: parser.bufferedByteCount)
+        } else {
+            phase = .idle(since: now)
+        }
+        resumeReading()
+        process()
+    }
+
+    /// Sends FIN, then reads and discards what the client is still sending for a bounded time before closing.
+    /// Closing with unread input makes the kernel send RST, which can destroy the error response the client has
+    /// not read yet (e.g. a 413 while the upload is in flight). Apache calls this lingering close.
+    private func linger() {
+        socket.shutdownWrite()
+        phase = .lingering(until: ContinuousClock.now + .seconds(Self.lingerSeconds))
+        resumeReading()
+    }
+
+    private func armWrite() {
+        if writeSource == nil, let fd = try? socket.withDescriptor({ $0 }) {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: server.loop)
+            source.setEventHandler { [unowned self] in if !isClosed { flush() } }
+            writeSource = source
+            writeArmed = true
+            source.activate()
+        } else if !writeArmed {
+            writeArmed = true
+            writeSource?.resume()
+        }
+    }
+
+    private func disarmWrite() {
+        guard writeArmed else { return }
+        writeArmed = false
+        writeSource?.suspend()
+    }
+
+    private func pauseReading() {
+        guard !readPaused else { return }
+        readPaused = true
+        readSource.suspend()
+    }
+
+    private func resumeReading() {
+        guard readPaused else { return }
+        readPaused = false
+        readSource.resume()
+    }
+
+    // MARK: Closing
+
+    /// Called by the server's timer with the deadline verdict.
+    func apply(_ verdict: TimeoutVerdict) {
+        switch verdict {
+        case .keep: break
+        case .close:
+            // Draining closes idle connections, but one whose request is already in the socket is not idle: its
+            // readable event is on the way (a client that connected and sent before the shutdown is answered).
+            if phase.isIdle && server.isDrainingOnLoop && socket.hasPendingInput() { return }
+            close()
+        case .reject(let error): reject(error)
+        }
+    }
+
+    /// A forced shutdown: close now, or, while a handler has the request, wake it (the client counts as gone)
+    /// and close when it returns (the socket must stay open while a handler may poll it).
+    func forceClose() {
+        if case .handling = phase {
+            closeWhenHandled = true
+            socket.shutdown()
+        } else {
+            close()
+        }
+    }
+
+    /// Cancels the sources and closes the socket once both cancellations have run, so Dispatch never watches a
+    /// descriptor number that the kernel may already have given to a new connection.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        server.closed(self)
+        let sources: [any DispatchSourceProtocol] = [readSource] + (writeSource.map { [$0] } ?? [])
+        var pending = sources.count
+        let socket = socket
+        for source in sources {
+            source.setCancelHandler {
+                pending -= 1
+                if pending == 0 { socket.close() }
+            }
+        }
+        // A suspended source runs its cancel handler only once resumed.
+        if readPaused { readSource.resume() }
+        if let writeSource, !writeArmed { writeSource.resume() }
+        for source in sources { source.cancel() }
     }
 
     /// Honours a client's X-Request-Id if it is 1...128 safe characters (it goes into logs and headers), else makes

@@ -22,9 +22,13 @@ extension HTTPResponseError {
 public enum ConnectionError: Error, Equatable, Sendable {
     /// The request did not arrive completely in time (phase: "headers", "body" or "read").
     case timeout(phase: String, seconds: Double)
-    /// `maxConnections` are open.
+    /// The request's headers or body averaged fewer than `minBytesPerSecond` after the grace period.
+    case tooSlow(phase: String, minBytesPerSecond: Int)
+    /// `maxConnections` are open and none of them is idle.
     case tooManyConnections(limit: Int)
-    /// The bodies already being received or processed fill `maxBufferedBodyBytes`.
+    /// `maxConnectionsPerAddress` are open from the client's address and none of them is idle.
+    case tooManyConnectionsFromAddress(limit: Int)
+    /// The requests already being received or processed fill `maxBufferedBodyBytes`.
     case bodyBudgetExhausted(limit: Int)
 }
 
@@ -61,15 +65,19 @@ extension HTTPParseError: HTTPResponseError {
 extension ConnectionError: HTTPResponseError {
     public var status: Int {
         switch self {
-        case .timeout: 408
-        case .tooManyConnections, .bodyBudgetExhausted: 503
+        case .timeout, .tooSlow: 408
+        case .tooManyConnections, .tooManyConnectionsFromAddress, .bodyBudgetExhausted: 503
         }
     }
 
     public var detail: String {
         switch self {
         case .timeout(let phase, let seconds): "The request \(phase) did not arrive within \(seconds) s."
+        case .tooSlow(let phase, let minimum):
+            "The request \(phase) arrived slower than the minimum of \(minimum) bytes per second."
         case .tooManyConnections(let limit): "The server already has \(limit) open connections; retry shortly."
+        case .tooManyConnectionsFromAddress(let limit):
+            "Your address already has \(limit) open connections with requests in progress; retry shortly."
         case .bodyBudgetExhausted(let limit):
             "Request bodies being received or processed already fill the server's \(limit)-byte budget; retry shortly."
         }
@@ -77,8 +85,8 @@ extension ConnectionError: HTTPResponseError {
 
     public var headers: [(String, String)] {
         switch self {
-        case .tooManyConnections, .bodyBudgetExhausted: [("Retry-After", "1")]
-        case .timeout: []
+        case .tooManyConnections, .tooManyConnectionsFromAddress, .bodyBudgetExhausted: [("Retry-After", "1")]
+        case .timeout, .tooSlow: []
         }
     }
 

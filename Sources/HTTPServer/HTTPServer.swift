@@ -1,32 +1,56 @@
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
-/// A small HTTP/1.1 server on BSD sockets: one accept thread, one thread per connection (bounded by
-/// `ServerLimits.maxConnections`), blocking I/O with poll-based timeouts. It knows nothing about what it serves.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A small HTTP/1.1 server on non-blocking BSD sockets and Dispatch: one serial queue (the loop) owns every
+/// connection and reacts to readiness events and a timer; a fixed pool of handler threads runs handlers. It knows
+/// nothing about what it serves. The design, and why, is in docs/http.md.
 ///
-/// Handlers run on the connection's thread and may block (the service waits there for its worker pool); a handler
-/// never sees a slow client, because the parser delivers only complete requests.
+/// Handlers may block (the service waits there for its worker pool); a handler never sees a slow client, because
+/// only complete requests leave the loop. Idle and slow connections cost a socket and a little memory, not a thread,
+/// and the admission rules (`ServerLimits`) decide who gives way when there are too many.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
-    /// Called when a request's head is complete, before its body is read. A non-nil response is sent at once and the
-    /// connection closed (the unread body makes it unusable): used to refuse unknown routes without reading uploads.
-    /// The second argument is the request id the response will carry.
+    /// Called on the loop when a request's head is complete, before its body is read; must not block. A non-nil
+    /// response is sent at once and the connection closed (the unread body makes it unusable): used to refuse
+    /// unknown routes without reading uploads. The second argument is the request id the response will carry.
     public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HTTPResponse?
 
     public let host: String
     public let limits: ServerLimits
-    private let bodyBudget: BodyBudget
-    private let handler: Handler
-    private let earlyResponse: EarlyResponse?
+    let handler: Handler
+    let earlyResponse: EarlyResponse?
     private let logger: Logger
-
-    private let lock = NSLock()
+    let handlers: HandlerPool
+    /// The loop: everything below, up to `shared`, is touched only on this queue.
+    let loop = DispatchQueue(label: "http-loop")
+    /// One read buffer for all connections (the loop reads one socket at a time); bytes are copied into the parser.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    private var budget: BodyBudget
+    private var connections: [Int: Connection] = [:]
+    private var perAddress: [String: Int] = [:]
+    private var nextID = 0
+    /// The overload rules' counts (the phase counts are filled in by `stats()`).
+    private var counters = ConnectionStats()
+    private(set) var isDrainingOnLoop = false
     private var listener: Socket?
-    private var connections: [ObjectIdentifier: Socket] = [:]
-    private var draining = false
-    private let acceptThreadDone = DispatchSemaphore(value: 0)
-    private let connectionGroup = DispatchGroup()
+    private var listenerSource: DispatchSourceRead?
+    private var acceptPaused = false
+    private var timer: DispatchSourceTimer?
+    /// What other threads may read: the connection count and the draining flag.
+    private let shared = Mutex((connections: 0, draining: false))
+    /// Entered per open connection, left when it closes: shutdown waits on it.
+    private let open = DispatchGroup()
+    /// How often deadlines are checked: a deadline fires at most this late.
+    private static let tick = DispatchTimeInterval.milliseconds(100)
+    /// Connections accepted per readable event of the listener before other events get their turn.
+    private static let acceptsPerEvent = 64
+
     /// The port actually bound (useful with port 0); set by `start()`.
     public private(set) var port: Int
 
@@ -37,27 +61,54 @@ public final class HTTPServer: @unchecked Sendable {
         self.host = host
         self.port = port
         self.limits = limits
-        bodyBudget = BodyBudget(limit: limits.maxBufferedBodyBytes)
+        budget = BodyBudget(limit: limits.maxBufferedBodyBytes)
         self.logger = logger
         self.earlyResponse = earlyResponse
         self.handler = handler
+        handlers = HandlerPool(maxThreads: limits.handlerThreads, name: "http-handler")
     }
 
+    deinit { scratch.deallocate() }
+
     /// Open connections right now.
-    public var connectionCount: Int { lock.withLock { connections.count } }
+    public var connectionCount: Int { shared.withLock { $0.connections } }
+
+    /// What the connections are doing now, and what the overload rules did since start. Not for use on the loop.
+    public func stats() -> ConnectionStats {
+        loop.sync {
+            var stats = counters
+            for connection in connections.values { stats.count(connection.phase) }
+            return stats
+        }
+    }
 
     /// True once `shutdown` has begun: no new connections, keep-alive connections close after their current request.
-    public var isDraining: Bool { lock.withLock { draining } }
+    public var isDraining: Bool { shared.withLock { $0.draining } }
 
-    /// Binds, listens and starts accepting on a background thread. Returns the bound port.
+    /// Binds, listens and starts the loop. Returns the bound port.
     @discardableResult
     public func start() throws(SyscallError) -> Int {
+        DescriptorLimit.raise(toHold: limits.maxConnections, logger: logger)
         let socket = try Socket.listen(host: host, port: port, backlog: limits.listenBacklog)
+        try socket.setNonBlocking()
         port = socket.localPort
-        lock.withLock { listener = socket }
-        let thread = Thread { [self] in acceptLoop(socket) }
-        thread.name = "http-accept"
-        thread.start()
+        let fd = try socket.withDescriptor { $0 }
+        loop.sync {
+            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop)
+            source.setEventHandler { [unowned self] in acceptPending(socket) }
+            source.setCancelHandler { [unowned self] in
+                listener = nil
+                socket.close()
+            }
+            listener = socket
+            listenerSource = source
+            source.activate()
+            let timer = DispatchSource.makeTimerSource(queue: loop)
+            timer.schedule(deadline: .now() + Self.tick, repeating: Self.tick, leeway: .milliseconds(10))
+            timer.setEventHandler { [unowned self] in checkDeadlines() }
+            self.timer = timer
+            timer.activate()
+        }
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"])
         return port
     }
@@ -66,65 +117,174 @@ public final class HTTPServer: @unchecked Sendable {
     /// to `deadline` seconds. Connections still open then are cut. Returns true if everything finished in time.
     @discardableResult
     public func shutdown(deadline seconds: Double) -> Bool {
-        let wasDraining = lock.withLock { () -> Bool in
-            defer { draining = true }
-            return draining
+        let first = shared.withLock { state in
+            defer { state.draining = true }
+            return !state.draining
         }
-        guard !wasDraining else { return connectionGroup.wait(timeout: .now() + seconds) == .success }
-        if lock.withLock({ listener != nil }) { acceptThreadDone.wait() }
-        if connectionGroup.wait(timeout: .now() + seconds) == .success { return true }
-        let stuck = lock.withLock { Array(connections.values) }
-        logger.warning("shutdown deadline passed; closing connections", metadata: ["open": "\(stuck.count)"])
-        for socket in stuck { socket.shutdown() }
-        _ = connectionGroup.wait(timeout: .now() + 1)
-        return false
+        if first {
+            loop.sync {
+                // Connections the kernel completed before now were accepted as far as their clients know: take them
+                // in, then stop listening; idle connections close (see `Connection.apply`).
+                if let listener { acceptPending(listener, limit: .max) }
+                isDrainingOnLoop = true
+                listenerSource?.cancel()
+                for connection in Array(connections.values) where connection.phase.isIdle {
+                    connection.apply(.close)
+                }
+            }
+        }
+        var inTime = open.wait(timeout: .now() + seconds) == .success
+        if !inTime {
+            loop.sync {
+                logger.warning("shutdown deadline passed; closing connections", metadata: ["open": "\(connections.count)"])
+                for connection in Array(connections.values) { connection.forceClose() }
+            }
+            inTime = false
+            _ = open.wait(timeout: .now() + 1)
+        }
+        if first {
+            loop.sync {
+                timer?.cancel()
+                timer = nil
+            }
+            handlers.stop(waitingUpTo: 1)
+        }
+        return inTime
     }
 
-    private func acceptLoop(_ listener: Socket) {
-        defer {
-            listener.close()
-            acceptThreadDone.signal()
-        }
-        while !isDraining {
+    // MARK: Admission (on the loop)
+
+    private func acceptPending(_ listener: Socket, limit: Int = HTTPServer.acceptsPerEvent) {
+        for _ in 0..<limit {
+            guard !isDrainingOnLoop else { return }
+            let accepted: (socket: Socket, address: String)?
             do {
-                // Poll in short slices so a shutdown is noticed within 100 ms without closing the fd under accept().
-                guard try listener.waitReadable(timeoutMilliseconds: 100), let client = try listener.accept() else {
-                    continue
-                }
-                admit(client)
+                accepted = try listener.accept()
             } catch {
-                // EMFILE/ENFILE/ECONNABORTED: keep serving the connections we have; back off briefly.
+                // EMFILE/ENFILE: give one idle connection's descriptor back, pause accepting briefly (the listener
+                // stays readable, so not pausing would spin), and keep serving the connections we have.
                 logger.error("accept failed", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 0.05)
+                longestIdle(from: nil)?.close()
+                pauseAccepting()
+                return
+            }
+            guard let (client, address) = accepted else { return }
+            admit(client, from: address)
+        }
+    }
+
+    private func pauseAccepting() {
+        guard let source = listenerSource, !acceptPaused else { return }
+        acceptPaused = true
+        source.suspend()
+        // Also after a shutdown's cancel: a suspended source runs its cancel handler (closing the fd) once resumed.
+        loop.asyncAfter(deadline: .now() + .milliseconds(50)) { [self] in
+            acceptPaused = false
+            listenerSource?.resume()
+        }
+    }
+
+    private func admit(_ client: Socket, from address: String) {
+        if perAddress[address, default: 0] >= limits.maxConnectionsPerAddress {
+            guard let idle = longestIdle(from: address) else {
+                return refuse(client, ConnectionError.tooManyConnectionsFromAddress(limit: limits.maxConnectionsPerAddress))
+            }
+            idle.close()
+            counters.evicted += 1
+        }
+        if connections.count >= limits.maxConnections {
+            guard let idle = longestIdle(from: nil) else {
+                return refuse(client, ConnectionError.tooManyConnections(limit: limits.maxConnections))
+            }
+            idle.close()
+            counters.evicted += 1
+        }
+        nextID &+= 1
+        let connection: Connection
+        do {
+            connection = try Connection(id: nextID, socket: client, address: address, server: self, logger: logger)
+        } catch {
+            client.close()
+            return
+        }
+        connections[connection.id] = connection
+        perAddress[address, default: 0] += 1
+        shared.withLock { $0.connections = connections.count }
+        open.enter()
+        connection.start()
+    }
+
+    /// The connection idle the longest (optionally from one address): the one to close to admit a new one. A linear
+    /// scan, done only at a limit; the longest-idle one is also the one nearest to its idle timeout anyway.
+    private func longestIdle(from address: String?) -> Connection? {
+        var oldest: (Connection, ContinuousClock.Instant)?
+        for connection in connections.values {
+            guard case .idle(let since) = connection.phase, address == nil || connection.address == address else {
+                continue
+            }
+            if oldest == nil || since < oldest!.1 { oldest = (connection, since) }
+        }
+        return oldest?.0
+    }
+
+    /// Refuses without keeping the connection: a short non-blocking write (the send buffer takes it), then close.
+    private func refuse(_ client: Socket, _ error: ConnectionError) {
+        counters.count(error)
+        let response = ProblemResponse.make(for: error)
+        _ = try? client.write(ArraySlice(response.serialized(headOnly: false, keepAlive: false)))
+        client.close()
+    }
+
+    // MARK: Bookkeeping for connections (on the loop)
+
+    /// Charges bytes a connection read against the body budget, closing bigger holders if fairness says so.
+    /// False when the bytes cannot be held (the connection answers 503).
+    func charge(_ bytes: Int, to connection: Connection) -> Bool {
+        while true {
+            let decision = budget.charge(bytes, to: connection.id) { id in
+                switch connections[id]?.phase {
+                case .headers, .body: true
+                default: false
+                }
+            }
+            switch decision {
+            case .granted: return true
+            case .refuse: return false
+            case .evict(let id):
+                budget.release(id)
+                guard let victim = connections[id] else { continue }
+                logger.info("body budget full; refusing the largest holder", metadata: ["holder": "\(victim.address)"])
+                victim.reject(ConnectionError.bodyBudgetExhausted(limit: limits.maxBufferedBodyBytes))
             }
         }
     }
 
-    private func admit(_ client: Socket) {
-        let admitted = lock.withLock { () -> Bool in
-            guard connections.count < limits.maxConnections else { return false }
-            connections[ObjectIdentifier(client)] = client
-            return true
+    func release(_ connection: Connection) { budget.release(connection.id) }
+
+    /// A connection answered an error of the HTTP layer.
+    func rejected(_ error: any HTTPResponseError) {
+        if let error = error as? ConnectionError { counters.count(error) }
+    }
+
+    func closed(_ connection: Connection) {
+        budget.release(connection.id)
+        connections[connection.id] = nil
+        if let count = perAddress[connection.address], count > 1 {
+            perAddress[connection.address] = count - 1
+        } else {
+            perAddress[connection.address] = nil
         }
-        guard admitted else {
-            // Refuse politely but without spending a thread: a short write, then close.
-            try? client.setTimeout(SO_SNDTIMEO, seconds: 1)
-            let refusal = ProblemResponse.make(for: ConnectionError.tooManyConnections(limit: limits.maxConnections))
-            try? client.writeAll(refusal.serialized(headOnly: false, keepAlive: false))
-            client.close()
-            return
+        shared.withLock { $0.connections = connections.count }
+        open.leave()
+    }
+
+    private func checkDeadlines() {
+        let now = ContinuousClock.now
+        for connection in Array(connections.values) where !connection.isClosed {
+            connection.apply(
+                ConnectionTimeouts.check(
+                    connection.phase, lastRead: connection.lastRead, now: now, limits: limits,
+                    draining: isDrainingOnLoop))
         }
-        connectionGroup.enter()
-        let connection = Connection(
-            socket: client, limits: limits, bodyBudget: bodyBudget, handler: handler, earlyResponse: earlyResponse,
-            isDraining: { [weak self] in self?.isDraining ?? true }, logger: logger)
-        let thread = Thread { [self] in
-            connection.run()
-            lock.withLock { _ = connections.removeValue(forKey: ObjectIdentifier(client)) }
-            client.close()
-            connectionGroup.leave()
-        }
-        thread.name = "http-connection"
-        thread.start()
     }
 }

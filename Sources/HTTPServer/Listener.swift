@@ -76,17 +76,57 @@ extension Socket {
         }
     }
 
-    /// Accepts one pending connection, or nil when none is pending (the listener is polled first).
-    func accept() throws(SyscallError) -> Socket? {
+    /// Accepts one pending connection without waiting: the client's socket (non-blocking, close-on-exec) and its
+    /// numeric address, or nil when none is pending.
+    func accept() throws(SyscallError) -> (socket: Socket, address: String)? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = try withDescriptor { (fd) throws(SyscallError) -> SyscallResult<Int32> in
-            try Syscall.syscall("accept") { Glibc.accept(fd, nil, nil) }
+            try withUnsafeMutablePointer(to: &storage) { (pointer) throws(SyscallError) in
+                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(SyscallError) in
+                    try Syscall.syscall("accept") { Glibc.accept(fd, address, &length) }
+                }
+            }
         }
         switch result {
         case .done(let client):
-            // FD_CLOEXEC: a child process (e.g. a test's curl) must not inherit client sockets and keep them open.
-            _ = try Syscall.blocking("fcntl") { fcntl(client, F_SETFD, FD_CLOEXEC) }
-            return Socket(descriptor: client)
+            let socket = Socket(descriptor: client)
+            do throws(SyscallError) {
+                // FD_CLOEXEC: a child process (e.g. a test's curl) must not inherit client sockets.
+                _ = try Syscall.blocking("fcntl") { fcntl(client, F_SETFD, FD_CLOEXEC) }
+                try socket.setNonBlocking()
+            } catch {
+                socket.close()
+                throw error
+            }
+            return (socket, Self.numericHost(storage))
         case .wouldBlock: return nil
         }
+    }
+
+    /// The address as text (`127.0.0.1`, `::1`): the key of the per-address connection cap and of logs.
+    static func numericHost(_ storage: sockaddr_storage) -> String {
+        var storage = storage
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let family = Int32(storage.ss_family)
+        let ok = withUnsafePointer(to: &storage) { pointer -> Bool in
+            if family == AF_INET6 {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    var address = $0.pointee.sin6_addr
+                    return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil
+                }
+            }
+            if family == AF_INET {
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    var address = $0.pointee.sin_addr
+                    return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil
+                }
+            }
+            return false
+        }
+        guard ok else { return "unknown" }
+        let host = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // An IPv4 client on a dual-stack socket is one client whichever way it is written.
+        return host.hasPrefix("::ffff:") && host.contains(".") ? String(host.dropFirst(7)) : host
     }
 }

@@ -11,10 +11,11 @@ public struct ServerLimits: Sendable, Equatable {
     /// Bytes of a request body. Default 32 MiB: a 4096x4096 PNG fits. Checked against Content-Length before any body
     /// byte is read (and while reading chunked bodies); over it: 413.
     public var maxBodyBytes: Int = 32 * 1024 * 1024
-    /// Bytes of request bodies held in memory by all connections together. Default 256 MiB (8 bodies at the
-    /// 32 MiB limit, not the 8 GiB that 256 connections could otherwise hold). A request is charged its
-    /// Content-Length (a chunked one `maxBodyBytes`) when its head arrives, until its response is sent; when that
-    /// does not fit, it gets 503 with Retry-After before any body byte is read.
+    /// Bytes of requests held in memory by all connections together. Default 256 MiB. Bytes are charged as they
+    /// arrive (not by declared Content-Length, so a client that announces 32 MiB and trickles holds what it sent)
+    /// and given back when the response is sent. When the next bytes do not fit, the connection holding the most
+    /// beyond its fair share (this limit / connections holding bytes) gets 503 with Retry-After, or, when none is
+    /// beyond it, the one whose bytes did not fit: a few large uploads cannot starve many small ones.
     public var maxBufferedBodyBytes: Int = 256 * 1024 * 1024
     /// Bytes of a chunk-size line (hex size plus extensions). Default 256; longer is treated as malformed (400).
     public var maxChunkLineBytes: Int = 256
@@ -28,13 +29,30 @@ public struct ServerLimits: Sendable, Equatable {
     public var readTimeout: Double = 5
     /// Seconds allowed for a whole request body. Default 60 (32 MiB at ~4 Mbit/s); then 408.
     public var bodyTimeout: Double = 60
-    /// Seconds a response write may block on a client that does not read. Default 10; then the connection is dropped.
+    /// Seconds a response write may make no progress on a client that does not read. Default 10; then the
+    /// connection is dropped.
     public var writeTimeout: Double = 10
+    /// Bytes per second a request's headers and body must average once `minRateGracePeriod` has passed since the
+    /// phase began; slower gets 408 (Apache mod_reqtimeout's MinRate). Default 1024; 0 turns the check off.
+    public var minBytesPerSecond: Int = 1024
+    /// Seconds a request phase (headers, body) may take before `minBytesPerSecond` applies. Default 5.
+    public var minRateGracePeriod: Double = 5
 
-    /// Simultaneous connections (each holds one thread). Default 256; above it new connections get 503 and are closed.
-    public var maxConnections: Int = 256
-    /// Pending connections the kernel queues before accept (listen(2) backlog). Default 128.
-    public var listenBacklog: Int = 128
+    /// Simultaneous connections. Default 10,000: an idle connection costs a socket and a few hundred bytes (no
+    /// thread), so the limit is about file descriptors (the server raises its soft RLIMIT_NOFILE to the hard
+    /// limit). At the limit, the connection idle the longest (between requests, nothing in flight) is closed to
+    /// admit the new one; when none is idle the new one gets 503 and is closed.
+    public var maxConnections: Int = 10_000
+    /// Simultaneous connections from one client address. Default 512; beyond it that address's longest-idle
+    /// connection is closed first, else 503. Behind a proxy every client shares the proxy's address: raise it
+    /// to `maxConnections` there and let the proxy limit clients.
+    public var maxConnectionsPerAddress: Int = 512
+    /// Pending connections the kernel queues before accept (listen(2) backlog; the kernel caps it at somaxconn).
+    /// Default 1024.
+    public var listenBacklog: Int = 1024
+    /// Threads that run handlers. Only complete requests reach them; a handler may block (waiting for the worker
+    /// pool), so this must exceed the requests that can wait at once (workers + queue depth). Default 64.
+    public var handlerThreads: Int = 64
 
     public init() {}
 
@@ -46,17 +64,23 @@ public struct ServerLimits: Sendable, Equatable {
             ("maxHeaderCount", maxHeaderCount), ("maxBodyBytes", maxBodyBytes),
             ("maxBufferedBodyBytes", maxBufferedBodyBytes),
             ("maxChunkLineBytes", maxChunkLineBytes), ("maxConnections", maxConnections),
-            ("listenBacklog", listenBacklog),
+            ("maxConnectionsPerAddress", maxConnectionsPerAddress), ("listenBacklog", listenBacklog),
+            ("handlerThreads", handlerThreads),
         ]
         for (name, value) in positiveInts where value <= 0 {
             problems.append("\(name) must be positive (got \(value))")
         }
         let positiveSeconds: [(String, Double)] = [
             ("idleTimeout", idleTimeout), ("headerTimeout", headerTimeout), ("readTimeout", readTimeout),
-            ("bodyTimeout", bodyTimeout), ("writeTimeout", writeTimeout),
+            ("bodyTimeout", bodyTimeout), ("writeTimeout", writeTimeout), ("minRateGracePeriod", minRateGracePeriod),
         ]
         for (name, value) in positiveSeconds where !(value > 0 && value.isFinite) {
             problems.append("\(name) must be a positive number of seconds (got \(value))")
+        }
+        if minBytesPerSecond < 0 { problems.append("minBytesPerSecond must be 0 (off) or positive (got \(minBytesPerSecond))") }
+        if maxBufferedBodyBytes < maxBodyBytes {
+            problems.append(
+                "maxBufferedBodyBytes (\(maxBufferedBodyBytes)) must hold at least one body of maxBodyBytes (\(maxBodyBytes))")
         }
         return problems
     }

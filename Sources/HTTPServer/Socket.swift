@@ -87,25 +87,7 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
-    func setTimeout(_ name: Int32, seconds: Double) throws(SyscallError) {
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
-        try withDescriptor { (fd) throws(SyscallError) in
-            _ = try Syscall.blocking("setsockopt") {
-                setsockopt(fd, SOL_SOCKET, name, &value, socklen_t(MemoryLayout<timeval>.size))
-            }
-        }
-    }
-
     // MARK: I/O
-
-    /// Waits until the socket is readable (or the peer hung up). Returns false on timeout.
-    func waitReadable(timeoutMilliseconds: Int) throws(SyscallError) -> Bool {
-        try withDescriptor { (fd) throws(SyscallError) -> Bool in
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = try Syscall.blocking("poll") { poll(&pfd, 1, Int32(clamping: timeoutMilliseconds)) }
-            return ready > 0
-        }
-    }
 
     /// True when the peer has closed its sending side (FIN seen) or the connection is gone, even if unread bytes
     /// remain: POLLRDHUP (Linux) reports the FIN independently of pending data, which matters for pipelined input.
@@ -127,35 +109,40 @@ public final class Socket: @unchecked Sendable {
         }) ?? true
     }
 
-    /// Reads up to `maxBytes`; returns an empty array at end of stream.
-    func read(maxBytes: Int) throws(SyscallError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: maxBytes)
-        let count = try withDescriptor { (fd) throws(SyscallError) -> Int in
-            try buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SyscallError) in
-                    try Syscall.blocking("read") { systemRead(fd, raw.baseAddress, raw.count) }
-                }
-            }.get()
-        }
-        buffer.removeLast(maxBytes - count)
-        return buffer
+    /// True when bytes (or a FIN) are waiting to be read.
+    func hasPendingInput() -> Bool {
+        (try? withDescriptor { (fd) throws(SyscallError) -> Bool in
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            return try Syscall.blocking("poll") { poll(&pfd, 1, 0) } > 0
+        }) ?? false
     }
 
-    /// Writes every byte; a send timeout (SO_SNDTIMEO) surfaces as `SyscallError(call: "send", errno: EAGAIN)`.
-    func writeAll(_ bytes: [UInt8]) throws(SyscallError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = try withDescriptor { (fd) throws(SyscallError) -> Int in
-                try bytes.withUnsafeBytes { raw in
-                    Result { () throws(SyscallError) in
-                        // MSG_NOSIGNAL: a peer that went away must give EPIPE, not kill the process with SIGPIPE.
-                        try Syscall.blocking("send") {
-                            send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                        }
-                    }
-                }.get()
-            }
-            offset += written
+    // MARK: Non-blocking I/O (the event loop's side)
+
+    /// Puts the descriptor in O_NONBLOCK mode: reads and writes return `.wouldBlock` instead of waiting.
+    func setNonBlocking() throws(SyscallError) {
+        try withDescriptor { (fd) throws(SyscallError) in
+            let flags = try Syscall.blocking("fcntl") { fcntl(fd, F_GETFL) }
+            _ = try Syscall.blocking("fcntl") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+        }
+    }
+
+    /// Reads into `buffer` without waiting: the byte count (0 at end of stream), or `.wouldBlock`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> SyscallResult<Int> {
+        try withDescriptor { (fd) throws(SyscallError) in
+            try Syscall.syscall("read") { systemRead(fd, buffer.baseAddress, buffer.count) }
+        }
+    }
+
+    /// Sends what the kernel takes now: the count written, or `.wouldBlock` when the send buffer is full.
+    func write(_ bytes: ArraySlice<UInt8>) throws(SyscallError) -> SyscallResult<Int> {
+        try withDescriptor { (fd) throws(SyscallError) in
+            try bytes.withUnsafeBytes { raw in
+                Result { () throws(SyscallError) in
+                    // MSG_NOSIGNAL: a peer that went away must give EPIPE, not kill the process with SIGPIPE.
+                    try Syscall.syscall("send") { send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL)) }
+                }
+            }.get()
         }
     }
 }

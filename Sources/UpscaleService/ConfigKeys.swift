@@ -94,7 +94,11 @@ enum ConfigKeys {
         .number("http.readTimeout", \.http.readTimeout),
         .number("http.bodyTimeout", \.http.bodyTimeout),
         .number("http.writeTimeout", \.http.writeTimeout),
+        .integer("http.minBytesPerSecond", \.http.minBytesPerSecond),
+        .number("http.minRateGracePeriod", \.http.minRateGracePeriod),
         .integer("http.maxConnections", \.http.maxConnections),
+        .integer("http.maxConnectionsPerAddress", \.http.maxConnectionsPerAddress),
         .integer("http.listenBacklog", \.http.listenBacklog),
+        .integer("http.handlerThreads", \.http.handlerThreads),
     ]
 }

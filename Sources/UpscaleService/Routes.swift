@@ -30,7 +30,7 @@ extension UpscaleService {
                 case .metrics:
                     response = HTTPResponse(
                         status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                        body: metrics.render(openConnections: server.connectionCount))
+                        body: metrics.render(connections: server.stats()))
                 case .models: response = modelList()
                 case .upscale: response = try upscale(request, context, logger: logger, model: &modelLabel)
                 }

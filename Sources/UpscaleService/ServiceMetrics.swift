@@ -1,5 +1,7 @@
 import Foundation
+import HTTPServer
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics (swift-prometheus, the swift-metrics Prometheus backend), each registered with
 /// help text so the exposition passes `promtool check metrics`. One registry per service instance, so tests can run
@@ -20,6 +22,8 @@ public final class ServiceMetrics: Sendable {
     private let residentMemory: Gauge
     private let bytesIn: Counter
     private let bytesOut: Counter
+    /// The HTTP layer's counts at the last scrape: its totals become counter increments.
+    private let lastConnectionStats = Mutex(ConnectionStats())
 
     public init(workers: Int) {
         queueDepth = registry.makeGauge(
@@ -77,9 +81,37 @@ public final class ServiceMetrics: Sendable {
         if delta > 0 { inFlight.increment(by: delta) } else { inFlight.decrement(by: -delta) }
     }
 
-    /// The exposition text, with gauges that are sampled rather than tracked refreshed first.
-    public func render(openConnections connections: Int) -> String {
-        openConnections.set(Double(connections))
+    /// The exposition text, with what is sampled rather than tracked (connections, memory) refreshed first.
+    public func render(connections: ConnectionStats) -> String {
+        openConnections.set(Double(connections.open))
+        for (state, count) in [
+            ("idle", connections.idle), ("receiving", connections.receiving), ("handling", connections.handling),
+            ("sending", connections.sending), ("closing", connections.closing),
+        ] {
+            registry.makeGauge(
+                descriptor: Self.name("http_connections", "", "Open HTTP connections by state."),
+                labels: [("state", state)]
+            ).set(Double(count))
+        }
+        let previous = lastConnectionStats.withLock { last in
+            defer { last = connections }
+            return last
+        }
+        for (reason, total, before) in [
+            ("evicted_idle", connections.evicted, previous.evicted),
+            ("refused_at_limit", connections.refused, previous.refused),
+            ("timeout", connections.timedOut, previous.timedOut),
+            ("too_slow", connections.tooSlow, previous.tooSlow),
+            ("over_body_budget", connections.overBudget, previous.overBudget),
+        ] {
+            registry.makeCounter(
+                descriptor: Self.name(
+                    "http_connections_shed", "total",
+                    "Connections closed or refused by the overload rules (idle evicted at a limit, refused at a "
+                        + "limit, 408 timeout, 408 too slow, 503 over the body budget)."),
+                labels: [("reason", reason)]
+            ).increment(by: Int64(max(0, total - before)))
+        }
         if let rss = Self.residentMemoryBytes() { residentMemory.set(Double(rss)) }
         return registry.emitToString()
     }

@@ -46,17 +46,20 @@ extension UpscaleService {
         let completion = Completion<Result<UpscaleJob.Output, ServiceError>>()
         let enqueuedAt = ContinuousClock().now
         let metrics = self.metrics
-        let ticket = queue.submit {
-            let queued = (ContinuousClock().now - enqueuedAt).seconds
-            metrics.recordStage("queue", seconds: queued)
-            var result = Result { () throws(ServiceError) in try job.run() }
-            if case .success(var output) = result {
-                output.stageSeconds.insert(("queue", queued), at: 0)
-                for (stage, seconds) in output.stageSeconds.dropFirst() { metrics.recordStage(stage, seconds: seconds) }
-                result = .success(output)
-            }
-            completion.fulfil(result)
-        }
+        let ticket = queue.submit(
+            {
+                let queued = (ContinuousClock().now - enqueuedAt).seconds
+                metrics.recordStage("queue", seconds: queued)
+                var result = Result { () throws(ServiceError) in try job.run() }
+                if case .success(var output) = result {
+                    output.stageSeconds.insert(("queue", queued), at: 0)
+                    for (stage, seconds) in output.stageSeconds.dropFirst() {
+                        metrics.recordStage(stage, seconds: seconds)
+                    }
+                    result = .success(output)
+                }
+                return result
+            }, deliver: completion.fulfil)
         guard let ticket else {
             logger.warning("queue full; refusing", metadata: ["depth": "\(queue.capacity)"])
             throw .queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)

@@ -75,7 +75,8 @@ final class ViewerService: Sendable {
                 encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
                 coder: coder, registry: registry)
             let outcome = JobOutcome()
-            guard queue.submit({ outcome.finish(Result { () throws(ServiceError) in try job.run() }) }) != nil else {
+            let work = { @Sendable in Result { () throws(ServiceError) in try job.run() } }
+            guard queue.submit(work, deliver: outcome.finish) != nil else {
                 throw ServiceError.queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
             }
             return try outcome.wait().get().bytes

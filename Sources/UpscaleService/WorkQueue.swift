@@ -6,10 +6,11 @@ import Foundation
 /// A job that has not started can be withdrawn (`cancel`), so a client that disconnects while queued costs nothing.
 public final class WorkQueue: @unchecked Sendable {
     public final class Ticket: @unchecked Sendable {
-        fileprivate let work: @Sendable () -> Void
+        /// Runs the job and returns its delivery, which the worker calls once it counts as idle again.
+        fileprivate let run: @Sendable () -> @Sendable () -> Void
         fileprivate var started = false
         fileprivate var cancelled = false
-        init(work: @escaping @Sendable () -> Void) { self.work = work }
+        init(run: @escaping @Sendable () -> @Sendable () -> Void) { self.run = run }
     }
 
     public let capacity: Int
@@ -42,7 +43,18 @@ public final class WorkQueue: @unchecked Sendable {
 
     /// Enqueues `work`, or returns nil when the queue is full or stopping.
     public func submit(_ work: @escaping @Sendable () -> Void) -> Ticket? {
-        let ticket = Ticket(work: work)
+        submit(work, deliver: { _ in })
+    }
+
+    /// Enqueues `work`; its output goes to `deliver` after the worker is counted idle again, so whoever waits for
+    /// the output (and then reads the busy gauge, as a metrics scrape does) never sees a worker still busy with it.
+    public func submit<Output: Sendable>(
+        _ work: @escaping @Sendable () -> Output, deliver: @escaping @Sendable (Output) -> Void
+    ) -> Ticket? {
+        let ticket = Ticket {
+            let output = work()
+            return { deliver(output) }
+        }
         let accepted = condition.withLock { () -> Bool in
             guard !stopping, pending.count < capacity else { return false }
             pending.append(ticket)
@@ -96,10 +108,11 @@ public final class WorkQueue: @unchecked Sendable {
             condition.unlock()
             notify()
 
-            ticket.work()
+            let delivery = ticket.run()
 
             condition.withLock { busy -= 1 }
             notify()
+            delivery()
         }
     }
 

@@ -42,19 +42,36 @@ struct ConnectionBehaviourTests {
         #expect(response.status == 413)
     }
 
-    @Test func connectionsBeyondTheLimitGet503AndAreClosed() throws {
+    @Test func atTheLimitTheLongestIdleConnectionMakesRoom() throws {
         let service = try startService { $0.http.maxConnections = 2 }
         defer { service.shutdown() }
-        let first = try RawClient(port: service.port)
+        let oldest = try RawClient(port: service.port, timeoutSeconds: 3)
+        oldest.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try oldest.readResponse().status == 200)
         let second = try RawClient(port: service.port)
         #expect(eventually { service.server.connectionCount == 2 })
+        let third = try RawClient(port: service.port)
+        third.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try third.readResponse().status == 200)
+        #expect(oldest.isClosedByServer(), "closed silently between requests, as an idle timeout would")
+        second.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try second.readResponse().status == 200)
+    }
+
+    @Test func atTheLimitWithNoIdleConnectionNewOnesGet503AndAreClosed() throws {
+        let service = try startService { $0.http.maxConnections = 2 }
+        defer { service.shutdown() }
+        // Both connections are mid-request (headers begun): neither may be closed for a newcomer.
+        let busy = try (0..<2).map { _ in try RawClient(port: service.port) }
+        for client in busy { client.send("GET /healthz HTTP/1.1\r\n") }
+        #expect(eventually { service.server.stats().receiving == 2 })
         let third = try RawClient(port: service.port)
         let refused = try third.readResponse()
         #expect(refused.status == 503)
         #expect(refused.header("Retry-After") == "1")
         #expect(third.isClosedByServer())
-        for client in [first, second] {
-            client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        for client in busy {
+            client.send("Host: t\r\n\r\n")
             #expect(try client.readResponse().status == 200)
         }
     }
