@@ -39,7 +39,14 @@ public final class ModelRegistry: @unchecked Sendable {
 
     public func info(_ key: ModelKey) -> ModelInfo? { infos[key] }
 
-    /// Ready to serve: at least one model, and (when eager) the start-up load has finished with every model loaded.
+    /// Why `key` cannot be served, when its weight file is there but unreadable.
+    public func unavailableReason(_ key: ModelKey) -> String? {
+        resolver.unavailable.first { $0.key == key }.map { "weight file \($0.file) is unreadable (\($0.reason))" }
+    }
+
+    /// Ready to serve (GET /readyz): at least one model is served, and with eager loading the start-up load has
+    /// finished and every readable model loaded. Unreadable weight files do not hold readiness back: the models
+    /// they would serve are listed as unavailable and answered 503, and the rest serve.
     public var isReady: Bool {
         lock.withLock {
             guard !infos.isEmpty else { return false }

@@ -102,16 +102,20 @@ extension UpscaleService {
     private func modelList() -> HTTPResponse {
         let models: [[String: Any]] = registry.models.map { entry in
             let state: String
+            var reason: String?
             switch entry.state {
             case .loaded: state = "loaded"
             case .notLoaded: state = "not loaded"
-            case .failed: state = "failed"
+            case .failed(let why):
+                state = "failed"
+                reason = why
             }
             var item: [String: Any] = [
                 "name": entry.info.key.description, "arch": entry.info.key.arch, "model": entry.info.key.weights,
                 "scale": entry.info.key.scale, "parameters": entry.info.parameterCount,
                 "sizeBytes": entry.info.sizeBytes, "state": state,
             ]
+            if let reason { item["reason"] = reason }
             if let runtime = registry.resolver.runtime(entry.info.key) {
                 item["precision"] = runtime.precision
                 item["precisionSource"] = runtime.precisionSource
@@ -120,7 +124,13 @@ extension UpscaleService {
             }
             return item
         }
-        return json(200, ["models": models])
+        // Weight files that could not be read, with the model their name promises (requests for it get 503).
+        let unavailable: [[String: Any]] = registry.resolver.unavailable.map { entry in
+            var item: [String: Any] = ["file": entry.file, "state": "unreadable", "reason": entry.reason]
+            if let key = entry.key { item["name"] = key.description }
+            return item
+        }
+        return json(200, ["models": models, "unavailable": unavailable])
     }
 
     func json(_ status: Int, _ object: [String: Any]) -> HTTPResponse {

@@ -19,6 +19,22 @@ public struct ModelKey: Hashable, Sendable, CustomStringConvertible {
     public var isBicubic: Bool { weights == "bicubic" }
 }
 
+/// A weight file that could not be read: listed by `GET /v1/models`, and a request for the model its name promises
+/// gets 503 with the reason.
+public struct UnavailableWeights: Sendable, Equatable {
+    /// The file's name in the models folder.
+    public var file: String
+    /// The model a canonical file name (`<arch>_x<scale>_<kind>.safetensors`) promises, if it has one.
+    public var key: ModelKey?
+    public var reason: String
+
+    public init(file: String, key: ModelKey?, reason: String) {
+        self.file = file
+        self.key = key
+        self.reason = reason
+    }
+}
+
 /// What `GET /v1/models` reports about one network.
 public struct ModelInfo: Sendable, Equatable {
     public var key: ModelKey
@@ -69,10 +85,13 @@ public protocol SuperResolver: Sendable {
     func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image
     /// How a loaded model runs (nil before it is loaded, or when the resolver does not say).
     func runtime(_ key: ModelKey) -> ModelRuntime?
+    /// Weight files found but unreadable (the models they would serve are not in `models`).
+    var unavailable: [UnavailableWeights] { get }
 }
 
 extension SuperResolver {
     public func runtime(_ key: ModelKey) -> ModelRuntime? { nil }
+    public var unavailable: [UnavailableWeights] { [] }
 
     /// Resolvers without a self-ensemble of their own average eight plain `upscale` calls the same way.
     public func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image {

@@ -42,6 +42,7 @@ public struct UpscaleParameters: Sendable, Equatable {
         }
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
         guard key.isBicubic || registry.info(key) != nil else {
+            if let reason = registry.unavailableReason(key) { throw .modelUnavailable(key, reason: reason) }
             let available = registry.models.map(\.info.key.description)
             if available.isEmpty { throw .modelUnavailable(key, reason: "no models are installed on this server") }
             throw .unsupportedParameter(name: "model combination", value: key.description, allowed: available)

@@ -34,6 +34,7 @@ func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any Supe
 /// at a time; the chosen mode then replaces it (requests already running finish on the old one).
 final class EngineResolver: SuperResolver, @unchecked Sendable {
     let models: [ModelInfo]
+    let unavailable: [UnavailableWeights]
     private let files: [ModelKey: URL]
     private let lock = NSLock()
     private var loaded: [ModelKey: SRModel] = [:]
@@ -57,13 +58,18 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         var files: [ModelKey: URL] = [:]
         var models: [ModelInfo] = []
         var scales: [ModelKey: [Int]] = [:]
+        var unavailable: [UnavailableWeights] = []
         // `<arch>_x<scale>_<kind>.safetensors` names first, so that one of them wins over any other file of its kind.
-        let canonical = Set(
-            Architecture.allCases.flatMap { arch in
-                [2, 4].flatMap { scale in
-                    ["real", "binary"].map { ModelFiles.name(arch: arch.rawValue, weights: $0, scale: scale) }
+        var canonicalKeys: [String: ModelKey] = [:]
+        for arch in Architecture.allCases {
+            for scale in [2, 4] {
+                for kind in ["real", "binary"] {
+                    canonicalKeys[ModelFiles.name(arch: arch.rawValue, weights: kind, scale: scale)] =
+                        ModelKey(arch: arch.rawValue, weights: kind, scale: scale)
                 }
-            })
+            }
+        }
+        let canonical = Set(canonicalKeys.keys)
         let ordered = names.sorted { (canonical.contains($0) ? 0 : 1, $0) < (canonical.contains($1) ? 0 : 1, $1) }
         for name in ordered where name.hasSuffix(".safetensors") && !name.hasSuffix(".train.safetensors") {
             let url = directory.appendingPathComponent(name)
@@ -72,7 +78,10 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
             do {
                 description = try ModelWeights(contentsOf: url).description
             } catch {
-                logger.error("skipping unreadable weight file \(name): \(error)")
+                logger.error("skipping unreadable weight file", metadata: ["file": "\(name)", "error": "\(error)"])
+                // Clients see the file's name, not the server's paths.
+                let reason = "\(error)".replacingOccurrences(of: "weight file \(url.path): ", with: "")
+                unavailable.append(UnavailableWeights(file: name, key: canonicalKeys[name], reason: reason))
                 continue
             }
             let key = ModelKey(arch: description.arch.rawValue, weights: description.binary ? "binary" : "real",
@@ -99,6 +108,8 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         }
         self.files = files
         self.models = models
+        // A broken file whose model another file serves is only a warning in the log.
+        self.unavailable = unavailable.filter { entry in entry.key.map { files[$0] == nil } ?? true }
     }
 
     func load(_ key: ModelKey) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -140,16 +141,6 @@ final class RawClient: @unchecked Sendable {
 
 /// Runs curl and returns (exit status, stdout bytes). curl is the README's client and sends Expect: 100-continue.
 func runCurl(_ arguments: [String]) throws -> (status: Int32, output: [UInt8], errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, Array(data), String(decoding: errors, as: UTF8.self))
+    let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
+    return (result.status, Array(result.stdout), String(decoding: result.stderr, as: UTF8.self))
 }

@@ -18,24 +18,9 @@ enum BinsrProcess {
             Issue.record("the binsr executable was not found next to the tests or in .build/debug; run swift build")
             return (-1, "", "")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // stderr is drained on another thread so that neither pipe can fill up and block the child.
-        nonisolated(unsafe) var stderrData = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { stderrData = err.fileHandleForReading.readDataToEndOfFile() }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let result = try ChildProcess.run(executable, arguments)
         return (
-            process.terminationStatus, String(decoding: stdoutData, as: UTF8.self),
-            String(decoding: stderrData, as: UTF8.self)
+            result.status, String(decoding: result.stdout, as: UTF8.self), String(decoding: result.stderr, as: UTF8.self)
         )
     }
 }

@@ -44,7 +44,11 @@ public struct ModelWeights: Sendable {
 
     public init(contentsOf url: URL) throws(WeightsError) {
         let file = try SafeTensorsFile(contentsOf: url)
-        try self.init(file: file)
+        do {
+            try self.init(file: file)
+        } catch {
+            throw error.inFile(url.path)
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         var description = self.description
         description.fileBytes = size ?? 0

@@ -28,7 +28,11 @@ public struct SafeTensorsFile: Sendable {
         } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
-        try self.init(bytes: bytes)
+        do {
+            try self.init(bytes: bytes)
+        } catch {
+            throw error.inFile(url.path)
+        }
     }
 
     public init(bytes: Data) throws(WeightsError) {

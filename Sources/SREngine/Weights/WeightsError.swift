@@ -9,6 +9,16 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case wrongDType(tensor: String, expected: String, found: String)
     case wrongShape(tensor: String, expected: [Int], found: [Int])
     case badTensorData(tensor: String, reason: String)
+    /// Any of the above, in a file: every error from a file names it.
+    indirect case inFile(path: String, WeightsError)
+
+    /// This error, naming `path` (unless it already names a file).
+    func inFile(_ path: String) -> WeightsError {
+        switch self {
+        case .unreadable, .inFile: self
+        default: .inFile(path: path, self)
+        }
+    }
 
     public var description: String {
         switch self {
@@ -23,6 +33,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         case .wrongShape(let name, let expected, let found):
             return "tensor '\(name)' has shape \(found), expected \(expected)"
         case .badTensorData(let name, let reason): return "tensor '\(name)': \(reason)"
+        case .inFile(let path, let error): return "weight file \(path): \(error)"
         }
     }
 }
