@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // epoll and eventfd from the C library (headers only), for the HTTP server's event loop.
+        .systemLibrary(name: "CEpoll"),
         // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
         // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
@@ -34,8 +36,9 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.
         .target(name: "SREngine", dependencies: ["CDNNL", "CQuantize", "ImageCodecs", "Evaluation"]),
-        // A small HTTP/1.1 server on BSD sockets + Dispatch; knows nothing about super-resolution.
-        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // A small HTTP/1.1 server: non-blocking BSD sockets on an epoll event loop, a handler thread pool;
+        // knows nothing about super-resolution.
+        .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite.
         .target(name: "StudyStore", dependencies: ["CSQLite"]),
         // The upscale service: routes, model registry, worker pool, metrics, config.

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Logging
 
@@ -16,13 +15,13 @@ public struct RequestContext: Sendable {
     public func clientHasDisconnected() -> Bool { socket.peerHasClosed() }
 }
 
-/// One client connection as a state machine driven by the event loop: readable and writable events from Dispatch
-/// sources, deadlines from the server's timer (`ConnectionTimeouts`), complete requests handed to the handler pool
+/// One client connection as a state machine driven by the event loop: readable and writable events from epoll
+/// (`EventLoop`), deadlines from the loop's tick (`ConnectionTimeouts`), complete requests handed to the handler pool
 /// and their responses written back in order (pipelined input waits in the parser meanwhile).
 ///
-/// Every method runs on the server's loop queue, which is what makes the mutable state safe (hence
+/// Every method runs on the server's loop thread, which is what makes the mutable state safe (hence
 /// `@unchecked Sendable`); only `RequestContext` leaves it, and that touches the socket through poll(2) alone.
-/// An idle connection costs its socket, this object and two Dispatch sources: no thread, no read buffer.
+/// An idle connection costs its socket, this object and its parser: no thread, no read buffer.
 final class Connection: @unchecked Sendable {
     let id: Int
     let socket: Socket
@@ -33,9 +32,14 @@ final class Connection: @unchecked Sendable {
     private var logger: Logger
     private var parser: RequestParser
     private var requestStart: ContinuousClock.Instant?
-    private let readSource: DispatchSourceRead
-    private var readPaused = false
-    private var writeSource: DispatchSourceWrite?
+    private let fd: Int32
+    /// Whether input is wanted now (not while a request is with a handler or a response is being written).
+    private var reading = true
+    /// The events epoll watches for (nil: not in the epoll set). Narrowed lazily, on the first event that is not
+    /// wanted, so the common request-response exchange costs no epoll_ctl at all.
+    private var interest: UInt32?
+    /// Set while `process()` runs, so a response finished inside it continues its loop instead of recursing.
+    private var processing = false
     private var writeArmed = false
     private var output: [UInt8] = []
     private var written = 0
@@ -61,21 +65,44 @@ final class Connection: @unchecked Sendable {
         let now = ContinuousClock.now
         phase = .idle(since: now)
         lastRead = now
-        let fd = try socket.withDescriptor { $0 }
-        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: server.loop)
+        fd = try socket.withDescriptor { $0 }
     }
 
     /// Starts watching the socket.
-    func start() {
-        readSource.setEventHandler { [unowned self] in readable() }
-        readSource.activate()
+    func start() { watch() }
+
+    private func ready(_ events: UInt32) {
+        if events & EventLoop.writable != 0 && writeArmed { flush() }
+        guard !isClosed else { return }
+        if events & (EventLoop.readable | EventLoop.failed) != 0 {
+            // Input (or a hang-up) while none is wanted: stop being told until it is wanted again.
+            if reading { readable() } else { watch() }
+        }
+    }
+
+    /// Makes epoll watch for what is wanted now: input, output, both, or nothing (then the descriptor leaves the
+    /// set, since epoll reports hang-ups whatever the interest, and level-triggered reports would repeat).
+    private func watch() {
+        let wanted = (reading ? EventLoop.readable : 0) | (writeArmed ? EventLoop.writable : 0)
+        guard wanted != interest else { return }
+        let loop: EventLoop = server.loop
+        if wanted == 0 {
+            loop.unregister(fd)
+            interest = nil
+        } else if interest == nil {
+            loop.register(fd, events: wanted) { [unowned self] events in ready(events) }
+            interest = wanted
+        } else {
+            loop.modify(fd, events: wanted)
+            interest = wanted
+        }
     }
 
     // MARK: Reading
 
     private func readable() {
         for _ in 0..<Self.readsPerEvent {
-            guard !isClosed, !readPaused else { return }
+            guard !isClosed, reading else { return }
             let count: Int
             do throws(SyscallError) {
                 switch try socket.read(into: server.scratch) {
@@ -115,9 +142,13 @@ final class Connection: @unchecked Sendable {
         process()
     }
 
-    /// Takes events from the parser until it needs more bytes or a request goes to a handler.
+    /// Takes events from the parser until it needs more bytes or a request goes to a handler pool thread (or a
+    /// response waits for the socket). Requests answered on the loop continue the loop, pipelined ones included.
     private func process() {
-        while !isClosed {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while !isClosed && reading {
             let event: RequestParser.Event?
             do {
                 event = try parser.next()
@@ -140,7 +171,7 @@ final class Connection: @unchecked Sendable {
                     flush()
                 }
             case .message(let request):
-                return dispatch(request)
+                dispatch(request)
             }
         }
     }
@@ -151,10 +182,13 @@ final class Connection: @unchecked Sendable {
         let context = RequestContext(
             socket: socket, receivedAt: requestStart ?? ContinuousClock.now,
             requestID: Self.requestID(request.headers["X-Request-Id"]), remoteAddress: address)
+        if server.answersOnLoop?(request.head) == true {
+            return handled(request, context: context, response: server.handler(request, context))
+        }
         let server = server
         server.handlers.submit { [self] in
             let response = server.handler(request, context)
-            server.loop.async { [self] in handled(request, context: context, response: response) }
+            server.loop.execute { [self] in handled(request, context: context, response: response) }
         }
     }
 
@@ -237,34 +271,21 @@ final class Connection: @unchecked Sendable {
     }
 
     private func armWrite() {
-        if writeSource == nil, let fd = try? socket.withDescriptor({ $0 }) {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: server.loop)
-            source.setEventHandler { [unowned self] in if !isClosed { flush() } }
-            writeSource = source
-            writeArmed = true
-            source.activate()
-        } else if !writeArmed {
-            writeArmed = true
-            writeSource?.resume()
-        }
+        writeArmed = true
+        watch()
     }
 
     private func disarmWrite() {
         guard writeArmed else { return }
         writeArmed = false
-        writeSource?.suspend()
+        watch()
     }
 
-    private func pauseReading() {
-        guard !readPaused else { return }
-        readPaused = true
-        readSource.suspend()
-    }
+    private func pauseReading() { reading = false }
 
     private func resumeReading() {
-        guard readPaused else { return }
-        readPaused = false
-        readSource.resume()
+        reading = true
+        watch()
     }
 
     // MARK: Closing
@@ -293,25 +314,15 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Cancels the sources and closes the socket once both cancellations have run, so Dispatch never watches a
-    /// descriptor number that the kernel may already have given to a new connection.
+    /// Leaves the epoll set, then closes: the loop never hears of this descriptor number again until the kernel
+    /// gives it to a new connection.
     func close() {
         guard !isClosed else { return }
         isClosed = true
         server.closed(self)
-        let sources: [any DispatchSourceProtocol] = [readSource] + (writeSource.map { [$0] } ?? [])
-        var pending = sources.count
-        let socket = socket
-        for source in sources {
-            source.setCancelHandler {
-                pending -= 1
-                if pending == 0 { socket.close() }
-            }
-        }
-        // A suspended source runs its cancel handler only once resumed.
-        if readPaused { readSource.resume() }
-        if let writeSource, !writeArmed { writeSource.resume() }
-        for source in sources { source.cancel() }
+        if interest != nil { server.loop.unregister(fd) }
+        interest = nil
+        socket.close()
     }
 
     /// Honours a client's X-Request-Id if it is 1...128 safe characters (it goes into logs and headers), else makes

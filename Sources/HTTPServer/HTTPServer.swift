@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Logging
 import Synchronization
@@ -7,9 +6,9 @@ import Synchronization
     import Glibc
 #endif
 
-/// A small HTTP/1.1 server on non-blocking BSD sockets and Dispatch: one serial queue (the loop) owns every
-/// connection and reacts to readiness events and a timer; a fixed pool of handler threads runs handlers. It knows
-/// nothing about what it serves. The design, and why, is in docs/http.md.
+/// A small HTTP/1.1 server on non-blocking BSD sockets: one event-loop thread (epoll) owns every connection and
+/// reacts to readiness events and a tick; a pool of handler threads runs handlers. It knows nothing about what it
+/// serves. The design, and why, is in docs/http.md.
 ///
 /// Handlers may block (the service waits there for its worker pool); a handler never sees a slow client, because
 /// only complete requests leave the loop. Idle and slow connections cost a socket and a little memory, not a thread,
@@ -20,15 +19,19 @@ public final class HTTPServer: @unchecked Sendable {
     /// response is sent at once and the connection closed (the unread body makes it unusable): used to refuse
     /// unknown routes without reading uploads. The second argument is the request id the response will carry.
     public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HTTPResponse?
+    /// Says which requests the handler answers at once without blocking (health checks): those run on the loop,
+    /// skipping two thread hand-offs, and are answered even when every handler thread is busy.
+    public typealias AnswersOnLoop = @Sendable (HTTPRequestHead) -> Bool
 
     public let host: String
     public let limits: ServerLimits
     let handler: Handler
     let earlyResponse: EarlyResponse?
+    let answersOnLoop: AnswersOnLoop?
     private let logger: Logger
     let handlers: HandlerPool
-    /// The loop: everything below, up to `shared`, is touched only on this queue.
-    let loop = DispatchQueue(label: "http-loop")
+    /// The loop: everything below, up to `shared`, is touched only on its thread.
+    private(set) var loop: EventLoop!
     /// One read buffer for all connections (the loop reads one socket at a time); bytes are copied into the parser.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private var budget: BodyBudget
@@ -39,15 +42,14 @@ public final class HTTPServer: @unchecked Sendable {
     private var counters = ConnectionStats()
     private(set) var isDrainingOnLoop = false
     private var listener: Socket?
-    private var listenerSource: DispatchSourceRead?
-    private var acceptPaused = false
-    private var timer: DispatchSourceTimer?
+    /// Accepting pauses briefly when the process is out of descriptors (the listener would stay readable).
+    private var acceptResumes: ContinuousClock.Instant?
     /// What other threads may read: the connection count and the draining flag.
     private let shared = Mutex((connections: 0, draining: false))
     /// Entered per open connection, left when it closes: shutdown waits on it.
     private let open = DispatchGroup()
     /// How often deadlines are checked: a deadline fires at most this late.
-    private static let tick = DispatchTimeInterval.milliseconds(100)
+    private static let tick = Duration.milliseconds(100)
     /// Connections accepted per readable event of the listener before other events get their turn.
     private static let acceptsPerEvent = 64
 
@@ -56,7 +58,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     public init(
         host: String, port: Int, limits: ServerLimits, logger: Logger,
-        earlyResponse: EarlyResponse? = nil, handler: @escaping Handler
+        earlyResponse: EarlyResponse? = nil, answersOnLoop: AnswersOnLoop? = nil, handler: @escaping Handler
     ) {
         self.host = host
         self.port = port
@@ -64,6 +66,7 @@ public final class HTTPServer: @unchecked Sendable {
         budget = BodyBudget(limit: limits.maxBufferedBodyBytes)
         self.logger = logger
         self.earlyResponse = earlyResponse
+        self.answersOnLoop = answersOnLoop
         self.handler = handler
         handlers = HandlerPool(maxThreads: limits.handlerThreads, name: "http-handler")
     }
@@ -75,7 +78,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// What the connections are doing now, and what the overload rules did since start. Not for use on the loop.
     public func stats() -> ConnectionStats {
-        loop.sync {
+        guard let loop else { return counters }
+        return loop.sync { [self] in
             var stats = counters
             for connection in connections.values { stats.count(connection.phase) }
             return stats
@@ -93,21 +97,12 @@ public final class HTTPServer: @unchecked Sendable {
         try socket.setNonBlocking()
         port = socket.localPort
         let fd = try socket.withDescriptor { $0 }
-        loop.sync {
-            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop)
-            source.setEventHandler { [unowned self] in acceptPending(socket) }
-            source.setCancelHandler { [unowned self] in
-                listener = nil
-                socket.close()
-            }
+        let loop = try EventLoop(name: "http-loop", tick: Self.tick)
+        self.loop = loop
+        loop.sync { [self] in
             listener = socket
-            listenerSource = source
-            source.activate()
-            let timer = DispatchSource.makeTimerSource(queue: loop)
-            timer.schedule(deadline: .now() + Self.tick, repeating: Self.tick, leeway: .milliseconds(10))
-            timer.setEventHandler { [unowned self] in checkDeadlines() }
-            self.timer = timer
-            timer.activate()
+            loop.register(fd, events: EventLoop.readable) { [unowned self] _ in acceptPending(socket) }
+            loop.setTick { [unowned self] in checkDeadlines() }
         }
         logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"])
         return port
@@ -121,13 +116,16 @@ public final class HTTPServer: @unchecked Sendable {
             defer { state.draining = true }
             return !state.draining
         }
+        guard let loop else { return true }
         if first {
-            loop.sync {
+            loop.sync { [self] in
                 // Connections the kernel completed before now were accepted as far as their clients know: take them
                 // in, then stop listening; idle connections close (see `Connection.apply`).
-                if let listener { acceptPending(listener, limit: .max) }
+                if let listener {
+                    acceptPending(listener, limit: .max)
+                    stopListening()
+                }
                 isDrainingOnLoop = true
-                listenerSource?.cancel()
                 for connection in Array(connections.values) where connection.phase.isIdle {
                     connection.apply(.close)
                 }
@@ -135,7 +133,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         var inTime = open.wait(timeout: .now() + seconds) == .success
         if !inTime {
-            loop.sync {
+            loop.sync { [self] in
                 logger.warning("shutdown deadline passed; closing connections", metadata: ["open": "\(connections.count)"])
                 for connection in Array(connections.values) { connection.forceClose() }
             }
@@ -143,13 +141,17 @@ public final class HTTPServer: @unchecked Sendable {
             _ = open.wait(timeout: .now() + 1)
         }
         if first {
-            loop.sync {
-                timer?.cancel()
-                timer = nil
-            }
+            loop.stop()
             handlers.stop(waitingUpTo: 1)
         }
         return inTime
+    }
+
+    private func stopListening() {
+        guard let listener, let fd = try? listener.withDescriptor({ $0 }) else { return }
+        loop.unregister(fd)
+        listener.close()
+        self.listener = nil
     }
 
     // MARK: Admission (on the loop)
@@ -174,14 +176,9 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func pauseAccepting() {
-        guard let source = listenerSource, !acceptPaused else { return }
-        acceptPaused = true
-        source.suspend()
-        // Also after a shutdown's cancel: a suspended source runs its cancel handler (closing the fd) once resumed.
-        loop.asyncAfter(deadline: .now() + .milliseconds(50)) { [self] in
-            acceptPaused = false
-            listenerSource?.resume()
-        }
+        guard acceptResumes == nil, let fd = try? listener?.withDescriptor({ $0 }) else { return }
+        acceptResumes = .now + .milliseconds(50)
+        loop.modify(fd, events: 0)
     }
 
     private func admit(_ client: Socket, from address: String) {
@@ -280,6 +277,10 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func checkDeadlines() {
         let now = ContinuousClock.now
+        if let resume = acceptResumes, now >= resume, let fd = try? listener?.withDescriptor({ $0 }) {
+            acceptResumes = nil
+            loop.modify(fd, events: EventLoop.readable)
+        }
         for connection in Array(connections.values) where !connection.isClosed {
             connection.apply(
                 ConnectionTimeouts.check(

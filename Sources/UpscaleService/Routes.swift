@@ -25,7 +25,7 @@ extension UpscaleService {
             case .matched(let route):
                 routeLabel = route.rawValue
                 switch route {
-                case .healthz: response = json(200, ["status": "ok"])
+                case .healthz: response = Self.alive
                 case .readyz: response = readiness()
                 case .metrics:
                     response = HTTPResponse(
@@ -95,7 +95,7 @@ extension UpscaleService {
         if !registry.isReady { reasons.append("models not loaded") }
         if queue.depth >= queue.capacity { reasons.append("queue saturated") }
         if isDraining { reasons.append("shutting down") }
-        if reasons.isEmpty { return json(200, ["status": "ready"]) }
+        if reasons.isEmpty { return Self.ready }
         return json(503, ["status": "not ready", "reasons": reasons])
     }
 
@@ -132,6 +132,10 @@ extension UpscaleService {
         }
         return json(200, ["models": models, "unavailable": unavailable])
     }
+
+    /// The probes' answers, built once: they are the most frequent requests (every kubelet and load balancer).
+    static let alive = HTTPResponse(status: 200, contentType: "application/json", body: #"{"status":"ok"}"#)
+    static let ready = HTTPResponse(status: 200, contentType: "application/json", body: #"{"status":"ready"}"#)
 
     func json(_ status: Int, _ object: [String: Any]) -> HTTPResponse {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)

@@ -46,17 +46,35 @@ public final class ServiceMetrics: Sendable {
         route: String, method: String, status: Int, model: String, seconds: Double,
         bytesIn received: Int, bytesOut sent: Int
     ) {
-        registry.makeCounter(
-            descriptor: Self.name("http_requests", "total", "HTTP requests by route, method, status and model."),
-            labels: [("route", route), ("method", method), ("status", String(status)), ("model", model)]
-        ).increment()
-        registry.makeValueHistogram(
-            descriptor: Self.name(
-                "http_request_duration", "seconds", "Time from the request's first byte to its response, by route."),
-            labels: [("route", route)], buckets: Self.durationBuckets
-        ).record(seconds)
+        let (counter, histogram) = requestMetrics(route: route, method: method, status: status, model: model)
+        counter.increment()
+        histogram.record(seconds)
         bytesIn.increment(by: Int64(received))
         bytesOut.increment(by: Int64(sent))
+    }
+
+    private struct RequestLabels: Hashable {
+        var route: String, method: String, status: Int, model: String
+    }
+
+    /// The request counter and duration histogram for one label set, made once: the registry's `make...` validates
+    /// names and help text and takes its lock on every call, a measurable share of a health check's cost.
+    private let requestMetricsCache = Mutex<[RequestLabels: (Counter, ValueHistogram)]>([:])
+
+    private func requestMetrics(route: String, method: String, status: Int, model: String) -> (Counter, ValueHistogram) {
+        let labels = RequestLabels(route: route, method: method, status: status, model: model)
+        if let cached = requestMetricsCache.withLock({ $0[labels] }) { return cached }
+        let made = (
+            registry.makeCounter(
+                descriptor: Self.name("http_requests", "total", "HTTP requests by route, method, status and model."),
+                labels: [("route", route), ("method", method), ("status", String(status)), ("model", model)]),
+            registry.makeValueHistogram(
+                descriptor: Self.name(
+                    "http_request_duration", "seconds", "Time from the request's first byte to its response, by route."),
+                labels: [("route", route)], buckets: Self.durationBuckets)
+        )
+        requestMetricsCache.withLock { $0[labels] = made }
+        return made
     }
 
     /// One stage of an upscale: queue, decode, inference or encode.

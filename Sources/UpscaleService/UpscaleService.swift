@@ -46,6 +46,10 @@ public final class UpscaleService: @unchecked Sendable {
         self.server = HTTPServer(
             host: config.host, port: config.port, limits: config.http, logger: logger,
             earlyResponse: { [unowned self] head, requestID in earlyResponse(head, requestID: requestID) },
+            // Probes answer from memory at once: on the loop, never behind busy handler threads.
+            answersOnLoop: { head in
+                (head.method == .get || head.method == .head) && (head.path == "/healthz" || head.path == "/readyz")
+            },
             handler: { [unowned self] request, context in handle(request, context) })
     }
 
