@@ -4,12 +4,6 @@ import TestSupport
 import Testing
 
 @Suite struct WebPEncodeTests {
-    /// The FourCC of the first chunk after the RIFF header: "VP8 " (simple lossy), "VP8L" (lossless, alpha
-    /// included) or "VP8X" (extended: lossy with an ALPH chunk), per the WebP container layout (RFC 9649).
-    static func firstChunk(_ webp: [UInt8]) -> String {
-        String(decoding: webp[12..<16], as: UTF8.self)
-    }
-
     /// A 40x24 RGBA image whose alpha takes every kind of value, with colour under the fully transparent pixels.
     static func translucent() -> Image {
         let width = 40
@@ -24,7 +18,7 @@ import Testing
         let original = try decodeImage(try Reference.bytes("jpeg/testorig.jpg"))
         let webp = try encodeWebP(original, options: WebPOptions(lossless: true))
         #expect(ImageFormat.detect(webp) == .webp)
-        #expect(Self.firstChunk(webp) == "VP8L")
+        #expect(WebPBitstreamHeader(webp)?.chunk == "VP8L")
         #expect(try decodeImage(webp) == original)
     }
 
@@ -38,7 +32,7 @@ import Testing
     @Test func lossyRoundTripStaysClose() throws {
         let original = try decodeImage(try Reference.bytes("jpeg/testorig.jpg"))
         let webp = try encodeWebP(original)
-        #expect(Self.firstChunk(webp) == "VP8 ")
+        #expect(WebPBitstreamHeader(webp)?.chunk == "VP8 ")
         let decoded = try decodeImage(webp)
         #expect(decoded.width == original.width && decoded.height == original.height && decoded.alpha == nil)
         // Quality 90, 4:2:0: measured 40.3 dB with libwebp 1.2.4 (JPEG at 90 on the same image: 44.5 dB).
@@ -49,7 +43,7 @@ import Testing
     @Test func lossyKeepsAlphaExactly() throws {
         let original = Self.translucent()
         let webp = try encodeWebP(original, options: WebPOptions(quality: 80))
-        #expect(Self.firstChunk(webp) == "VP8X")
+        #expect(WebPBitstreamHeader(webp)?.chunk == "VP8X")
         let decoded = try decodeImage(webp)
         #expect(decoded.alpha == original.alpha)
     }

@@ -5,8 +5,8 @@ import Testing
 
 @testable import UpscaleService
 
-/// WebP in and out through the real codecs and the live server; the output's size is read from its bitstream
-/// header by hand, and the output is decoded by Pillow (libwebp built by Pillow) when the project's Python has it.
+/// WebP in and out through the real codecs and the live server. The output's size is read from its bitstream
+/// header by hand (`WebPBitstreamHeader`), and the output is decoded by Pillow when the project's Python has it.
 @Suite("WebP end to end", .serialized)
 struct WebPEndToEndTests {
     /// A 3-channel gradient, as WebP (lossless, so that the input pixels are known exactly).
@@ -14,23 +14,6 @@ struct WebPEndToEndTests {
         let color = (0..<3 * width * height).map { Float($0 % 97) / 96 }
         return try encodeWebP(
             Image(width: width, height: height, colorChannels: 3, color: color), options: WebPOptions(lossless: true))
-    }
-
-    /// Width, height and first chunk of a simple or extended WebP, read without the codec under test (RFC 9649:
-    /// VP8 frame header after the 3-byte tag and start code; VP8L after its 0x2F signature; VP8X canvas size).
-    static func webpHeader(_ bytes: [UInt8]) -> (width: Int, height: Int, chunk: String)? {
-        guard bytes.count >= 30, bytes.starts(with: Array("RIFF".utf8)), bytes[8..<12].elementsEqual("WEBP".utf8)
-        else { return nil }
-        func le(_ offset: Int, _ count: Int) -> Int {
-            (0..<count).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
-        }
-        let chunk = String(decoding: bytes[12..<16], as: UTF8.self)
-        switch chunk {
-        case "VP8 ": return (le(26, 2) & 0x3FFF, le(28, 2) & 0x3FFF, chunk)
-        case "VP8L": return ((le(21, 4) & 0x3FFF) + 1, ((le(21, 4) >> 14) & 0x3FFF) + 1, chunk)
-        case "VP8X": return (le(24, 3) + 1, le(27, 3) + 1, chunk)
-        default: return nil
-        }
     }
 
     func upload(_ body: [UInt8], query: String, type: String, accept: String? = nil) throws -> RawClient.Response {
@@ -47,7 +30,7 @@ struct WebPEndToEndTests {
         let response = try upload(try Self.webp(width: 20, height: 12), query: "?scale=2", type: "image/webp")
         #expect(response.status == 200, "\(response.text)")
         #expect(response.header("Content-Type") == "image/webp")
-        let header = Self.webpHeader(response.body)
+        let header = WebPBitstreamHeader(response.body)
         #expect(header?.width == 40 && header?.height == 24)
         #expect(header?.chunk == "VP8 ")  // lossy unless asked
     }
@@ -56,7 +39,7 @@ struct WebPEndToEndTests {
         let png = Fixtures.png(width: 10, height: 10)
         let byFormat = try upload(png, query: "?scale=4&format=webp&quality=75", type: "image/png")
         #expect(byFormat.header("Content-Type") == "image/webp")
-        #expect(Self.webpHeader(byFormat.body).map { [$0.width, $0.height] } == [40, 40])
+        #expect(WebPBitstreamHeader(byFormat.body).map { [$0.width, $0.height] } == [40, 40])
         let byAccept = try upload(png, query: "?scale=2", type: "image/png", accept: "image/webp")
         #expect(byAccept.header("Content-Type") == "image/webp")
         #expect(byAccept.header("Vary") == "Accept")
@@ -71,7 +54,7 @@ struct WebPEndToEndTests {
         let input = try Self.webp(width: 9, height: 7)
         let response = try upload(input, query: "?scale=2&lossless=true", type: "application/octet-stream")
         #expect(response.header("Content-Type") == "image/webp")
-        #expect(Self.webpHeader(response.body)?.chunk == "VP8L")
+        #expect(WebPBitstreamHeader(response.body)?.chunk == "VP8L")
         let source = try decodeImage(input)
         let output = try decodeImage(response.body)
         #expect(output.width == 18 && output.height == 14)
@@ -100,7 +83,7 @@ struct WebPEndToEndTests {
             + (try Self.webp(width: 6, height: 5)) + Array("\r\n--B--\r\n".utf8)
         let response = try upload(body, query: "?scale=4", type: "multipart/form-data; boundary=B")
         #expect(response.status == 200, "\(response.text)")
-        #expect(Self.webpHeader(response.body).map { [$0.width, $0.height] } == [24, 20])
+        #expect(WebPBitstreamHeader(response.body).map { [$0.width, $0.height] } == [24, 20])
     }
 
     static let pillowPython = python(with: "PIL")
