@@ -68,7 +68,8 @@ public struct JPEGOptions: Sendable {
 /// WebP encoder settings.
 public struct WebPOptions: Sendable {
     /// Lossy quality 1-100, on the scale of JPEG's (libwebp maps it to VP8 quantizers the way cwebp `-q` does).
-    /// Ignored when `lossless`: libwebp reads it there as compression effort, which changes the size, not the pixels.
+    /// Ignored when `lossless`: libwebp reads it there as compression effort, which changes the size, not the pixels,
+    /// and the encoder uses a fixed fast effort instead (see `WebPCodec.encode`).
     public var quality: Int
     /// VP8L (lossless) instead of VP8 (lossy). Lossless keeps every 8-bit sample, including the colour under fully
     /// transparent pixels (libwebp's `exact`); lossy keeps alpha losslessly but not the colour under it.
