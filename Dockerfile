@@ -15,7 +15,7 @@ FROM ${SWIFT_IMAGE} AS build
 # hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        pkg-config libpng-dev libjpeg62-turbo-dev zlib1g-dev libdnnl-dev libsqlite3-dev \
+        pkg-config libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdnnl-dev libsqlite3-dev \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -34,13 +34,13 @@ RUN --mount=type=cache,target=/src/.build,id=binsr-swift-build \
     && ldd /out/binsr
 
 FROM ${RUNTIME_IMAGE} AS runtime
-# libpng16-16, libjpeg62-turbo, zlib1g, libdnnl2 (oneDNN 2.6.3 in Debian 12), libsqlite3-0 (the viewer's study
+# libpng16-16, libjpeg62-turbo, libwebp7, zlib1g, libdnnl2 (oneDNN 2.6.3 in Debian 12), libsqlite3-0 (the viewer's study
 # store): the binary's C libraries, one per -dev package of the build stage.
 # tini: PID 1 that forwards SIGTERM to binsr and reaps; the exit code of binsr becomes the container's.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpng16-16 libjpeg62-turbo zlib1g libdnnl2 libsqlite3-0 libstdc++6 tini \
+        libpng16-16 libjpeg62-turbo libwebp7 zlib1g libdnnl2 libsqlite3-0 libstdc++6 tini \
     && apt-get clean && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin binsr \
     && install -d -o 10001 -g 10001 -m 0750 /var/lib/binsr

@@ -19,19 +19,21 @@ let package = Package(
         // C libraries, each imported privately by exactly one Swift module.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // epoll and eventfd from the C library (headers only), for the HTTP server's event loop.
         .systemLibrary(name: "CEpoll"),
         // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
         // frames is undefined behaviour), so each library gets a small C wrapper that ImageCodecs calls instead.
+        // libwebp reports errors by return codes and never jumps, so ImageCodecs calls it directly.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
         // The int8 path's element-wise passes (PReLU, max |x|, quantization) as plain C loops the compiler vectorises.
         .target(name: "CQuantize", linkerSettings: [.linkedLibrary("gomp")]),
 
-        // Image decoding/encoding (PNG, JPEG, EXIF orientation) into planar float images.
-        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim"]),
+        // Image decoding/encoding (PNG, JPEG, WebP, EXIF orientation) into planar float images.
+        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim", "CWebP"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
         // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.

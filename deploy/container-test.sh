@@ -118,6 +118,16 @@ code=$(curl -s -o "$work/out-raw.png" -w '%{http_code}' -H 'Content-Type: image/
     --data-binary "@$work/small.png" "$url/upscale?scale=4&model=binary")
 [ "$code" = "200" ] && [ "$(png_size "$work/out-raw.png")" = "$expected" ] || fail "raw-body upscale: HTTP $code"
 echo "container-test: raw image/png upscale $small -> $expected"
+# WebP out and back in: the runtime stage must carry libwebp (the binary links it; a missing .so fails at start,
+# a wrong one here).
+code=$(curl -s -o "$work/out.webp" -w '%{http_code}' -H 'Content-Type: image/png' -H 'Accept: image/webp' \
+    --data-binary "@$work/small.png" "$url/upscale?scale=2&model=bicubic")
+[ "$code" = "200" ] && [ "$(head -c 4 "$work/out.webp")" = "RIFF" ] \
+    && [ "$(dd if="$work/out.webp" bs=1 skip=8 count=4 2>/dev/null)" = "WEBP" ] || fail "WebP output: HTTP $code"
+code=$(curl -s -o "$work/out-from-webp.png" -w '%{http_code}' -H 'Content-Type: image/webp' \
+    --data-binary "@$work/out.webp" "$url/upscale?scale=2&model=bicubic&format=png")
+[ "$code" = "200" ] || fail "WebP input: HTTP $code"
+echo "container-test: WebP out (Accept: image/webp) and back in"
 # A body that is no image is the client's error: a 4xx with a message, never a 5xx or a dropped connection.
 code=$(curl -s -o "$work/bad.txt" -w '%{http_code}' -H 'Content-Type: image/png' --data-binary 'not a png' \
     "$url/upscale?scale=4&model=binary")

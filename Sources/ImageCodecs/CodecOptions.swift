@@ -64,3 +64,25 @@ public struct JPEGOptions: Sendable {
         }
     }
 }
+
+/// WebP encoder settings.
+public struct WebPOptions: Sendable {
+    /// Lossy quality 1-100, on the scale of JPEG's (libwebp maps it to VP8 quantizers the way cwebp `-q` does).
+    /// Ignored when `lossless`: libwebp reads it there as compression effort, which changes the size, not the pixels,
+    /// and the encoder uses a fixed fast effort instead (see `WebPCodec.encode`).
+    public var quality: Int
+    /// VP8L (lossless) instead of VP8 (lossy). Lossless keeps every 8-bit sample, including the colour under fully
+    /// transparent pixels (libwebp's `exact`); lossy keeps alpha losslessly but not the colour under it.
+    public var lossless: Bool
+
+    public init(quality: Int = 90, lossless: Bool = false) {
+        self.quality = quality
+        self.lossless = lossless
+    }
+
+    func validate() throws(ImageCodecError) {
+        guard (1...100).contains(quality) else {
+            throw .invalidParameter("WebP quality must be 1-100, got \(quality)")
+        }
+    }
+}

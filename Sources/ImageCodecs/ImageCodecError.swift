@@ -1,13 +1,13 @@
 /// Why an image could not be read or written. `description` is shown verbatim to HTTP clients, so it names the
 /// problem in the caller's terms and never includes memory addresses or library internals beyond a short reason.
 public enum ImageCodecError: Error, Equatable, CustomStringConvertible, Sendable {
-    /// The bytes are neither PNG nor JPEG (checked by signature, not by file name).
+    /// The bytes are not PNG, JPEG or WebP (checked by signature, not by file name).
     case unsupportedFormat
     /// The data ends before the image is complete.
     case truncated
     /// The data is malformed; the string names the format and the decoder's reason.
     case corrupt(String)
-    /// Valid data using a feature this service does not decode (e.g. 12-bit JPEG).
+    /// Valid data using a feature this service does not decode (e.g. 12-bit JPEG, animated WebP).
     case unsupported(String)
     /// The header declares more pixels than `DecodeOptions.maxPixels` allows.
     case tooLarge(width: Int, height: Int, limit: Int)
@@ -21,7 +21,7 @@ public enum ImageCodecError: Error, Equatable, CustomStringConvertible, Sendable
     public var description: String {
         switch self {
         case .unsupportedFormat:
-            return "unsupported image format: expected PNG or JPEG data"
+            return "unsupported image format: expected PNG, JPEG or WebP data"
         case .truncated:
             return "truncated image data: the file ends before the image is complete"
         case .corrupt(let reason):

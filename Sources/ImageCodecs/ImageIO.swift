@@ -23,12 +23,15 @@ public func readImageHeader(_ bytes: [UInt8]) throws(ImageCodecError) -> ImageHe
     case .jpeg:
         let header = try JPEGCodec.readHeader(bytes, applyOrientation: true)
         return ImageHeader(width: header.orientedWidth, height: header.orientedHeight, format: .jpeg)
+    case .webp:
+        let header = try WebPCodec.readHeader(bytes)
+        return ImageHeader(width: header.width, height: header.height, format: .webp)
     case nil:
         throw .unsupportedFormat
     }
 }
 
-/// Decodes PNG or JPEG bytes (chosen by signature) into a planar float image.
+/// Decodes PNG, JPEG or WebP bytes (chosen by signature) into a planar float image.
 ///
 /// Throws `tooLarge` before allocating pixels when the header exceeds `options.maxPixels`; never traps on
 /// malformed input.
@@ -36,6 +39,7 @@ public func decodeImage(_ bytes: [UInt8], options: DecodeOptions = .init()) thro
     switch ImageFormat.detect(bytes) {
     case .png: return try PNGCodec.decode(bytes, options: options)
     case .jpeg: return try JPEGCodec.decode(bytes, options: options)
+    case .webp: return try WebPCodec.decode(bytes, options: options)
     case nil: throw .unsupportedFormat
     }
 }
@@ -69,4 +73,10 @@ public func encodePNG(_ image: Image, options: PNGOptions = .init()) throws(Imag
 /// (ImageMagick `-flatten`, browsers' "save as JPEG") produce.
 public func encodeJPEG(_ image: Image, options: JPEGOptions = .init()) throws(ImageCodecError) -> [UInt8] {
     try JPEGCodec.encode(image, options: options)
+}
+
+/// Encodes as WebP: lossy VP8 at `options.quality`, or lossless VP8L; alpha is kept in both (losslessly).
+/// Gray is written as RGB, since WebP has no grayscale mode.
+public func encodeWebP(_ image: Image, options: WebPOptions = .init()) throws(ImageCodecError) -> [UInt8] {
+    try WebPCodec.encode(image, options: options)
 }

@@ -65,8 +65,10 @@ enum JPEGCodec {
 
     static func encode(_ image: Image, options: JPEGOptions) throws(ImageCodecError) -> [UInt8] {
         try options.validate()
-        guard (1...65500).contains(image.width), (1...65500).contains(image.height) else {
-            throw .invalidParameter("JPEG dimensions must be between 1 and 65500, got \(image.width)x\(image.height)")
+        let maxDimension = ImageFormat.jpeg.maxDimension
+        guard (1...maxDimension).contains(image.width), (1...maxDimension).contains(image.height) else {
+            throw .invalidParameter(
+                "JPEG dimensions must be between 1 and \(maxDimension), got \(image.width)x\(image.height)")
         }
         let flattened = flattenedOverWhite(image)
         let samples = interleavedSamples(flattened, includeAlpha: false, quantize: quantizeToUInt8)

@@ -55,9 +55,8 @@ enum PNGCodec {
 
     static func encode(_ image: Image, options: PNGOptions) throws(ImageCodecError) -> [UInt8] {
         try options.validate()
-        guard image.width > 0, image.height > 0, image.width <= Int(UInt32.max >> 1),
-            image.height <= Int(UInt32.max >> 1)
-        else {
+        let maxDimension = ImageFormat.png.maxDimension
+        guard (1...maxDimension).contains(image.width), (1...maxDimension).contains(image.height) else {
             throw .invalidParameter("PNG dimensions must be between 1 and 2^31-1, got \(image.width)x\(image.height)")
         }
         let bitDepth = options.bitDepth ?? (image.sourceBitDepth == 16 ? 16 : 8)

@@ -35,7 +35,7 @@ public struct StudyCatalog: Sendable {
     private let inputsByName: [String: Input]
 
     /// File name extensions accepted as study inputs.
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
 
     public init(inputs: [Input], variants: [Variant]) {
         self.inputs = inputs

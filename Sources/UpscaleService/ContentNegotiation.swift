@@ -28,11 +28,14 @@ enum ContentNegotiation {
         return best?.q ?? 0
     }
 
-    /// The format to produce, or nil when Accept allows neither (406). An explicit `format=` always wins; otherwise
+    /// The format to produce, or nil when Accept allows none (406). An explicit `format=` always wins; otherwise
     /// the input's format is kept if acceptable, as the client most likely expects the same kind of file back.
-    static func choose(explicit: EncodedFormat?, input: EncodedFormat?, accept: String?) -> EncodedFormat? {
+    /// A `lossless` request never gets JPEG, which has no lossless mode.
+    static func choose(
+        explicit: EncodedFormat?, input: EncodedFormat?, accept: String?, lossless: Bool = false
+    ) -> EncodedFormat? {
         if let explicit { return explicit }
-        let candidates = ([input].compactMap { $0 } + EncodedFormat.allCases)
+        let candidates = ([input].compactMap { $0 } + EncodedFormat.allCases).filter { !lossless || $0.hasLosslessMode }
         let scored = candidates.map { ($0, quality(of: $0, accept: accept)) }.filter { $0.1 > 0 }
         guard let top = scored.map(\.1).max() else { return nil }
         return scored.first { $0.1 == top }?.0

@@ -1,6 +1,6 @@
 import ImageCodecs
 
-/// The production `ImageCoding`: ImageCodecs' libpng/libjpeg codecs, errors translated to the service's terms.
+/// The production `ImageCoding`: ImageCodecs' libpng/libjpeg/libwebp codecs, errors translated to the service's terms.
 public struct ImageCodecsCoding: ImageCoding {
     public init() {}
 
@@ -12,13 +12,14 @@ public struct ImageCodecsCoding: ImageCoding {
         }
     }
 
-    public func encode(_ image: Image, as format: EncodedFormat, jpegQuality: Int, pngCompressionLevel: Int)
+    public func encode(_ image: Image, as format: EncodedFormat, quality: Int, lossless: Bool, pngCompressionLevel: Int)
         throws(CodecFailure) -> [UInt8]
     {
         do {
             switch format {
             case .png: return try encodePNG(image, options: PNGOptions(compressionLevel: pngCompressionLevel))
-            case .jpeg: return try encodeJPEG(image, options: JPEGOptions(quality: jpegQuality))
+            case .jpeg: return try encodeJPEG(image, options: JPEGOptions(quality: quality))
+            case .webp: return try encodeWebP(image, options: WebPOptions(quality: quality, lossless: lossless))
             }
         } catch {
             throw .encodeFailed(error.description)

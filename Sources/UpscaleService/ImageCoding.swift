@@ -4,6 +4,7 @@ import ImageCodecs
 public enum EncodedFormat: String, Sendable, CaseIterable {
     case png
     case jpeg
+    case webp
 
     public var mediaType: String { "image/\(rawValue)" }
 
@@ -11,27 +12,43 @@ public enum EncodedFormat: String, Sendable, CaseIterable {
         switch mediaType.lowercased() {
         case "image/png": self = .png
         case "image/jpeg", "image/jpg": self = .jpeg
+        case "image/webp": self = .webp
         default: return nil
         }
     }
 
-    /// From the file signature: PNG's 8-byte magic (PNG spec §5.2) or JPEG's SOI marker FF D8 FF (ITU T.81 B.1.1.2).
+    /// From the file signature, as the decoder will see it (`ImageFormat.detect`: PNG, JPEG and WebP magic).
     public init?(sniffing bytes: [UInt8]) {
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
-            self = .png
-        } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            self = .jpeg
-        } else {
-            return nil
+        guard let format = ImageFormat.detect(bytes) else { return nil }
+        self.init(format)
+    }
+
+    init(_ format: ImageFormat) {
+        switch format {
+        case .png: self = .png
+        case .jpeg: self = .jpeg
+        case .webp: self = .webp
         }
     }
+
+    /// The codecs' name for the format.
+    var imageFormat: ImageFormat {
+        switch self {
+        case .png: .png
+        case .jpeg: .jpeg
+        case .webp: .webp
+        }
+    }
+
+    /// Whether the format can store the result without loss: PNG always, WebP in its lossless mode, JPEG never.
+    var hasLosslessMode: Bool { self != .jpeg }
 }
 
 /// Why an image could not be decoded or encoded, in the service's terms (each maps to one HTTP status).
 public enum CodecFailure: Error, Equatable, Sendable {
-    /// The bytes are not PNG or JPEG at all.
+    /// The bytes are not PNG, JPEG or WebP at all.
     case notAnImage
-    /// PNG/JPEG signature, but the data is damaged or unsupported; the reason comes from the decoder.
+    /// A known signature, but the data is damaged or unsupported; the reason comes from the decoder.
     case corrupt(String)
     /// The image has more pixels than the configured limit (checked from the header, before decoding).
     case tooLarge(width: Int, height: Int, maxPixels: Int)
@@ -43,6 +60,7 @@ public enum CodecFailure: Error, Equatable, Sendable {
 /// The production conformance is `ImageCodecsCoding` (a thin adapter over ImageCodecs' free functions).
 public protocol ImageCoding: Sendable {
     func decode(_ bytes: [UInt8], maxPixels: Int) throws(CodecFailure) -> Image
-    func encode(_ image: Image, as format: EncodedFormat, jpegQuality: Int, pngCompressionLevel: Int)
+    /// `quality` applies to JPEG and lossy WebP, `lossless` to WebP, `pngCompressionLevel` to PNG.
+    func encode(_ image: Image, as format: EncodedFormat, quality: Int, lossless: Bool, pngCompressionLevel: Int)
         throws(CodecFailure) -> [UInt8]
 }

@@ -24,7 +24,8 @@ public struct ServiceConfig: Sendable, Equatable {
     public var defaultArch = "srresnet"
     /// Largest input in pixels (width x height). Default 4 MP: x4 output is then 64 MP, ~770 MB of float planes.
     public var maxInputPixels = 4_000_000
-    /// JPEG quality 1...100 when the request has none. Default 90.
+    /// JPEG and lossy WebP quality 1...100 when the request has none. Default 90. (The key keeps its name from
+    /// before WebP so existing config files stay valid.)
     public var jpegQuality = 90
     /// zlib level 0...9 for PNG output. Default 3: on a 1104x1104 x4 output (Set14 image, Pillow/zlib) level 3
     /// took 145 ms and 1248 KiB, level 6 499 ms and 1114 KiB, level 1 107 ms and 1324 KiB; with the bf16 engine

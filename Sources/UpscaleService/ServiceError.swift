@@ -55,10 +55,11 @@ extension ServiceError: HTTPResponseError {
         case .invalidParameter(let name, let value, let reason): "Invalid \(name) '\(value)': \(reason)."
         case .missingImage(let reason): reason
         case .unsupportedMediaType(let type):
-            "Content-Type '\(type)' is not supported; send image/png, image/jpeg or multipart/form-data with an "
-                + "'image' field."
-        case .notAcceptable(let accept): "Cannot produce any type in 'Accept: \(accept)'; image/png or image/jpeg."
-        case .notAnImage: "The uploaded data is not a PNG or JPEG image."
+            "Content-Type '\(type)' is not supported; send image/png, image/jpeg, image/webp or multipart/form-data "
+                + "with an 'image' field."
+        case .notAcceptable(let accept):
+            "Cannot produce any type in 'Accept: \(accept)'; image/png, image/jpeg or image/webp."
+        case .notAnImage: "The uploaded data is not a PNG, JPEG or WebP image."
         case .corruptImage(let reason): "The image could not be decoded: \(reason)."
         case .imageTooLarge(let width, let height, let maxPixels):
             "The image is \(width)x\(height) = \(width * height) pixels; the limit is \(maxPixels) pixels."

@@ -36,6 +36,7 @@ struct UpscaleJob: Sendable {
             throw ServiceError(error)
         }
         lap("decode")
+        try checkOutputFits(image)
 
         let key = parameters.key
         let result: Image
@@ -60,7 +61,7 @@ struct UpscaleJob: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try coder.encode(
-                result, as: outputFormat, jpegQuality: parameters.jpegQuality,
+                result, as: outputFormat, quality: parameters.quality, lossless: parameters.lossless,
                 pngCompressionLevel: config.pngCompressionLevel)
         } catch {
             throw ServiceError(error)
@@ -69,6 +70,19 @@ struct UpscaleJob: Sendable {
         return Output(
             bytes: bytes, format: outputFormat, inputSize: (image.width, image.height),
             outputSize: (result.width, result.height), stageSeconds: stages)
+    }
+
+    /// Refuses, before inference, a result the output format cannot store: WebP holds at most 16383 pixels per
+    /// side, so a 4100-pixel-wide input (well within the pixel limit) has no x4 WebP; the encoder would fail
+    /// only after the expensive part.
+    func checkOutputFits(_ image: Image) throws(ServiceError) {
+        let scale = parameters.key.scale
+        let maxDimension = outputFormat.imageFormat.maxDimension
+        guard max(image.width, image.height) * scale > maxDimension else { return }
+        throw .invalidParameter(
+            name: "format", value: outputFormat.rawValue,
+            reason: "the x\(scale) result would be \(image.width * scale)x\(image.height * scale) and "
+                + "\(outputFormat.rawValue) stores at most \(maxDimension) pixels per side; ask for format=png")
     }
 }
 

@@ -6,12 +6,17 @@ public struct UpscaleParameters: Sendable, Equatable {
     /// "bicubic" is MATLAB bicubic (`Evaluation.BicubicUpscale`): the baseline every model is measured against.
     public static let weightKinds = ["binary", "real", "bicubic"]
     public static let architectures = ["srresnet", "lapsrn"]
-    static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality", "ensemble"]
+    static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality", "lossless", "ensemble"]
 
     public var key: ModelKey
     /// The format the client asked for with `format=`; nil means negotiate (Accept, then the input's format).
     public var format: EncodedFormat?
-    public var jpegQuality: Int
+    /// JPEG and lossy WebP quality 1...100 (`quality=`, default `ServiceConfig.jpegQuality`); PNG ignores it.
+    public var quality: Int
+    /// `lossless=true`: WebP output in its lossless mode (VP8L), the switch imaginary and libvips expose, since
+    /// WebP's `quality=100` is still lossy. The output is then never JPEG: negotiation skips it and `format=jpeg`
+    /// is refused.
+    public var lossless = false
     /// Self-ensemble (`ensemble=true`): the average over the input's eight flips and rotations, about 8x the time.
     public var ensemble = false
 
@@ -62,14 +67,23 @@ public struct UpscaleParameters: Sendable, Equatable {
             }
             quality = value
         }
-        var ensemble = false
-        if let text = head.queryValue("ensemble") {
-            guard let value = ["true": true, "false": false, "1": true, "0": false][text] else {
-                throw .invalidParameter(name: "ensemble", value: text, reason: "must be true or false")
-            }
-            ensemble = value
+        let ensemble = try flag("ensemble", head)
+        let lossless = try flag("lossless", head)
+        if lossless, let format, !format.hasLosslessMode {
+            throw .invalidParameter(
+                name: "lossless", value: "true",
+                reason: "\(format.rawValue) has no lossless mode; use format=webp or png")
         }
-        return UpscaleParameters(key: key, format: format, jpegQuality: quality, ensemble: ensemble)
+        return UpscaleParameters(key: key, format: format, quality: quality, lossless: lossless, ensemble: ensemble)
+    }
+
+    /// A boolean parameter: true/false or 1/0, false when absent.
+    private static func flag(_ name: String, _ head: HTTPRequestHead) throws(ServiceError) -> Bool {
+        guard let text = head.queryValue(name) else { return false }
+        guard let value = ["true": true, "false": false, "1": true, "0": false][text] else {
+            throw .invalidParameter(name: name, value: text, reason: "must be true or false")
+        }
+        return value
     }
 }
 
@@ -86,8 +100,8 @@ enum UploadKind: Sendable, Equatable {
         }
     }
 
-    /// image/png, image/jpeg, application/octet-stream (or no Content-Type) are raw; multipart/form-data needs a
-    /// boundary; anything else is 415.
+    /// image/png, image/jpeg, image/webp, application/octet-stream (or no Content-Type) are raw;
+    /// multipart/form-data needs a boundary; anything else is 415.
     init(contentType: String?) throws(ServiceError) {
         guard let contentType else {
             self = .raw
@@ -95,7 +109,7 @@ enum UploadKind: Sendable, Equatable {
         }
         guard let type = MediaType(contentType) else { throw .unsupportedMediaType(contentType) }
         switch type.essence {
-        case "image/png", "image/jpeg", "application/octet-stream":
+        case "image/png", "image/jpeg", "image/webp", "application/octet-stream":
             self = .raw
         case "multipart/form-data":
             do {

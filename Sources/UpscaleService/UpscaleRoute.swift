@@ -37,7 +37,7 @@ extension UpscaleService {
         guard
             let outputFormat = ContentNegotiation.choose(
                 explicit: parameters.format, input: inputFormat,
-                accept: accept)
+                accept: accept, lossless: parameters.lossless)
         else { throw .notAcceptable(accept ?? "") }
 
         let job = UpscaleJob(

@@ -44,7 +44,7 @@ enum ViewerBicubic {
         let bytes: [UInt8]
         do {
             bytes = try coder.encode(
-                result, as: .png, jpegQuality: config.jpegQuality,
+                result, as: .png, quality: config.jpegQuality, lossless: false,
                 pngCompressionLevel: config.pngCompressionLevel)
         } catch {
             throw ServiceError(error)

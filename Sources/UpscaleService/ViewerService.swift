@@ -70,7 +70,7 @@ final class ViewerService: Sendable {
         return { bytes, arch, scale, model in
             let parameters = UpscaleParameters(
                 key: ModelKey(arch: arch, weights: model.rawValue, scale: scale),
-                format: .png, jpegQuality: config.jpegQuality)
+                format: .png, quality: config.jpegQuality)
             let job = UpscaleJob(
                 encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
                 coder: coder, registry: registry)

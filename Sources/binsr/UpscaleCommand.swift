@@ -11,18 +11,18 @@ import SREngine
 struct UpscaleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upscale",
-        abstract: "Upscale a PNG or JPEG image with a (binarized) SRResNet or LapSRN.",
+        abstract: "Upscale a PNG, JPEG or WebP image with a (binarized) SRResNet or LapSRN.",
         discussion: """
             The weights file is <models-dir>/<arch>_x<scale>_<weights>.safetensors (LapSRN x2: else the x4 file's first
             level). Alpha is upscaled bicubically,
             grayscale stays grayscale, and a 16-bit PNG stays 16-bit when written as PNG (JPEG output is 8-bit
-            and composited over white).
+            and composited over white; WebP output is 8-bit RGB and keeps alpha).
             """
     )
 
-    @Argument(help: "Input PNG or JPEG.")
+    @Argument(help: "Input PNG, JPEG or WebP (still, not animated).")
     var input: String
-    @Option(name: .shortAndLong, help: "Output file (.png, .jpg or .jpeg).")
+    @Option(name: .shortAndLong, help: "Output file (.png, .jpg, .jpeg or .webp).")
     var output: String
     @Option(help: "Upscaling factor: 2 or 4.")
     var scale = 4
@@ -38,8 +38,10 @@ struct UpscaleCommand: ParsableCommand {
     var tileSize: Int?
     @Option(help: "Activation memory of the network in MiB (tiles are sized to stay within it).")
     var memoryBudgetMib = SRModel.defaultMemoryBudget >> 20
-    @Option(help: "JPEG quality 1-100 when writing JPEG.")
+    @Option(help: "Quality 1-100 when writing JPEG or lossy WebP.")
     var quality = 90
+    @Flag(help: "Write WebP losslessly (VP8L); PNG is always lossless, JPEG never.")
+    var lossless = false
     @Flag(help: "Average the eight flips and rotations of the input (self-ensemble): about 8x the time.")
     var ensemble = false
     @Flag(help: "Print the time taken and the peak resident memory to stderr.")
@@ -49,6 +51,7 @@ struct UpscaleCommand: ParsableCommand {
         switch URL(fileURLWithPath: output).pathExtension.lowercased() {
         case "png": return .png
         case "jpg", "jpeg": return .jpeg
+        case "webp": return .webp
         default: return nil
         }
     }
@@ -65,7 +68,10 @@ struct UpscaleCommand: ParsableCommand {
         guard (tileSize ?? 8) >= 8 else { throw ValidationError("--tile-size must be at least 8") }
         guard memoryBudgetMib >= 16 else { throw ValidationError("--memory-budget-mib must be at least 16") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
-        guard outputFormat != nil else { throw ValidationError("output must end in .png, .jpg or .jpeg") }
+        guard let outputFormat else { throw ValidationError("output must end in .png, .jpg, .jpeg or .webp") }
+        guard !lossless || outputFormat != .jpeg else {
+            throw ValidationError("--lossless needs .webp or .png output: JPEG has no lossless mode here")
+        }
     }
 
     func run() throws {
@@ -90,6 +96,7 @@ struct UpscaleCommand: ParsableCommand {
         switch outputFormat! {
         case .png: bytes = try encodePNG(result)
         case .jpeg: bytes = try encodeJPEG(result, options: JPEGOptions(quality: quality))
+        case .webp: bytes = try encodeWebP(result, options: WebPOptions(quality: quality, lossless: lossless))
         }
         try Data(bytes).write(to: URL(fileURLWithPath: output))
         if stats {

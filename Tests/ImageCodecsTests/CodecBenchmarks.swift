@@ -26,6 +26,8 @@ struct CodecBenchmarks {
             width: image.width, height: image.height, colorChannels: 3, color: image.color,
             sourceBitDepth: 16)
         let png16 = try encodePNG(image16)
+        let webp = try encodeWebP(image)
+        let webpLossless = try encodeWebP(image, options: .init(lossless: true))
         let lines = [
             ("decode JPEG 1800x1200", try Self.median { _ = try decodeImage(jpeg) }),
             ("decode JPEG 1800x1200 + EXIF rotate 90", try Self.median { _ = try decodeImage(rotated) }),
@@ -38,6 +40,10 @@ struct CodecBenchmarks {
             ("decode PNG 8-bit", try Self.median { _ = try decodeImage(png8) }),
             ("encode PNG 16-bit level 6", try Self.median { _ = try encodePNG(image16) }),
             ("decode PNG 16-bit", try Self.median { _ = try decodeImage(png16) }),
+            ("encode WebP q90", try Self.median { _ = try encodeWebP(image) }),
+            ("encode WebP lossless", try Self.median(3) { _ = try encodeWebP(image, options: .init(lossless: true)) }),
+            ("decode WebP q90", try Self.median { _ = try decodeImage(webp) }),
+            ("decode WebP lossless", try Self.median { _ = try decodeImage(webpLossless) }),
             ("read header JPEG", try Self.median { _ = try readImageHeader(jpeg) }),
         ]
         for (name, ms) in lines { print(String(format: "BENCH %-40@ median %8.2f ms", name as NSString, ms)) }

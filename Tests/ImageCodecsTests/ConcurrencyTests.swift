@@ -3,13 +3,15 @@ import ImageCodecs
 import Synchronization
 import Testing
 
-/// The service decodes and encodes on many threads at once: libpng and libjpeg keep all state in per-call
-/// structs, and the shims add no globals, so concurrent calls must give the serial results.
+/// The service decodes and encodes on many threads at once: libpng, libjpeg and libwebp keep all state in per-call
+/// structs (libwebp's DSP function tables are initialised once, under a mutex), and the shims add
+/// no globals, so concurrent calls must give the serial results.
 @Suite struct ConcurrencyTests {
     @Test func concurrentDecodesAndEncodesMatchSerialResults() throws {
         let paths = [
             "png/pngsuite/basn6a16.png", "png/pngsuite/ibasn3p08.png", "jpeg/testorig.jpg", "jpeg/testimgari.jpg",
-            "png/libpng-testpngs/crashers/badcrc.png", "jpeg/monkey12.jpg",
+            "png/libpng-testpngs/crashers/badcrc.png", "jpeg/monkey12.jpg", "webp/lossy_alpha1.webp",
+            "webp/lossless1.webp",
         ]
         let inputs = try paths.map { try Reference.bytes($0) }
         @Sendable func run(_ bytes: [UInt8]) -> Result<Image, ImageCodecError> {

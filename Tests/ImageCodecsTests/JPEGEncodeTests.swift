@@ -1,15 +1,9 @@
 import Foundation
 import ImageCodecs
+import TestSupport
 import Testing
 
 @Suite struct JPEGEncodeTests {
-    static func psnr(_ a: Image, _ b: Image) -> Double {
-        let mse =
-            zip(a.color, b.color).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
-            / Double(a.color.count)
-        return 10 * log10(1 / mse)
-    }
-
     /// Component count of the SOF0 frame header (T.81 B.2.2).
     static func frameComponents(_ jpeg: [UInt8]) -> Int? {
         guard let sof = (0..<jpeg.count - 9).first(where: { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 }) else {
@@ -27,7 +21,7 @@ import Testing
         #expect(decoded.width == original.width && decoded.height == original.height)
         #expect(decoded.colorChannels == 3)
         // Re-encoding a JPEG at quality 90 (4:2:0): measured 44.5 dB with libjpeg-turbo 2.1.5.
-        #expect(Self.psnr(decoded, original) > 40)
+        #expect(ImageDifference.psnr(decoded, original) > 40)
     }
 
     @Test func grayStaysGray() throws {
@@ -37,7 +31,7 @@ import Testing
         #expect(Self.frameComponents(jpeg) == 1)
         let decoded = try decodeImage(jpeg)
         #expect(decoded.colorChannels == 1)
-        #expect(Self.psnr(decoded, original) > 45)  // measured 53.3 dB
+        #expect(ImageDifference.psnr(decoded, original) > 45)  // measured 53.3 dB
     }
 
     /// Luma sampling factors in SOF0 (T.81 B.2.2: the byte after the first component id): 0x22 is 4:2:0.
@@ -53,7 +47,9 @@ import Testing
         let full = try encodeJPEG(original, options: JPEGOptions(quality: 90, subsampleChroma: false))
         #expect(lumaSampling(subsampled) == 0x22)
         #expect(lumaSampling(full) == 0x11)
-        #expect(Self.psnr(try decodeImage(full), original) > Self.psnr(try decodeImage(subsampled), original))
+        #expect(
+            ImageDifference.psnr(try decodeImage(full), original)
+                > ImageDifference.psnr(try decodeImage(subsampled), original))
     }
 
     @Test func qualityTradesSizeForFidelity() throws {
@@ -62,7 +58,9 @@ import Testing
         let high = try encodeJPEG(original, options: JPEGOptions(quality: 98))
         #expect(low.count < high.count / 2)
         // Measured 30.4 dB at quality 20, 45.6 dB at 98.
-        #expect(Self.psnr(try decodeImage(low), original) + 10 < Self.psnr(try decodeImage(high), original))
+        #expect(
+            ImageDifference.psnr(try decodeImage(low), original) + 10
+                < ImageDifference.psnr(try decodeImage(high), original))
     }
 
     /// Alpha is composited over white: a transparent black pixel becomes white, an opaque one stays black,

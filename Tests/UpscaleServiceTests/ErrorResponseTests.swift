@@ -28,11 +28,16 @@ struct ErrorResponseTests {
 
     static let png = Fixtures.png(width: 8, height: 8)
     static let big = Fixtures.png(width: 101, height: 100)
+    /// 4096 wide: within the pixel limit, but x4 is one pixel wider than WebP can store.
+    static let wide = Fixtures.png(width: 4096, height: 2)
+    /// RIFF/WEBP with only a VP8X chunk whose animation flag (0x02) is set, canvas 64x48 (RFC 9649 layout).
+    static let animatedWebP: [UInt8] =
+        Array("RIFF".utf8) + [22, 0, 0, 0] + Array("WEBPVP8X".utf8) + [10, 0, 0, 0, 0x02, 0, 0, 0, 63, 0, 0, 47, 0, 0]
 
     static let cases: [Case] = [
         Case(
             name: "not an image", request: post("", body: Array("hello, world".utf8)), status: 415,
-            detailContains: "not a PNG or JPEG"),
+            detailContains: "not a PNG, JPEG or WebP"),
         Case(
             name: "corrupt image", request: post("", body: Array(png.prefix(40))), status: 422,
             detailContains: "could not be decoded"),
@@ -61,6 +66,18 @@ struct ErrorResponseTests {
             name: "bad ensemble", request: post("?ensemble=yes", body: png), status: 400,
             detailContains: "true or false", closes: true),
         Case(
+            name: "bad lossless", request: post("?lossless=yes", body: png), status: 400,
+            detailContains: "true or false", closes: true),
+        Case(
+            name: "lossless JPEG", request: post("?format=jpeg&lossless=true", body: png), status: 400,
+            detailContains: "jpeg has no lossless mode", closes: true),
+        Case(
+            name: "animated WebP", request: post("", contentType: "image/webp", body: animatedWebP), status: 422,
+            detailContains: "animated images are not supported"),
+        Case(
+            name: "result too wide for WebP", request: post("?scale=4&format=webp", body: wide), status: 400,
+            detailContains: "16384x8 and webp stores at most 16383 pixels per side"),
+        Case(
             name: "missing image field",
             request: post(
                 "", contentType: "multipart/form-data; boundary=B",
@@ -78,8 +95,8 @@ struct ErrorResponseTests {
         Case(
             name: "unacceptable Accept",
             request: Array(
-                "POST /upscale HTTP/1.1\r\nHost: t\r\nAccept: image/webp\r\nContent-Length: 1\r\n\r\nx".utf8),
-            status: 406, detailContains: "image/webp", closes: true),
+                "POST /upscale HTTP/1.1\r\nHost: t\r\nAccept: image/avif\r\nContent-Length: 1\r\n\r\nx".utf8),
+            status: 406, detailContains: "image/avif", closes: true),
         Case(
             name: "unknown path", request: Array("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n".utf8), status: 404,
             detailContains: "No route for /nope"),

@@ -80,7 +80,7 @@ struct OpenAPIContractTests {
 
     @Test func theScannerReadsTheDescription() {
         let upscale = Self.spec.operations["/upscale"]?["POST"] ?? [:]
-        #expect(upscale["200"] == ["image/png", "image/jpeg"])
+        #expect(upscale["200"] == ["image/png", "image/jpeg", "image/webp"])
         #expect(upscale["405"] == ["application/problem+json"])
         #expect(upscale.count == 16)
         #expect(Self.spec.operations["/readyz"]?["GET"]?["503"] == ["application/json"])
@@ -111,6 +111,7 @@ struct OpenAPIContractTests {
         let requests: [(String, String, [UInt8], Int)] = [
             ("POST", "/upscale", post("?scale=2", "image/png", png), 200),
             ("POST", "/upscale", post("?scale=4&format=jpeg&quality=80", "image/png", png), 200),
+            ("POST", "/upscale", post("?scale=2&format=webp&lossless=true", "image/png", png), 200),
             ("POST", "/upscale", post("?scale=3", "image/png", png), 400),
             ("POST", "/upscale", post("", "image/png", Array("text".utf8)), 415),
             ("POST", "/upscale", post("", "image/png", Array(png.prefix(50))), 422),

@@ -43,6 +43,28 @@ import Testing
         #expect(header.bitDepth == bitDepth && header.colorType == colorType)
     }
 
+    /// WebP in, lossless WebP out (the size read from the VP8L header by hand, not by our decoder).
+    @Test func upscaleReadsAndWritesWebP() throws {
+        let input = TestPaths.testdata.appendingPathComponent("webp/small_31x13.webp")
+        try #require(FileManager.default.fileExists(atPath: input.path), "../shared/testdata is missing")
+        let models = try Self.modelsFolder()
+        defer { try? FileManager.default.removeItem(at: models) }
+        let output = models.appendingPathComponent("out.webp")
+        let result = try BinsrProcess.run([
+            "upscale", input.path, "-o", output.path, "--scale", "4", "--arch", "srresnet", "--weights", "real",
+            "--models-dir", models.path, "--lossless",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let header = WebPBitstreamHeader([UInt8](try Data(contentsOf: output)))
+        #expect(header?.width == 124 && header?.height == 52 && header?.chunk == "VP8L")
+    }
+
+    @Test func losslessJPEGOutputIsAUsageError() throws {
+        let result = try BinsrProcess.run(["upscale", "in.png", "-o", "out.jpg", "--lossless"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--lossless needs .webp or .png output"))
+    }
+
     @Test func upscaleWithoutWeightsSaysWhereItLooked() throws {
         let models = try Self.modelsFolder()
         defer { try? FileManager.default.removeItem(at: models) }

@@ -81,8 +81,8 @@ def test_build_stage_compiles_release_and_runtime_stage_copies_only_the_binary()
 
 
 # The Debian 12 package that holds the shared library of each -dev package (its Depends line).
-RUNTIME_PACKAGE = {"libpng-dev": "libpng16-16", "libjpeg62-turbo-dev": "libjpeg62-turbo", "zlib1g-dev": "zlib1g",
-                   "libdnnl-dev": "libdnnl2", "libsqlite3-dev": "libsqlite3-0"}
+RUNTIME_PACKAGE = {"libpng-dev": "libpng16-16", "libjpeg62-turbo-dev": "libjpeg62-turbo", "libwebp-dev": "libwebp7",
+                   "zlib1g-dev": "zlib1g", "libdnnl-dev": "libdnnl2", "libsqlite3-dev": "libsqlite3-0"}
 
 
 def installs(stage: list[tuple[str, str]], package: str) -> bool:
