@@ -33,11 +33,20 @@ final class ViewerService: Sendable {
             logger.error("viewer and study disabled", metadata: ["reason": "\(error)"])
             routes = Self.unavailableRoutes(reason: "\(error)")
         }
+        if !config.study.inputDirectory.isEmpty && !config.auth.isEnabled {
+            // Measured (docs/security.md): downscaling a study image and upscaling it with both networks through the
+            // open API names the real side 15 times in 16. Keys close that route for participants.
+            logger.warning("\(Self.openAPIWarning)")
+        }
         routes.append(ViewerBicubic.route(config: config, coder: coder))
         var router = Router<ViewerRoute>()
         for route in routes { router.add(route.method, route.path, route) }
         self.router = router
     }
+
+    static let openAPIWarning =
+        "the blind study runs with an open API: a script can guess a pair's sides by re-upscaling a downscaled "
+        + "study image with both networks; set API keys for a study whose result matters (docs/security.md)"
 
     /// The answer for a path of the viewer (405 with Allow for a wrong method); nil when the path is not the viewer's.
     func respond(to request: HTTPRequest, _ context: RequestContext) -> HTTPResponse? {
