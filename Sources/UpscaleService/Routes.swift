@@ -15,7 +15,12 @@ extension UpscaleService {
         var response: HTTPResponse
         do {
             let resolution = router.resolve(request.method, request.path)
-            if case .matched(let route) = resolution { routeLabel = route.rawValue }
+            switch resolution {
+            case .matched(let route): routeLabel = route.rawValue
+            case .notFound where viewer.serves(request.path): routeLabel = "viewer"
+            default: break
+            }
+            // Before any handler runs, so a refused request costs no work (AccessPolicy decides which paths).
             try access.authorize(request.head)
             switch resolution {
             case .notFound:
@@ -23,7 +28,6 @@ extension UpscaleService {
                 guard let answer = viewer.respond(to: request, context) else {
                     throw ServiceError.notFound(path: request.path)
                 }
-                routeLabel = "viewer"
                 response = answer
             case .methodNotAllowed(let allow):
                 throw ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
