@@ -68,7 +68,9 @@ let package = Package(
         .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "TestSupport"]),
-        .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService", "Evaluation", "TestSupport"]),
+        .testTarget(
+            name: "UpscaleServiceTests",
+            dependencies: ["UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "TestSupport"]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -41,6 +41,14 @@ async function refresh() {
         body.replaceChildren(...rows);
         document.getElementById("updated").textContent =
             `Total votes: ${data.total_votes}. Updated ${new Date().toLocaleTimeString()}.`;
+        const rules = data.rules || {};
+        document.getElementById("min-view").textContent = String(rules.min_view_seconds ?? "?");
+        document.getElementById("sessions-per-minute").textContent = String(rules.sessions_per_minute ?? "?");
+        document.getElementById("pairs-per-minute").textContent = String(rules.pairs_per_minute ?? "?");
+        const reasons = Object.entries(data.exclusions || {}).filter(([, n]) => n > 0)
+            .map(([reason, n]) => `${reason.replaceAll("_", " ")}: ${n}`);
+        document.getElementById("excluded").textContent =
+            `Excluded votes: ${data.excluded_votes ?? 0}${reasons.length ? ` (${reasons.join(", ")})` : ""}.`;
     } catch (error) {
         document.getElementById("updated").textContent = `Could not load the results: ${error.message}`;
     }

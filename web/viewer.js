@@ -3,6 +3,10 @@
 "use strict";
 
 const MODELS = ["bicubic", "real", "binary"];
+// With API keys on, the upscaling endpoints need a key. The page has none of its own: the user pastes one, and it is
+// kept in this tab's sessionStorage (gone when the tab closes, never in a cookie, never in a URL) and sent as a
+// Bearer header to this origin only (docs/security.md).
+const KEY_STORAGE = "binsr-api-key";
 const state = { input: null, inputName: "", modelSizes: [], urls: {} };
 const $ = (id) => document.getElementById(id);
 const panels = Object.fromEntries(MODELS.map((m) => [m, document.querySelector(`.panel[data-model="${m}"]`)]));
@@ -63,11 +67,45 @@ function formatBytes(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }
 
+// fetch() with the pasted API key, if any. A 401 shows the key form and becomes an error the caller reports.
+async function api(url, options = {}) {
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    const headers = new Headers(options.headers || {});
+    if (key) headers.set("Authorization", `Bearer ${key}`);
+    const response = await fetch(url, { ...options, headers });
+    if (response.status === 401) {
+        showKeyForm(key ? "The server refused this API key; paste a valid one." :
+            "This server needs an API key for upscaling; paste yours.");
+    }
+    return response;
+}
+
+function showKeyForm(message) {
+    $("apikey").hidden = false;
+    $("apikey-message").textContent = message;
+}
+
+// A form, so Enter in the field works; submitting it only stores the key (no navigation).
+$("apikey").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const key = $("apikey-input").value.trim();
+    if (!key) return;
+    sessionStorage.setItem(KEY_STORAGE, key);
+    $("apikey-input").value = "";
+    $("apikey").hidden = true;
+    $("status").textContent = "API key set for this tab.";
+    loadModelSizes();
+});
+$("apikey-forget").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_STORAGE);
+    showKeyForm("Key forgotten.");
+});
+
 // GET /v1/models: a JSON list (or {models: [...]}) of entries naming architecture, scale, kind and size in bytes.
 // Field names are read leniently so the page keeps working while the service's schema settles.
 async function loadModelSizes() {
     try {
-        const response = await fetch("/v1/models");
+        const response = await api("/v1/models");
         if (!response.ok) return;
         const body = await response.json();
         const list = Array.isArray(body) ? body : (body.models || body.data || []);
@@ -129,7 +167,7 @@ function upscaleURL(model, arch, scale) {
 // POSTs the raw image body; returns {blob, headers, roundTrip} or throws with the problem detail.
 async function upscale(model, arch, scale) {
     const started = performance.now();
-    const response = await fetch(upscaleURL(model, arch, scale), {
+    const response = await api(upscaleURL(model, arch, scale), {
         method: "POST",
         headers: { "Content-Type": state.input.type || "application/octet-stream" },
         body: state.input,

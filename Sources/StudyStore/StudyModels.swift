@@ -20,6 +20,51 @@ public enum StudyPreference: String, Sendable, Codable, CaseIterable {
     case same
 }
 
+/// The part of an input a pair shows: a rectangle in the input's pixels, drawn at random when the pair is issued.
+public struct StudyCrop: Sendable, Equatable, Codable {
+    public let x: Int
+    public let y: Int
+    public let width: Int
+    public let height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    /// A `size` x `size` square at a uniformly random place of a `width` x `height` image (clamped to the image).
+    public static func random<R: RandomNumberGenerator>(
+        size: Int, width: Int, height: Int, using generator: inout R
+    ) -> StudyCrop {
+        let w = min(size, width)
+        let h = min(size, height)
+        return StudyCrop(
+            x: Int.random(in: 0...(width - w), using: &generator),
+            y: Int.random(in: 0...(height - h), using: &generator),
+            width: w, height: h)
+    }
+}
+
+/// Why a recorded vote does not count. The vote is kept (the pair is closed either way) and the results say how many
+/// were excluded for each reason.
+public enum StudyExclusion: String, Sendable, Codable, CaseIterable {
+    /// The session never downloaded one or both images of the pair: the voter cannot have compared them.
+    case imagesNotFetched = "images_not_fetched"
+    /// The vote came sooner after the later image download than the minimum viewing time.
+    case tooFast = "too_fast"
+    /// Cast before the store recorded image downloads (a database from before these rules), so it cannot be checked.
+    case unverified
+}
+
+/// A vote as stored: what it means and whether it counts.
+public struct RecordedVote: Sendable, Equatable {
+    public let preference: StudyPreference
+    /// nil when the vote counts.
+    public let exclusion: StudyExclusion?
+}
+
 /// A pair the server showed one session: the same input upscaled by the real and the binary network of one
 /// architecture and scale, with the real result on the left or on the right.
 public struct StudyPair: Sendable, Equatable {
@@ -31,10 +76,12 @@ public struct StudyPair: Sendable, Equatable {
     public let input: String
     public let realOnLeft: Bool
     public let issuedAt: Date
+    /// The part of the input shown; nil: the whole input (pairs issued before crops existed).
+    public let crop: StudyCrop?
 
     public init(
         id: String, session: String, arch: String, scale: Int, input: String, realOnLeft: Bool,
-        issuedAt: Date
+        issuedAt: Date, crop: StudyCrop? = nil
     ) {
         self.id = id
         self.session = session
@@ -43,6 +90,7 @@ public struct StudyPair: Sendable, Equatable {
         self.input = input
         self.realOnLeft = realOnLeft
         self.issuedAt = issuedAt
+        self.crop = crop
     }
 
     /// The model whose result is shown on `side` (`.same` is not a side and has no model).

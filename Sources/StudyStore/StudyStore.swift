@@ -23,39 +23,22 @@ public final class StudyStore: @unchecked Sendable {
     /// Expired unvoted pairs are deleted after every this many issued pairs.
     public static let purgeInterval = 256
 
-    /// Opens or creates `directory/study.sqlite3` (creating the directory too) and its schema.
-    public init(directory: URL, pairLifetime: TimeInterval = 3600) throws {
+    /// Seconds between the later image download of a pair and its vote below which the vote does not count.
+    public let minViewSeconds: TimeInterval
+
+    /// Opens or creates `directory/study.sqlite3` (creating the directory too) and its schema (StudySchema).
+    public init(directory: URL, pairLifetime: TimeInterval = 3600, minViewSeconds: TimeInterval = 0) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         fileURL = directory.appendingPathComponent(Self.fileName)
         self.pairLifetime = pairLifetime
+        self.minViewSeconds = minViewSeconds
         connection = try SQLiteConnection(path: fileURL.path)
-        try connection.transaction { try connection.execute(Self.schema) }
+        try StudySchema.prepare(connection)
     }
-
-    // Times are seconds since 1970 as REAL; the CHECKs keep a buggy writer from storing values that the
-    // tallies would silently miscount.
-    private static let schema = """
-        CREATE TABLE IF NOT EXISTS pairs (
-            id TEXT PRIMARY KEY,
-            session TEXT NOT NULL,
-            arch TEXT NOT NULL,
-            scale INTEGER NOT NULL CHECK (scale >= 2),
-            input TEXT NOT NULL,
-            real_on_left INTEGER NOT NULL CHECK (real_on_left IN (0, 1)),
-            issued_at REAL NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS pairs_by_session ON pairs (session, issued_at);
-        CREATE INDEX IF NOT EXISTS pairs_by_time ON pairs (issued_at);
-        CREATE TABLE IF NOT EXISTS votes (
-            pair_id TEXT PRIMARY KEY REFERENCES pairs (id),
-            preference TEXT NOT NULL CHECK (preference IN ('real', 'binary', 'same')),
-            voted_at REAL NOT NULL
-        );
-        """
 
     /// Records a new pair for `session` and returns it with a fresh random id.
     public func issuePair(
-        session: String, arch: String, scale: Int, input: String, realOnLeft: Bool,
+        session: String, arch: String, scale: Int, input: String, realOnLeft: Bool, crop: StudyCrop? = nil,
         now: Date = Date()
     ) throws -> StudyPair {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
@@ -65,13 +48,18 @@ public final class StudyStore: @unchecked Sendable {
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970)
         let pair = StudyPair(
             id: Token.random(), session: session, arch: arch, scale: scale, input: input,
-            realOnLeft: realOnLeft, issuedAt: issuedAt)
+            realOnLeft: realOnLeft, issuedAt: issuedAt, crop: crop)
+        func optional(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
         let purgeDue = try locked {
             try connection.run(
-                "INSERT INTO pairs (id, session, arch, scale, input, real_on_left, issued_at) VALUES (?,?,?,?,?,?,?)",
+                """
+                INSERT INTO pairs (id, session, arch, scale, input, real_on_left, issued_at,
+                                   crop_x, crop_y, crop_width, crop_height) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                """,
                 [
                     .text(pair.id), .text(session), .text(arch), .integer(Int64(scale)), .text(input),
                     .integer(realOnLeft ? 1 : 0), .real(issuedAt.timeIntervalSince1970),
+                    optional(crop?.x), optional(crop?.y), optional(crop?.width), optional(crop?.height),
                 ])
             issuedSincePurge += 1
             return issuedSincePurge >= Self.purgeInterval
@@ -102,11 +90,22 @@ public final class StudyStore: @unchecked Sendable {
         return try locked {
             try fetchPairs(
                 """
-                SELECT id, session, arch, scale, input, real_on_left, issued_at FROM pairs
+                SELECT \(Self.pairColumns) FROM pairs
                 WHERE session = ? AND issued_at > ? AND id NOT IN (SELECT pair_id FROM votes)
                 ORDER BY issued_at DESC LIMIT 1
                 """, [.text(session), .real(now.timeIntervalSince1970 - pairLifetime)]
             ).first
+        }
+    }
+
+    /// True when some pair (expired or not, purged ones aside) was issued to `session`: the session is one this
+    /// store handed out, not a made-up token.
+    public func hasSession(_ session: String) throws -> Bool {
+        guard Token.isWellFormed(session) else { return false }
+        return try locked {
+            var found = false
+            try connection.run("SELECT 1 FROM pairs WHERE session = ? LIMIT 1", [.text(session)]) { _ in found = true }
+            return found
         }
     }
 
@@ -120,15 +119,36 @@ public final class StudyStore: @unchecked Sendable {
         return pair
     }
 
-    /// Records the vote of `session` on the pair `pairID` and returns the preference it expresses.
+    /// Records that `session` downloaded the `side` image of pair `pairID` (the first download's time is kept) and
+    /// returns the pair. Throws like `pair(id:session:)`.
+    @discardableResult
+    public func recordImageFetch(
+        pairID: String, session: String, side: StudyChoice, now: Date = Date()
+    ) throws -> StudyPair {
+        guard side != .same else { throw StudyError.invalidArgument("side must be left or right") }
+        let pair = try self.pair(id: pairID, session: session)
+        let column = side == .left ? "left_fetched_at" : "right_fetched_at"
+        try locked {
+            try connection.run(
+                "UPDATE pairs SET \(column) = COALESCE(\(column), ?) WHERE id = ?",
+                [.real(now.timeIntervalSince1970), .text(pairID)])
+        }
+        return pair
+    }
+
+    /// Records the vote of `session` on the pair `pairID`: what it means and, when it breaks a ballot rule, why it
+    /// does not count.
     ///
     /// Throws `StudyError` for a malformed or unknown pair, a pair of another session, an expired pair or a second
     /// vote. The check and the insert run in one IMMEDIATE transaction, so two racing votes cannot both count.
+    /// A vote that breaks a rule (images not both downloaded, less than `minViewSeconds` after the later download)
+    /// is stored with its exclusion and closes the pair like any other: the answer is the same, and the pair cannot
+    /// be retried until a vote passes.
     @discardableResult
     public func vote(
         pairID: String, session: String, choice: StudyChoice,
         now: Date = Date()
-    ) throws -> StudyPreference {
+    ) throws -> RecordedVote {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
         guard Token.isWellFormed(pairID) else { throw StudyError.unknownPair }
         return try locked {
@@ -136,27 +156,54 @@ public final class StudyStore: @unchecked Sendable {
                 guard let pair = try fetchPair(id: pairID) else { throw StudyError.unknownPair }
                 guard pair.session == session else { throw StudyError.pairOfAnotherSession }
                 guard now.timeIntervalSince(pair.issuedAt) <= pairLifetime else { throw StudyError.pairExpired }
-                let preference = pair.preference(for: choice)
+                var fetched: [Double] = []
+                try connection.run("SELECT left_fetched_at, right_fetched_at FROM pairs WHERE id = ?", [.text(pairID)])
+                { row in
+                    fetched = [Int32(0), 1].filter { !row.isNull($0) }.map { row.real($0) }
+                }
+                let recorded = RecordedVote(
+                    preference: pair.preference(for: choice), exclusion: exclusion(fetched: fetched, now: now))
                 do {
                     try connection.run(
-                        "INSERT INTO votes (pair_id, preference, voted_at) VALUES (?, ?, ?)",
-                        [.text(pairID), .text(preference.rawValue), .real(now.timeIntervalSince1970)])
+                        "INSERT INTO votes (pair_id, preference, voted_at, exclusion) VALUES (?, ?, ?, ?)",
+                        [
+                            .text(pairID), .text(recorded.preference.rawValue), .real(now.timeIntervalSince1970),
+                            recorded.exclusion.map { .text($0.rawValue) } ?? .null,
+                        ])
                 } catch let error as SQLiteError where error.isConstraintViolation {
                     throw StudyError.alreadyVoted
                 }
-                return preference
+                return recorded
             }
         }
     }
 
-    /// Vote counts with shares and 95% Wilson intervals per architecture and scale, sorted by both.
+    /// The ballot rules: both images downloaded, and at least `minViewSeconds` since the later download.
+    private func exclusion(fetched: [Double], now: Date) -> StudyExclusion? {
+        guard fetched.count == 2, let later = fetched.max() else { return .imagesNotFetched }
+        return now.timeIntervalSince1970 - later < minViewSeconds ? .tooFast : nil
+    }
+
+    /// Recorded votes that do not count, by reason (every reason present, 0 when none).
+    public func exclusions() throws -> [StudyExclusion: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: StudyExclusion.allCases.map { ($0, 0) })
+        try locked {
+            try connection.run("SELECT exclusion, COUNT(*) FROM votes WHERE exclusion IS NOT NULL GROUP BY exclusion") {
+                if let reason = $0.text(0).flatMap(StudyExclusion.init) { counts[reason] = Int($0.integer(1)) }
+            }
+        }
+        return counts
+    }
+
+    /// Counted votes (those without an exclusion) with shares and 95% Wilson intervals per architecture and scale,
+    /// sorted by both.
     public func results() throws -> [StudyResult] {
         var counts: [String: [Int: [StudyPreference: Int]]] = [:]
         try locked {
             try connection.run(
                 """
                 SELECT p.arch, p.scale, v.preference, COUNT(*) FROM votes v JOIN pairs p ON p.id = v.pair_id
-                GROUP BY p.arch, p.scale, v.preference
+                WHERE v.exclusion IS NULL GROUP BY p.arch, p.scale, v.preference
                 """
             ) { row in
                 guard let arch = row.text(0), let preference = row.text(2).flatMap(StudyPreference.init) else { return }
@@ -179,10 +226,11 @@ public final class StudyStore: @unchecked Sendable {
         return try body()
     }
 
+    private static let pairColumns =
+        "id, session, arch, scale, input, real_on_left, issued_at, crop_x, crop_y, crop_width, crop_height"
+
     private func fetchPair(id: String) throws -> StudyPair? {
-        try fetchPairs(
-            "SELECT id, session, arch, scale, input, real_on_left, issued_at FROM pairs WHERE id = ?", [.text(id)]
-        ).first
+        try fetchPairs("SELECT \(Self.pairColumns) FROM pairs WHERE id = ?", [.text(id)]).first
     }
 
     private func fetchPairs(_ sql: String, _ parameters: [SQLiteValue]) throws -> [StudyPair] {
@@ -193,7 +241,12 @@ public final class StudyStore: @unchecked Sendable {
                     id: row.text(0) ?? "", session: row.text(1) ?? "", arch: row.text(2) ?? "",
                     scale: Int(row.integer(3)),
                     input: row.text(4) ?? "", realOnLeft: row.integer(5) == 1,
-                    issuedAt: Date(timeIntervalSince1970: row.real(6))))
+                    issuedAt: Date(timeIntervalSince1970: row.real(6)),
+                    crop: row.isNull(9)
+                        ? nil
+                        : StudyCrop(
+                            x: Int(row.integer(7)), y: Int(row.integer(8)), width: Int(row.integer(9)),
+                            height: Int(row.integer(10)))))
         }
         return pairs
     }

@@ -2,7 +2,7 @@ import HTTPServer
 
 /// One setting: its name in the JSON file, how it is parsed from text and where it is stored.
 struct ConfigKey: Sendable {
-    enum Kind: Sendable { case integer, number, string }
+    enum Kind: Sendable { case integer, number, string, boolean, stringList }
 
     let name: String
     let kind: Kind
@@ -61,6 +61,28 @@ struct ConfigKey: Sendable {
             return nil
         }
     }
+
+    /// JSON true/false; in the environment and flags `true`/`false` (or 1/0).
+    static func boolean(_ name: String, _ path: WritableKeyPath<ServiceConfig, Bool> & Sendable) -> ConfigKey {
+        ConfigKey(name: name, kind: .boolean) { text, config in
+            switch text.lowercased() {
+            case "true", "1": config[keyPath: path] = true
+            case "false", "0": config[keyPath: path] = false
+            default: return "expected true or false, got \(text)"
+            }
+            return nil
+        }
+    }
+
+    /// API keys: a JSON array of strings; in the environment and flags one comma-separated string. The problem text
+    /// never quotes the value (it may be a key).
+    static func keys(_ name: String, _ path: WritableKeyPath<ServiceConfig, [APIKey]> & Sendable) -> ConfigKey {
+        ConfigKey(name: name, kind: .stringList) { text, config in
+            config[keyPath: path] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.map(APIKey.init)
+            return nil
+        }
+    }
 }
 
 enum ConfigKeys {
@@ -100,5 +122,18 @@ enum ConfigKeys {
         .integer("http.maxConnectionsPerAddress", \.http.maxConnectionsPerAddress),
         .integer("http.listenBacklog", \.http.listenBacklog),
         .integer("http.handlerThreads", \.http.handlerThreads),
+        .keys("auth.apiKeys", \.auth.apiKeys),
+        .string("auth.apiKeyFile", \.auth.apiKeyFile),
+        .integer("metrics.port", \.metrics.port),
+        .boolean("metrics.requireApiKey", \.metrics.requireApiKey),
+        .string("study.dataDirectory", \.study.dataDirectory),
+        .string("study.inputDirectory", \.study.inputDirectory),
+        .integer("study.cropSize", \.study.cropSize),
+        .number("study.pairLifetimeSeconds", \.study.pairLifetimeSeconds),
+        .number("study.minViewSeconds", \.study.minViewSeconds),
+        .integer("study.sessionsPerMinute", \.study.sessionsPerMinute),
+        .integer("study.pairsPerMinute", \.study.pairsPerMinute),
+        .string("study.clientAddressHeader", \.study.clientAddressHeader),
+        .integer("study.imageCacheBytes", \.study.imageCacheBytes),
     ]
 }

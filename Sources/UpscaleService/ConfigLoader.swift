@@ -42,6 +42,7 @@ public enum ConfigLoader {
             }
             if let problem = key.apply(value, &config) { problems.append("--\(key.flagName): \(problem)") }
         }
+        if let problem = config.auth.loadKeyFile() { problems.append(problem) }
         problems += config.validationProblems()
         if !problems.isEmpty { throw ConfigError(messages: problems) }
         return config
@@ -66,9 +67,20 @@ public enum ConfigLoader {
             let text: String
             switch (value, key.kind) {
             case (let string as String, .string): text = string
-            case (let number as NSNumber, .integer), (let number as NSNumber, .number): text = number.stringValue
+            case (let number as NSNumber, .integer) where !number.isBoolean,
+                (let number as NSNumber, .number) where !number.isBoolean:
+                text = number.stringValue
+            case (let flag as NSNumber, .boolean) where flag.isBoolean: text = flag.boolValue ? "true" : "false"
+            case (let list as [String], .stringList) where !list.contains(where: { $0.contains(",") }):
+                text = list.joined(separator: ",")
             default:
-                let expected = key.kind == .string ? "a string" : "a number"
+                let expected: String
+                switch key.kind {
+                case .string: expected = "a string"
+                case .integer, .number: expected = "a number"
+                case .boolean: expected = "true or false"
+                case .stringList: expected = "a list of strings without commas"
+                }
                 problems.append("\(source): '\(path)' must be \(expected)")
                 continue
             }
@@ -76,4 +88,10 @@ public enum ConfigLoader {
         }
         return problems
     }
+}
+
+extension NSNumber {
+    /// JSONSerialization hands out JSON true/false as NSNumber too; their type encoding is `c` (char), a number's
+    /// is not, so `"port": true` is reported instead of read as port 1.
+    fileprivate var isBoolean: Bool { String(cString: objCType) == "c" }
 }

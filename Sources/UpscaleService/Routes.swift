@@ -14,23 +14,28 @@ extension UpscaleService {
         var modelLabel = ""
         var response: HTTPResponse
         do {
-            switch router.resolve(request.method, request.path) {
+            let resolution = router.resolve(request.method, request.path)
+            switch resolution {
+            case .matched(let route): routeLabel = route.rawValue
+            case .notFound where viewer.serves(request.path): routeLabel = "viewer"
+            default: break
+            }
+            // Before any handler runs, so a refused request costs no work (AccessPolicy decides which paths).
+            try access.authorize(request.head)
+            switch resolution {
             case .notFound:
                 // The viewer and the study (ViewerService.swift) answer the paths the API does not have.
-                guard let answer = viewer.respond(to: request) else { throw ServiceError.notFound(path: request.path) }
-                routeLabel = "viewer"
+                guard let answer = viewer.respond(to: request, context) else {
+                    throw ServiceError.notFound(path: request.path)
+                }
                 response = answer
             case .methodNotAllowed(let allow):
                 throw ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
             case .matched(let route):
-                routeLabel = route.rawValue
                 switch route {
                 case .healthz: response = Self.alive
                 case .readyz: response = readiness()
-                case .metrics:
-                    response = HTTPResponse(
-                        status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                        body: metrics.render(connections: server.stats()))
+                case .metrics: response = metricsExposition()
                 case .models: response = modelList()
                 case .upscale: response = try upscale(request, context, logger: logger, model: &modelLabel)
                 }
@@ -60,6 +65,12 @@ extension UpscaleService {
     func earlyResponse(_ head: HTTPRequestHead, requestID: String) -> HTTPResponse? {
         guard head.framing != .none else { return nil }
         let error: ServiceError
+        // The key first: a client without one learns nothing about routes or parameters and uploads nothing.
+        do throws(AuthError) {
+            try access.authorize(head)
+        } catch let failure {
+            return refuseEarly(head, requestID: requestID, failure)
+        }
         switch router.resolve(head.method, head.path) {
         case .notFound:
             if viewer.serves(head.path) { return nil }
@@ -78,6 +89,12 @@ extension UpscaleService {
                 error = failure
             }
         }
+        return refuseEarly(head, requestID: requestID, error)
+    }
+
+    private func refuseEarly(
+        _ head: HTTPRequestHead, requestID: String, _ error: any HTTPResponseError
+    ) -> HTTPResponse {
         let response = ProblemResponse.make(for: error, requestID: requestID)
         metrics.recordRequest(
             route: "early", method: head.method.rawValue, status: response.status, model: "",
@@ -87,6 +104,31 @@ extension UpscaleService {
             metadata: [
                 "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
             ])
+        return response
+    }
+
+    private func metricsExposition() -> HTTPResponse {
+        HTTPResponse(
+            status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+            body: metrics.render(connections: server.stats()))
+    }
+
+    /// The metrics port (`metrics.port`): `/metrics` and nothing else, no key (the port is for the cluster network).
+    func handleMetricsPort(_ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse {
+        let response: HTTPResponse
+        if request.path != "/metrics" {
+            response = ProblemResponse.make(
+                for: ServiceError.notFound(path: request.path), requestID: context.requestID)
+        } else if request.method != .get && request.method != .head {
+            response = ProblemResponse.make(
+                for: ServiceError.methodNotAllowed(allow: ["GET"]), requestID: context.requestID)
+        } else {
+            response = metricsExposition()
+        }
+        let seconds = (ContinuousClock().now - context.receivedAt).seconds
+        metrics.recordRequest(
+            route: "metrics", method: request.method.rawValue, status: response.status, model: "", seconds: seconds,
+            bytesIn: request.body.count, bytesOut: response.body.count)
         return response
     }
 

@@ -50,6 +50,12 @@ public struct ServiceConfig: Sendable, Equatable {
     public var modelsDirectory = "models"
     /// The HTTP layer's limits (sizes, timeouts, connections).
     public var http = ServerLimits()
+    /// API keys (off by default) and where they come from.
+    public var auth = AuthConfiguration()
+    /// Where `/metrics` is served and whether it needs a key.
+    public var metrics = MetricsConfiguration()
+    /// The blind study: its pool of images, ballot rules and limits per client.
+    public var study = StudyConfiguration()
 
     public init() {}
 
@@ -59,6 +65,7 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Every problem with the values, as messages naming the key (empty when valid).
     public func validationProblems() -> [String] {
         var problems = http.validationProblems().map { "http." + $0 }
+        problems += auth.validationProblems() + metrics.validationProblems(mainPort: port) + study.validationProblems()
         func check(_ ok: Bool, _ message: @autoclosure () -> String) { if !ok { problems.append(message()) } }
         check((0...65535).contains(port), "port must be 0...65535 (got \(port))")
         check(!host.isEmpty, "host must not be empty")
@@ -72,9 +79,12 @@ public struct ServiceConfig: Sendable, Equatable {
         check(maxInputPixels > 0, "maxInputPixels must be positive (got \(maxInputPixels))")
         check((1...100).contains(jpegQuality), "jpegQuality must be 1...100 (got \(jpegQuality))")
         check((0...9).contains(pngCompressionLevel), "pngCompressionLevel must be 0...9 (got \(pngCompressionLevel))")
-        check((16...65536).contains(tileMemoryBudgetMiB), "tileMemoryBudgetMiB must be 16...65536 (got \(tileMemoryBudgetMiB))")
-        check(["auto", "fp32", "bf16", "int8", "bf16-all", "int8-bf16"].contains(precision),
-              "precision must be auto, fp32, bf16, int8, bf16-all or int8-bf16 (got \(precision))")
+        check(
+            (16...65536).contains(tileMemoryBudgetMiB),
+            "tileMemoryBudgetMiB must be 16...65536 (got \(tileMemoryBudgetMiB))")
+        check(
+            ["auto", "fp32", "bf16", "int8", "bf16-all", "int8-bf16"].contains(precision),
+            "precision must be auto, fp32, bf16, int8, bf16-all or int8-bf16 (got \(precision))")
         check(["eager", "lazy"].contains(modelLoading), "modelLoading must be eager or lazy (got \(modelLoading))")
         check(
             shutdownGraceSeconds >= 0 && shutdownGraceSeconds.isFinite,

@@ -11,12 +11,17 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
     case unsupportedMediaType(String?)
     /// The body or a query parameter is not what the endpoint takes.
     case badRequest(String)
+    /// No private pool of images is configured (`study.inputDirectory`), so the study is off.
+    case off
     /// No inputs or no architecture/scale with both a real and a binary model: nothing to compare.
     case nothingToCompare
     /// A pair names an input that is no longer in the catalogue (the operator removed the file and restarted).
     case inputGone(String)
     /// The vote database could not be opened (the reason names the path and SQLite's message).
     case storeUnavailable(String)
+    /// The client's address used up its new sessions or pairs for now (`study.sessionsPerMinute`,
+    /// `study.pairsPerMinute`); retry after the given seconds.
+    case tooManyRequests(what: String, retryAfter: Int)
 
     var status: Int {
         switch self {
@@ -26,16 +31,8 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
         case .study(.pairExpired): 410
         case .study(.invalidSession), .study(.invalidArgument), .badRequest: 400
         case .unsupportedMediaType: 415
-        case .nothingToCompare, .storeUnavailable: 503
-        }
-    }
-
-    var title: String {
-        switch status {
-        case 403: "Forbidden"
-        case 409: "Conflict"
-        case 410: "Gone"
-        default: HTTPResponse.reasonPhrase(status)
+        case .off, .nothingToCompare, .storeUnavailable: 503
+        case .tooManyRequests: 429
         }
     }
 
@@ -45,9 +42,23 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
         case .missingSession: "No study session: load /study (GET /study/next sets the session cookie)."
         case .unsupportedMediaType(let type): "Send the vote as application/json, not \(type ?? "no Content-Type")."
         case .badRequest(let why): why
-        case .nothingToCompare: "The study has no inputs or no architecture with both a real and a binary model."
+        case .off:
+            "The blind study is off: set study.inputDirectory (BINSR_STUDY_INPUT_DIRECTORY) to a private folder of "
+                + "PNG/JPEG images that are not published anywhere (docs/viewer.md)."
+        case .nothingToCompare:
+            "The study has no input images in study.inputDirectory or no architecture with both a real and a binary "
+                + "model."
         case .inputGone(let name): "The input \(name) of this pair is no longer available."
         case .storeUnavailable(let reason): "The study is unavailable: \(reason)."
+        case .tooManyRequests(let what, let retryAfter):
+            "Too many \(what) from your address; retry in \(retryAfter) s."
+        }
+    }
+
+    var headers: [(String, String)] {
+        switch self {
+        case .tooManyRequests(_, let retryAfter): [("Retry-After", String(retryAfter))]
+        default: []
         }
     }
 }

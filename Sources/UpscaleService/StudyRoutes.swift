@@ -3,11 +3,18 @@ import HTTPServer
 import Logging
 import StudyStore
 
-/// A route of the viewer or the study (see `ViewerRoutes.make`).
+/// A route of the viewer or the study (see `ViewerRoutes.make`). The handler gets the client's address, which the
+/// study's per-client limits count against.
 public struct ViewerRoute: Sendable {
     public let method: HTTPMethod
     public let path: String
-    public let handler: @Sendable (HTTPRequest) -> HTTPResponse
+    let handler: @Sendable (HTTPRequest, ClientAddress) -> HTTPResponse
+
+    init(method: HTTPMethod, path: String, handler: @escaping @Sendable (HTTPRequest, ClientAddress) -> HTTPResponse) {
+        self.method = method
+        self.path = path
+        self.handler = handler
+    }
 }
 
 /// Upscales encoded image bytes with one model and returns the result encoded as PNG. The service passes its own
@@ -20,60 +27,79 @@ public typealias StudyUpscaler =
 
 /// The blind study's HTTP endpoints (Ma et al. 2019, section 4.5):
 ///
-///     GET  /study/next          -> {pair_id, left_url, right_url, arch, scale}   (sets the session cookie)
+///     GET  /study/next          -> {pair_id, left_url, right_url, arch, scale, min_view_seconds} (sets the cookie)
 ///     GET  /study/image?pair=ID&side=left|right -> image/png
 ///     POST /study/vote          {pair_id, choice: left|right|same} -> {recorded: true}
 ///     GET  /study/results.json  -> StudyReport
 ///
-/// The pages /study and /study/results are static files (ViewerAssets).
+/// The pages /study and /study/results are static files (ViewerAssets). The ballot rules (docs/viewer.md): new
+/// sessions and pairs are limited per client address; a vote counts only if its session downloaded both images of
+/// the pair and voted at least `minViewSeconds` after the later download.
 struct StudyRoutes: Sendable {
     let stores: StudyStoreHandle
     let catalog: StudyCatalog
-    let upscaler: StudyUpscaler
-    let cache: StudyImageCache
+    let renderer: StudyRenderer
+    let rules: StudyRules
+    let newSessions: ClientRateLimiter
+    let newPairs: ClientRateLimiter
     let logger: Logger
-
-    init(
-        stores: StudyStoreHandle, catalog: StudyCatalog, imageCacheBytes: Int, logger: Logger,
-        upscaler: @escaping StudyUpscaler
-    ) {
-        self.stores = stores
-        self.catalog = catalog
-        self.upscaler = upscaler
-        self.logger = logger
-        cache = StudyImageCache(capacityBytes: imageCacheBytes)
-    }
 
     var routes: [ViewerRoute] {
         [
-            ViewerRoute(method: .get, path: "/study/next") { request in respond(logger) { try next(request) } },
-            ViewerRoute(method: .get, path: "/study/image") { request in respond(logger) { try image(request) } },
-            ViewerRoute(method: .post, path: "/study/vote") { request in respond(logger) { try vote(request) } },
-            ViewerRoute(method: .get, path: "/study/results.json") { _ in respond(logger) { try results() } },
+            ViewerRoute(method: .get, path: "/study/next") { request, client in
+                respond(logger) { try next(request, client: client) }
+            },
+            ViewerRoute(method: .get, path: "/study/image") { request, _ in respond(logger) { try image(request) } },
+            ViewerRoute(method: .post, path: "/study/vote") { request, _ in respond(logger) { try vote(request) } },
+            ViewerRoute(method: .get, path: "/study/results.json") { _, _ in respond(logger) { try results() } },
         ]
     }
 
+    /// The study's endpoints when it has no pool: 503 saying how to turn it on. Nothing opens the vote database.
+    static var off: [ViewerRoute] {
+        let problem = ProblemResponse.make(for: StudyHTTPError.off)
+        let gets = ["/study/next", "/study/image", "/study/results.json"]
+        return gets.map { ViewerRoute(method: .get, path: $0) { _, _ in problem } }
+            + [ViewerRoute(method: .post, path: "/study/vote") { _, _ in problem }]
+    }
+
     /// The session's open pair, or a new one; both images are ready in the cache when this returns.
-    func next(_ request: HTTPRequest) throws -> HTTPResponse {
+    func next(_ request: HTTPRequest, client: ClientAddress) throws -> HTTPResponse {
         let store = try stores.get()
-        let existing = StudySession.id(in: request)
-        let session = existing ?? Token.random()
-        var pair = try existing.flatMap { try store.openPair(session: $0) }
-        if pair == nil {
-            guard let draw = catalog.draw() else { throw StudyHTTPError.nothingToCompare }
-            pair = try store.issuePair(
-                session: session, arch: draw.variant.arch, scale: draw.variant.scale,
-                input: draw.input, realOnLeft: draw.realOnLeft)
+        // Only a session this server issued counts as one: a made-up cookie would otherwise skip the session limit
+        // (and choosing one's own session id is session fixation). It gets a fresh id like a first visit.
+        let existing = try StudySession.id(in: request).flatMap { try store.hasSession($0) ? $0 : nil }
+        if let existing, let open = try store.openPair(session: existing) {
+            _ = try renderer.images(open)
+            return try pairResponse(open, newSession: false)
         }
-        guard let pair else { throw StudyHTTPError.nothingToCompare }
-        for model in StudyModel.allCases { _ = try rendered(pair, model) }
+        // A request without a valid cookie starts a session: the stuffing attack makes one per vote.
+        if existing == nil, let wait = newSessions.admit(client) {
+            throw StudyHTTPError.tooManyRequests(what: "new study sessions", retryAfter: wait)
+        }
+        if let wait = newPairs.admit(client) {
+            throw StudyHTTPError.tooManyRequests(what: "study pairs", retryAfter: wait)
+        }
+        guard let draw = catalog.draw(), let input = catalog.input(named: draw.input) else {
+            throw StudyHTTPError.nothingToCompare
+        }
+        let (crop, cropPNG) = try renderer.cut(input)
+        let pair = try store.issuePair(
+            session: existing ?? Token.random(), arch: draw.variant.arch, scale: draw.variant.scale,
+            input: draw.input, realOnLeft: draw.realOnLeft, crop: crop)
+        _ = try renderer.images(pair, cropPNG: cropPNG)
+        return try pairResponse(pair, newSession: existing == nil)
+    }
+
+    private func pairResponse(_ pair: StudyPair, newSession: Bool) throws -> HTTPResponse {
         let body: [String: Any] = [
             "pair_id": pair.id, "arch": pair.arch, "scale": pair.scale,
             "left_url": "/study/image?pair=\(pair.id)&side=left",
             "right_url": "/study/image?pair=\(pair.id)&side=right",
+            "min_view_seconds": rules.minViewSeconds,
         ]
         var response = try json(body)
-        if existing == nil { response.headers.add("Set-Cookie", StudySession.setCookie(session)) }
+        if newSession { response.headers.add("Set-Cookie", StudySession.setCookie(pair.session)) }
         return response
     }
 
@@ -83,11 +109,14 @@ struct StudyRoutes: Sendable {
         guard let side = request.head.queryValue("side").flatMap(StudyChoice.init), side != .same else {
             throw StudyHTTPError.badRequest("side must be left or right")
         }
-        let pair = try stores.get().pair(id: pairID, session: session)
-        // No X-Model or Server-Timing here: the response must not say which network made it.
+        // The download is what the ballot rules check: a vote counts only after both sides were fetched.
+        let pair = try stores.get().recordImageFetch(pairID: pairID, session: session, side: side)
+        let images = try renderer.images(pair)
+        // No X-Model or Server-Timing here: the response must not say which network made it; both sides have the
+        // same headers and the same length.
         var response = HTTPResponse(
             status: 200, headers: HTTPHeaders([("Content-Type", "image/png")]),
-            body: try rendered(pair, pair.model(on: side)!))
+            body: side == .left ? images.left : images.right)
         response.headers.set("Cache-Control", "private, max-age=3600")
         ViewerHeaders.apply(to: &response, isPage: false)
         return response
@@ -107,31 +136,18 @@ struct StudyRoutes: Sendable {
         guard let choice = StudyChoice(rawValue: choiceText) else {
             throw StudyHTTPError.badRequest("choice must be left, right or same")
         }
-        // The answer does not reveal which side was real: a script learns nothing from its own votes.
+        // The answer reveals neither which side was real nor whether the vote counts (the rules are public).
         try stores.get().vote(pairID: pairID, session: session, choice: choice)
         return try json(["recorded": true])
     }
 
     func results() throws -> HTTPResponse {
+        let store = try stores.get()
+        let report = StudyReport(results: try store.results(), exclusions: try store.exclusions(), rules: rules)
         var response = HTTPResponse(
-            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-            body: try StudyReport(results: stores.get().results()).json())
+            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: try report.json())
         response.headers.set("Cache-Control", "no-store")
         return response
-    }
-
-    /// The PNG of `model` for the pair's input, architecture and scale, from the cache or freshly upscaled.
-    private func rendered(_ pair: StudyPair, _ model: StudyModel) throws -> [UInt8] {
-        let key = "\(pair.input)|\(pair.arch)|\(pair.scale)|\(model.rawValue)"
-        if let hit = cache.get(key) { return hit }
-        guard let input = catalog.input(named: pair.input),
-            let bytes = FileManager.default.contents(atPath: input.url.path)
-        else {
-            throw StudyHTTPError.inputGone(pair.input)
-        }
-        let png = try upscaler(Array(bytes), pair.arch, pair.scale, model)
-        cache.put(key, png)
-        return png
     }
 
     private func json(_ object: Any) throws -> HTTPResponse {

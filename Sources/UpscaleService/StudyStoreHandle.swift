@@ -15,12 +15,14 @@ final class StudyStoreHandle: @unchecked Sendable {  // `state` is guarded by `l
 
     let directory: URL
     let pairLifetime: TimeInterval
+    let minViewSeconds: TimeInterval
     private let lock = NSLock()
     private var state = State.closed
 
-    init(directory: URL, pairLifetime: TimeInterval) {
+    init(directory: URL, pairLifetime: TimeInterval, minViewSeconds: TimeInterval) {
         self.directory = directory
         self.pairLifetime = pairLifetime
+        self.minViewSeconds = minViewSeconds
     }
 
     var databasePath: String { directory.appendingPathComponent(StudyStore.fileName).path }
@@ -32,7 +34,8 @@ final class StudyStoreHandle: @unchecked Sendable {  // `state` is guarded by `l
             case .failed(let reason): throw StudyHTTPError.storeUnavailable(reason)
             case .closed:
                 do {
-                    let store = try StudyStore(directory: directory, pairLifetime: pairLifetime)
+                    let store = try StudyStore(
+                        directory: directory, pairLifetime: pairLifetime, minViewSeconds: minViewSeconds)
                     state = .open(store)
                     return store
                 } catch {

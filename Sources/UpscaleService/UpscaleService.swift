@@ -19,7 +19,11 @@ public final class UpscaleService: @unchecked Sendable {
     /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*, consulted for paths
     /// the API's router does not know (so the API description stays the API's).
     let viewer: ViewerService
+    /// Which requests need an API key (Access/AccessPolicy.swift).
+    let access: AccessPolicy
     private(set) var server: HTTPServer!
+    /// `/metrics` alone on `metrics.port`, when that is set (nil otherwise).
+    private(set) var metricsServer: HTTPServer?
 
     enum Route: String, Sendable {
         case healthz, readyz, metrics, models, upscale
@@ -38,10 +42,12 @@ public final class UpscaleService: @unchecked Sendable {
         var router = Router<Route>()
         router.add(.get, "/healthz", .healthz)
         router.add(.get, "/readyz", .readyz)
-        router.add(.get, "/metrics", .metrics)
+        // With a metrics port, the API's port has no /metrics: the scraper's port stays off the ingress.
+        if config.metrics.port == 0 { router.add(.get, "/metrics", .metrics) }
         router.add(.get, "/v1/models", .models)
         router.add(.post, "/upscale", .upscale)
         viewer = ViewerService(config: config, registry: registry, coder: coder, queue: queue, logger: logger)
+        access = AccessPolicy(config: config)
         self.router = router
         self.server = HTTPServer(
             host: config.host, port: config.port, limits: config.http, logger: logger,
@@ -51,6 +57,11 @@ public final class UpscaleService: @unchecked Sendable {
                 (head.method == .get || head.method == .head) && (head.path == "/healthz" || head.path == "/readyz")
             },
             handler: { [unowned self] request, context in handle(request, context) })
+        if config.metrics.port != 0 {
+            metricsServer = HTTPServer(
+                host: config.host, port: config.metrics.port, limits: config.http, logger: logger,
+                handler: { [unowned self] request, context in handleMetricsPort(request, context) })
+        }
     }
 
     /// The bound port (after `start`).
@@ -67,11 +78,14 @@ public final class UpscaleService: @unchecked Sendable {
             thread.start()
         }
         let port = try server.start()
+        if let metricsServer { try metricsServer.start() }
+        // How many keys, never which: the count tells an operator that rotation took effect.
         logger.info(
             "binsr serving",
             metadata: [
                 "port": "\(port)", "workers": "\(queue.workerCount)", "queueDepth": "\(queue.capacity)",
                 "models": "\(registry.models.count)", "modelLoading": "\(config.modelLoading)",
+                "apiKeys": "\(config.auth.keys.count)", "metricsPort": "\(metricsServer?.port ?? port)",
             ])
         return port
     }
@@ -84,6 +98,7 @@ public final class UpscaleService: @unchecked Sendable {
         // process is gone within shutdownGraceSeconds (plus 1 s for the workers) and a pod's grace period can rely on it.
         let deadline = Date().addingTimeInterval(config.shutdownGraceSeconds)
         let drained = server.shutdown(deadline: config.shutdownGraceSeconds)
+        metricsServer?.shutdown(deadline: 1)
         let stopped = queue.stop(timeout: max(1, deadline.timeIntervalSinceNow))
         logger.info("stopped", metadata: ["drained": "\(drained)", "workersStopped": "\(stopped)"])
         return drained && stopped

@@ -12,7 +12,7 @@ enum ViewerBicubic {
     static let scales = [2, 4]
 
     static func route(config: ServiceConfig, coder: any ImageCoding) -> ViewerRoute {
-        ViewerRoute(method: .post, path: "/viewer/bicubic") { request in
+        ViewerRoute(method: .post, path: "/viewer/bicubic") { request, _ in
             do {
                 return try respond(request, config: config, coder: coder)
             } catch {

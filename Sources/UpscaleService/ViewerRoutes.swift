@@ -4,33 +4,27 @@ import Logging
 import StudyStore
 
 /// Everything the viewer and the blind study add to the service, built in one call so that the service's route
-/// table needs one small loop:
-///
-///     for route in try ViewerRoutes.make(study: config.study, webRoot: config.webRoot, variants: ...,
-///                                        logger: logger, upscaler: ...) {
-///         router.add(route.method, route.path, route.handler)
-///     }
-///
-/// Routes: GET / (viewer), GET /study, GET /study/results (pages), GET /static/... (scripts, styles, samples),
-/// and the study's JSON and image endpoints (StudyRoutes).
-public enum ViewerRoutes {
-    /// Loads web/, lists the study inputs (bundled samples plus the operator's folder) and returns every route.
-    /// Throws when web/ or the input folder is unusable. The vote database opens on the first study request
-    /// (StudyStoreHandle), so a service nobody votes on writes nothing.
-    public static func make(
-        study configuration: StudyConfiguration, webRoot: String?,
-        variants: [StudyCatalog.Variant], logger: Logger,
-        upscaler: @escaping StudyUpscaler
+/// table needs one small loop. Routes: GET / (viewer), GET /study, GET /study/results (pages), GET /static/...
+/// (scripts, styles, samples), and the study's JSON and image endpoints (StudyRoutes).
+enum ViewerRoutes {
+    /// Loads web/, lists the study's private pool and returns every route. Throws when web/ or the pool is unusable.
+    /// Without a pool (`study.inputDirectory` empty) the study's endpoints answer 503 saying so. The vote database
+    /// opens on the first study request (StudyStoreHandle), so a service nobody votes on writes nothing.
+    static func make(
+        study configuration: StudyConfiguration, webRoot: String?, variants: [StudyCatalog.Variant],
+        coder: any ImageCoding, logger: Logger, upscaler: @escaping StudyUpscaler
     ) throws -> [ViewerRoute] {
         let problems = configuration.validationProblems()
         guard problems.isEmpty else { throw ViewerSetupError.invalidConfiguration(problems) }
         let assets = try ViewerAssets.locate(explicit: webRoot)
-        var folders: [(label: String, directory: URL)] = [("samples", assets.samplesDirectory)]
-        if let extra = configuration.inputDirectory { folders.append(("inputs", URL(fileURLWithPath: extra))) }
-        let catalog = try StudyCatalog.scan(folders: folders, variants: variants)
+        guard !configuration.inputDirectory.isEmpty else {
+            logger.info("viewer ready; the blind study is off (study.inputDirectory is empty)")
+            return assetRoutes(assets) + StudyRoutes.off
+        }
+        let catalog = try pool(configuration, assets: assets, variants: variants)
         let stores = StudyStoreHandle(
             directory: URL(fileURLWithPath: configuration.dataDirectory),
-            pairLifetime: configuration.pairLifetimeSeconds)
+            pairLifetime: configuration.pairLifetimeSeconds, minViewSeconds: configuration.minViewSeconds)
         logger.info(
             "viewer and study ready",
             metadata: [
@@ -38,16 +32,39 @@ public enum ViewerRoutes {
                 "studyInputs": "\(catalog.inputs.count)", "studyVariants": "\(variants.count)",
             ])
         let study = StudyRoutes(
-            stores: stores, catalog: catalog, imageCacheBytes: configuration.imageCacheBytes,
-            logger: logger, upscaler: upscaler)
+            stores: stores, catalog: catalog,
+            renderer: StudyRenderer(
+                catalog: catalog, coder: coder, upscaler: upscaler,
+                cache: StudyImageCache(capacityBytes: configuration.imageCacheBytes), cropSize: configuration.cropSize),
+            rules: StudyRules(
+                minViewSeconds: configuration.minViewSeconds, sessionsPerMinute: configuration.sessionsPerMinute,
+                pairsPerMinute: configuration.pairsPerMinute),
+            newSessions: ClientRateLimiter(perMinute: configuration.sessionsPerMinute),
+            newPairs: ClientRateLimiter(perMinute: configuration.pairsPerMinute), logger: logger)
         return assetRoutes(assets) + study.routes
     }
 
+    /// The study's inputs: the private pool only. The bundled samples are public (`/static/samples/`), so a pair made
+    /// from one could be reproduced with `POST /upscale` and unblinded; a pool inside the web root would be public too.
+    static func pool(
+        _ configuration: StudyConfiguration, assets: ViewerAssets, variants: [StudyCatalog.Variant]
+    ) throws -> StudyCatalog {
+        let folder = URL(fileURLWithPath: configuration.inputDirectory).standardizedFileURL.resolvingSymlinksInPath()
+        let web = assets.root.standardizedFileURL.resolvingSymlinksInPath()
+        if (folder.path + "/").hasPrefix(web.path + "/") {
+            throw ViewerSetupError.invalidConfiguration([
+                "study.inputDirectory \(folder.path) is inside the web root \(web.path), whose files are public; "
+                    + "the study's images must be private"
+            ])
+        }
+        return try StudyCatalog.scan(folders: [("pool", folder)], variants: variants)
+    }
+
     /// One GET route per file: the router matches exact paths, and a fixed list leaves nothing to traverse.
-    public static func assetRoutes(_ assets: ViewerAssets) -> [ViewerRoute] {
+    static func assetRoutes(_ assets: ViewerAssets) -> [ViewerRoute] {
         assets.byPath.keys.sorted().map { path in
             let response = assets.response(for: assets.byPath[path]!)
-            return ViewerRoute(method: .get, path: path) { _ in response }
+            return ViewerRoute(method: .get, path: path) { _, _ in response }
         }
     }
 }

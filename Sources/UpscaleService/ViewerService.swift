@@ -14,21 +14,29 @@ import StudyStore
 /// the study shows exactly what `POST /upscale` returns and competes fairly with API traffic.
 final class ViewerService: Sendable {
     private let router: Router<ViewerRoute>
+    /// The header that carries the client's address behind a proxy (`study.clientAddressHeader`; "" = TCP peer).
+    private let clientAddressHeader: String
 
     init(
         config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding, queue: WorkQueue, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
+        clientAddressHeader = config.study.clientAddressHeader
         var routes: [ViewerRoute]
         do {
-            let study = try StudyConfiguration(environment: environment)
             routes = try ViewerRoutes.make(
-                study: study, webRoot: environment["BINSR_WEB_ROOT"], variants: Self.variants(registry),
-                logger: logger, upscaler: Self.upscaler(config: config, registry: registry, coder: coder, queue: queue))
+                study: config.study, webRoot: environment["BINSR_WEB_ROOT"], variants: Self.variants(registry),
+                coder: coder, logger: logger,
+                upscaler: Self.upscaler(config: config, registry: registry, coder: coder, queue: queue))
         } catch {
             // The API keeps serving; the viewer's paths explain what is wrong instead of a bare 404.
             logger.error("viewer and study disabled", metadata: ["reason": "\(error)"])
             routes = Self.unavailableRoutes(reason: "\(error)")
+        }
+        if !config.study.inputDirectory.isEmpty && !config.auth.isEnabled {
+            // Measured (docs/security.md): downscaling a study image and upscaling it with both networks through the
+            // open API names the real side 15 times in 16. Keys close that route for participants.
+            logger.warning("\(Self.openAPIWarning)")
         }
         routes.append(ViewerBicubic.route(config: config, coder: coder))
         var router = Router<ViewerRoute>()
@@ -36,10 +44,17 @@ final class ViewerService: Sendable {
         self.router = router
     }
 
+    static let openAPIWarning =
+        "the blind study runs with an open API: a script can guess a pair's sides by re-upscaling a downscaled "
+        + "study image with both networks; set API keys for a study whose result matters (docs/security.md)"
+
     /// The answer for a path of the viewer (405 with Allow for a wrong method); nil when the path is not the viewer's.
-    func respond(to request: HTTPRequest) -> HTTPResponse? {
+    func respond(to request: HTTPRequest, _ context: RequestContext) -> HTTPResponse? {
         switch router.resolve(request.method, request.path) {
-        case .matched(let route): return route.handler(request)
+        case .matched(let route):
+            let client = ClientAddress(
+                remote: context.remoteAddress, headers: request.headers, trustedHeader: clientAddressHeader)
+            return route.handler(request, client)
         case .methodNotAllowed(let allow):
             return ProblemResponse.make(for: ServiceError.methodNotAllowed(allow: allow.map(\.rawValue)))
         case .notFound: return nil
@@ -89,8 +104,8 @@ final class ViewerService: Sendable {
             status: 503, title: "Viewer unavailable", detail: reason, headers: [],
             close: false, requestID: nil)
         let gets = ["/", "/study", "/study/results", "/study/next", "/study/image", "/study/results.json"]
-        return gets.map { ViewerRoute(method: .get, path: $0) { _ in problem } }
-            + [ViewerRoute(method: .post, path: "/study/vote") { _ in problem }]
+        return gets.map { ViewerRoute(method: .get, path: $0) { _, _ in problem } }
+            + [ViewerRoute(method: .post, path: "/study/vote") { _, _ in problem }]
     }
 }
 
@@ -107,27 +122,5 @@ private final class JobOutcome: @unchecked Sendable {  // `result` is written on
     func wait() -> Result<UpscaleJob.Output, ServiceError> {
         done.wait()
         return result!
-    }
-}
-
-extension StudyConfiguration {
-    /// Reads BINSR_STUDY_DATA_DIRECTORY, BINSR_STUDY_INPUT_DIRECTORY, BINSR_STUDY_PAIR_LIFETIME_SECONDS and
-    /// BINSR_STUDY_IMAGE_CACHE_BYTES (the names ConfigKeys would derive for `study.*` keys), over the defaults.
-    init(environment: [String: String]) throws {
-        self.init()
-        if let value = environment["BINSR_STUDY_DATA_DIRECTORY"] { dataDirectory = value }
-        if let value = environment["BINSR_STUDY_INPUT_DIRECTORY"] { inputDirectory = value }
-        if let text = environment["BINSR_STUDY_PAIR_LIFETIME_SECONDS"] {
-            guard let value = Double(text) else {
-                throw ViewerSetupError.invalidConfiguration(["BINSR_STUDY_PAIR_LIFETIME_SECONDS: not a number"])
-            }
-            pairLifetimeSeconds = value
-        }
-        if let text = environment["BINSR_STUDY_IMAGE_CACHE_BYTES"] {
-            guard let value = Int(text) else {
-                throw ViewerSetupError.invalidConfiguration(["BINSR_STUDY_IMAGE_CACHE_BYTES: not an integer"])
-            }
-            imageCacheBytes = value
-        }
     }
 }

@@ -57,9 +57,17 @@ final class StudyCatalogTests: XCTestCase {
     }
 
     func testReportJSONHasSnakeCaseKeysAndTotals() throws {
-        let report = StudyReport(results: [StudyResult(arch: "srresnet", scale: 4, real: 7, binary: 3, same: 0)])
+        let report = StudyReport(
+            results: [StudyResult(arch: "srresnet", scale: 4, real: 7, binary: 3, same: 0)],
+            exclusions: [.tooFast: 2], rules: StudyRules(minViewSeconds: 2, sessionsPerMinute: 4, pairsPerMinute: 30))
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try report.json())) as? [String: Any])
         XCTAssertEqual(object["total_votes"] as? Int, 10)
+        XCTAssertEqual(object["excluded_votes"] as? Int, 2)
+        XCTAssertEqual(
+            object["exclusions"] as? [String: Int], ["too_fast": 2, "images_not_fetched": 0, "unverified": 0])
+        let rules = try XCTUnwrap(object["rules"] as? [String: Any])
+        XCTAssertEqual(rules["min_view_seconds"] as? Double, 2)
+        XCTAssertEqual(rules["sessions_per_minute"] as? Int, 4)
         let row = try XCTUnwrap((object["results"] as? [[String: Any]])?.first)
         XCTAssertEqual(row["arch"] as? String, "srresnet")
         let real = try XCTUnwrap(row["real"] as? [String: Any])

@@ -24,7 +24,7 @@ final class StudyStoreConcurrencyTests: XCTestCase {
             for index in 0..<votesEach {
                 do {
                     // Voter v always clicks left; real is on the left for even v, so half the voters prefer real.
-                    let pair = try store.issuePair(
+                    let pair = try store.issueViewedPair(
                         session: session, arch: "srresnet", scale: 2 + 2 * (index % 2),
                         input: "x", realOnLeft: voter % 2 == 0)
                     try store.vote(pairID: pair.id, session: session, choice: .left)
@@ -48,7 +48,7 @@ final class StudyStoreConcurrencyTests: XCTestCase {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
         let pairs = try (0..<40).map { _ in
-            try store.issuePair(session: session, arch: "lapsrn", scale: 4, input: "x", realOnLeft: true)
+            try store.issueViewedPair(session: session, arch: "lapsrn", scale: 4, input: "x", realOnLeft: true)
         }
         let outcomes = Failures()
         DispatchQueue.concurrentPerform(iterations: pairs.count * 4) { attempt in
@@ -75,7 +75,7 @@ final class StudyStoreConcurrencyTests: XCTestCase {
             let session = Token.random()
             for _ in 0..<20 {
                 do {
-                    let pair = try store.issuePair(
+                    let pair = try store.issueViewedPair(
                         session: session, arch: "srresnet", scale: 4, input: "x",
                         realOnLeft: true)
                     try store.vote(pairID: pair.id, session: session, choice: .same)

@@ -16,12 +16,15 @@ final class StudyStoreTests: XCTestCase {
     func testVoteMapsTheClickedSideToTheHiddenModel() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
-        let realLeft = try store.issuePair(session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: true)
-        let realRight = try store.issuePair(session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: false)
-        let same = try store.issuePair(session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: false)
-        XCTAssertEqual(try store.vote(pairID: realLeft.id, session: session, choice: .left), .real)
-        XCTAssertEqual(try store.vote(pairID: realRight.id, session: session, choice: .left), .binary)
-        XCTAssertEqual(try store.vote(pairID: same.id, session: session, choice: .same), .same)
+        let realLeft = try store.issueViewedPair(
+            session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: true)
+        let realRight = try store.issueViewedPair(
+            session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: false)
+        let same = try store.issueViewedPair(
+            session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: false)
+        XCTAssertEqual(try store.vote(pairID: realLeft.id, session: session, choice: .left).preference, .real)
+        XCTAssertEqual(try store.vote(pairID: realRight.id, session: session, choice: .left).preference, .binary)
+        XCTAssertEqual(try store.vote(pairID: same.id, session: session, choice: .same).preference, .same)
         XCTAssertEqual(try store.results(), [StudyResult(arch: "srresnet", scale: 4, real: 1, binary: 1, same: 1)])
     }
 
@@ -30,7 +33,7 @@ final class StudyStoreTests: XCTestCase {
         let alice = Token.random()
         let mallory = Token.random()
         let issued = Date(timeIntervalSince1970: 1_000_000)
-        let pair = try store.issuePair(
+        let pair = try store.issueViewedPair(
             session: alice, arch: "lapsrn", scale: 2, input: "x", realOnLeft: true,
             now: issued)
 
@@ -53,7 +56,8 @@ final class StudyStoreTests: XCTestCase {
         ) {
             XCTAssertEqual($0 as? StudyError, .pairExpired)
         }
-        XCTAssertEqual(try store.vote(pairID: pair.id, session: alice, choice: .right, now: issued + 59), .binary)
+        XCTAssertEqual(
+            try store.vote(pairID: pair.id, session: alice, choice: .right, now: issued + 59).preference, .binary)
         XCTAssertThrowsError(try store.vote(pairID: pair.id, session: alice, choice: .left, now: issued + 59)) {
             XCTAssertEqual($0 as? StudyError, .alreadyVoted)
         }
@@ -76,7 +80,7 @@ final class StudyStoreTests: XCTestCase {
         let session = Token.random()
         let start = Date(timeIntervalSince1970: 2_000_000)
         XCTAssertNil(try store.openPair(session: session, now: start))
-        let pair = try store.issuePair(
+        let pair = try store.issueViewedPair(
             session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: false,
             now: start)
         XCTAssertEqual(try store.openPair(session: session, now: start + 10), pair)
@@ -91,7 +95,7 @@ final class StudyStoreTests: XCTestCase {
         let session = Token.random()
         let start = Date(timeIntervalSince1970: 3_000_000)
         func issue(_ offset: TimeInterval) throws -> StudyPair {
-            try store.issuePair(
+            try store.issueViewedPair(
                 session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true,
                 now: start + offset)
         }
@@ -111,11 +115,11 @@ final class StudyStoreTests: XCTestCase {
     func testIssuingPurgesPeriodically() throws {
         let store = try StudyStore(directory: directory, pairLifetime: 1)
         let start = Date(timeIntervalSince1970: 4_000_000)
-        let first = try store.issuePair(
+        let first = try store.issueViewedPair(
             session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
             now: start)
         for index in 1..<StudyStore.purgeInterval {
-            _ = try store.issuePair(
+            _ = try store.issueViewedPair(
                 session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
                 now: start + 10 + Double(index))
         }
@@ -127,7 +131,7 @@ final class StudyStoreTests: XCTestCase {
     func testPairLookupIsScopedToItsSession() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
-        let pair = try store.issuePair(session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true)
+        let pair = try store.issueViewedPair(session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true)
         XCTAssertEqual(try store.pair(id: pair.id, session: session), pair)
         XCTAssertThrowsError(try store.pair(id: pair.id, session: Token.random())) {
             XCTAssertEqual($0 as? StudyError, .pairOfAnotherSession)
@@ -143,19 +147,19 @@ final class StudyStoreTests: XCTestCase {
         do {
             let store = try StudyStore(directory: directory)
             for (index, choice) in [StudyChoice.left, .left, .right, .same].enumerated() {
-                let pair = try store.issuePair(
+                let pair = try store.issueViewedPair(
                     session: session, arch: "srresnet", scale: 4, input: "in\(index)",
                     realOnLeft: true)
                 try store.vote(pairID: pair.id, session: session, choice: choice)
             }
-            open = try store.issuePair(session: session, arch: "lapsrn", scale: 2, input: "y", realOnLeft: false)
+            open = try store.issueViewedPair(session: session, arch: "lapsrn", scale: 2, input: "y", realOnLeft: false)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("study.sqlite3").path))
         let reopened = try StudyStore(directory: directory)
         XCTAssertEqual(try reopened.results(), [StudyResult(arch: "srresnet", scale: 4, real: 2, binary: 1, same: 1)])
         // The pair issued before the restart can still be voted on, exactly once.
         XCTAssertEqual(try reopened.openPair(session: session), open)
-        XCTAssertEqual(try reopened.vote(pairID: open!.id, session: session, choice: .right), .real)
+        XCTAssertEqual(try reopened.vote(pairID: open!.id, session: session, choice: .right).preference, .real)
         XCTAssertThrowsError(try reopened.vote(pairID: open!.id, session: session, choice: .right))
     }
 
@@ -167,7 +171,8 @@ final class StudyStoreTests: XCTestCase {
             ("lapsrn", 4, .left),
         ]
         for (arch, scale, choice) in plan {
-            let pair = try store.issuePair(session: session, arch: arch, scale: scale, input: "x", realOnLeft: false)
+            let pair = try store.issueViewedPair(
+                session: session, arch: arch, scale: scale, input: "x", realOnLeft: false)
             try store.vote(pairID: pair.id, session: session, choice: choice)
         }
         // realOnLeft is false throughout: left means binary, right means real.

@@ -34,6 +34,18 @@ struct ConfigLoaderTests {
         #expect(config.port == 8080)
     }
 
+    /// The file `binsr serve` reads by default (the README's first command) holds the same access and study settings
+    /// as the defaults the tests run with, so what the attack tests measure is what a plain start gets.
+    @Test func theCommittedConfigFileHoldsTheDefaultAccessAndStudySettings() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/binsr.json").path
+        let config = try ConfigLoader.load(file: path, environment: [:], overrides: [:])
+        let defaults = ServiceConfig()
+        #expect(config.auth == defaults.auth && !config.auth.isEnabled)
+        #expect(config.metrics == defaults.metrics)
+        #expect(config.study == defaults.study)
+    }
+
     @Test func unknownKeysAreErrorsNotSilentlyIgnored() throws {
         let path = try file(#"{"queueDepht": 5, "http": {"maxBody": 1}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }

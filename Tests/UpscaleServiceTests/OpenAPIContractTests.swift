@@ -82,7 +82,8 @@ struct OpenAPIContractTests {
         let upscale = Self.spec.operations["/upscale"]?["POST"] ?? [:]
         #expect(upscale["200"] == ["image/png", "image/jpeg", "image/webp"])
         #expect(upscale["405"] == ["application/problem+json"])
-        #expect(upscale.count == 16)
+        #expect(upscale.count == 17)
+        #expect(upscale["401"] == ["application/problem+json"])
         #expect(Self.spec.operations["/readyz"]?["GET"]?["503"] == ["application/json"])
         #expect(Self.spec.operations["/metrics"]?["GET"]?["200"] == ["text/plain"])
     }
@@ -150,7 +151,9 @@ struct SchemathesisTests {
 
     @Test(.enabled(if: python != nil, "BINSR_PYTHON lacks schemathesis (scripts/packages/service.pip)"))
     func generatedRequestsGetDocumentedResponses() throws {
-        let service = try startService()
+        // Keys on, so that schemathesis's ignored_auth check sees every secured operation refuse a keyless request.
+        let key = "schemathesis-key-0123456789"
+        let service = try startService { $0.auth.apiKeys = [APIKey(key)] }
         defer { service.shutdown() }
         #expect(eventually { service.registry.isReady })
         let process = Process()
@@ -158,6 +161,7 @@ struct SchemathesisTests {
         process.arguments = [
             "-m", "schemathesis.cli", "run", TestPaths.repositoryRoot.appendingPathComponent("openapi.yaml").path,
             "--url", "http://127.0.0.1:\(service.port)", "--checks", "all", "--max-examples", "60", "--seed", "1",
+            "--header", "Authorization: Bearer \(key)",
             // A JSON schema cannot say "a decodable PNG", so schema-valid generated bodies are rightly refused with
             // 415/422; that one check would only measure the generator.
             "--exclude-checks", "positive_data_acceptance",

@@ -28,7 +28,9 @@ final class RawClient: @unchecked Sendable {
     /// `from`: the local address to connect from; any of 127.0.0.0/8 works on Linux, so one test can play
     /// clients at several addresses (the server's per-address cap).
     init(port: Int, timeoutSeconds: Int = 10, from source: String? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // `self.fd` is set only on success: a class whose stored properties are all set runs `deinit` when its
+        // init throws, and a second close(2) of a number the kernel has since reused closes another thread's file.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if let source {
             var local = sockaddr_in()
             local.sin_family = sa_family_t(AF_INET)
@@ -60,6 +62,7 @@ final class RawClient: @unchecked Sendable {
         }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -2,6 +2,7 @@
 and consistent with each other, with the image and with the service's shutdown contract."""
 
 import json
+import shutil
 
 import kubernetes_validate
 import pytest
@@ -153,3 +154,70 @@ def test_configmap_holds_the_repository_config(default):
     assert sorted(data) == sorted(p.name for p in repo_config.iterdir() if p.is_file())
     for name, text in data.items():
         assert json.loads(text) == json.loads((repo_config / name).read_text()), name
+
+
+# The production overlay (base + API keys + metrics port + Ingress with TLS). Its Secret is generated from a
+# git-ignored key file, so it is rendered from a copy of deploy/kubernetes with a test key written into the copy.
+TEST_KEY = "deploy-test-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory) -> list[dict]:
+    copy = tmp_path_factory.mktemp("kubernetes") / "kubernetes"
+    shutil.copytree(KUBERNETES, copy, ignore=shutil.ignore_patterns("api-keys.txt"))
+    (copy / "components" / "api-keys" / "api-keys.txt").write_text(f"# test key\n{TEST_KEY}\n")
+    return kustomize(copy / "overlays" / "production")
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_production_overlay_is_valid_against_the_strict_schema(production, version):
+    kinds = sorted(r["kind"] for r in production)
+    assert kinds == ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Secret",
+                     "Service"]
+    for resource in production:
+        kubernetes_validate.validate(resource, version, strict=True)
+
+
+def test_production_reads_the_api_keys_from_the_secret_as_a_file(production):
+    import base64
+
+    secret = by_kind(production, "Secret")
+    assert base64.b64decode(secret["data"]["keys"]).decode().splitlines()[-1] == TEST_KEY
+    pod = by_kind(production, "Deployment")["spec"]["template"]["spec"]
+    volume = next(v for v in pod["volumes"] if v["name"] == "api-keys")
+    assert volume["secret"]["secretName"] == secret["metadata"]["name"]  # hashed: new keys roll the pods
+    assert "optional" not in volume["secret"], "a missing Secret must keep the pod from starting, not open the API"
+    env = {e["name"]: e["value"] for e in container(production)["env"]}
+    mount = next(m for m in container(production)["volumeMounts"] if m["name"] == "api-keys")
+    assert mount["readOnly"] is True
+    assert env["BINSR_AUTH_API_KEY_FILE"] == mount["mountPath"] + "/keys"
+    assert set(env) <= config_variables(), sorted(set(env) - config_variables())
+    assert "BINSR_AUTH_API_KEYS" not in env, "keys come from the Secret, never from the manifest"
+
+
+def test_production_serves_metrics_on_their_own_port_off_the_ingress(production):
+    c = container(production)
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert int(env["BINSR_METRICS_PORT"]) == ports["metrics"] != ports["http"] == SERVICE_PORT
+    annotations = by_kind(production, "Deployment")["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(ports["metrics"])
+    assert [p["targetPort"] for p in by_kind(production, "Service")["spec"]["ports"]] == ["http"]
+
+
+def test_production_terminates_tls_at_the_ingress_in_front_of_the_service(production):
+    ingress = by_kind(production, "Ingress")
+    service = by_kind(production, "Service")
+    tls_hosts = {host for entry in ingress["spec"]["tls"] for host in entry["hosts"]}
+    for rule in ingress["spec"]["rules"]:
+        assert rule["host"] in tls_hosts, "every host is served over HTTPS"
+        for path in rule["http"]["paths"]:
+            assert path["backend"]["service"] == {"name": service["metadata"]["name"], "port": {"name": "http"}}
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+    body_limit = json.loads((ROOT / "config" / "binsr.json").read_text())["http"]["maxBodyBytes"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == f"{body_limit // (1024 * 1024)}m"
+
+
+def test_no_key_file_is_in_the_repository():
+    assert not list(KUBERNETES.rglob("api-keys.txt")) or "api-keys.txt" in (ROOT / ".gitignore").read_text()

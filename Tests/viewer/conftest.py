@@ -12,6 +12,7 @@ extra command-line arguments.
 
 import contextlib
 import json
+import math
 
 import os
 import shutil
@@ -49,9 +50,12 @@ def has_serve_command(binary):
     return result.returncode == 0 and b"binsr serve" in result.stdout
 
 
-def study_variants(base):
+def study_variants(base, api_key=None):
     """(arch, scale) pairs for which /v1/models lists both a real and a binary model."""
-    with urllib.request.urlopen(base + "/v1/models", timeout=10) as response:
+    request = urllib.request.Request(base + "/v1/models")
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
+    with urllib.request.urlopen(request, timeout=10) as response:
         body = json.load(response)
     models = body["models"] if isinstance(body, dict) else body
     kinds = {(m["arch"], m["scale"], m["model"]) for m in models}
@@ -76,9 +80,33 @@ def wait_until_serving(url, process, log_path, timeout):
     pytest.fail(f"binsr serve did not answer at {url} within {timeout} s:\n{Path(log_path).read_text()[-4000:]}")
 
 
+def make_private_pool(folder, count=3, seed=14):
+    """The study's private pool: images made here, published nowhere, so no client holds a study image's source.
+
+    Smooth colour fields with some texture (seeded, 256x192), enough for the networks to differ on them.
+    """
+    from PIL import Image
+    import random
+
+    folder.mkdir(parents=True, exist_ok=True)
+    generator = random.Random(seed)
+    for index in range(count):
+        width, height = 256, 192
+        a, b, c = (generator.uniform(0.02, 0.09) for _ in range(3))
+        pixels = bytes(
+            int(127 + 120 * math.sin(a * x + b * y + channel * c * 40) * math.cos(c * (x - y) + channel))
+            for y in range(height) for x in range(width) for channel in range(3))
+        Image.frombytes("RGB", (width, height), pixels).save(folder / f"private-{index}.png")
+    return folder
+
+
 @contextlib.contextmanager
 def running_server(workdir, **environment):
-    """Runs `binsr serve` in `workdir` (a fresh study database there, the repository's web/) until the block ends."""
+    """Runs `binsr serve` in `workdir` (a fresh study database there, the repository's web/) until the block ends.
+
+    The study draws from a private pool made in `workdir` (BINSR_STUDY_INPUT_DIRECTORY) unless the caller sets one;
+    API keys are on when the caller passes BINSR_AUTH_API_KEYS (its first key then reads /v1/models).
+    """
     binary = Path(os.environ.get("BINSR_BIN", REPO / ".build/debug/binsr")).resolve()
     if not binary.is_file():
         unavailable(f"no binsr binary at {binary}: run `swift build` (or set BINSR_BIN)")
@@ -89,6 +117,8 @@ def running_server(workdir, **environment):
     command = [str(binary), "serve", *os.environ.get("BINSR_SERVE_ARGS", "").split()]
     env = dict(os.environ, BINSR_HOST="127.0.0.1", BINSR_PORT=str(port), BINSR_WEB_ROOT=str(REPO / "web"),
                BINSR_STUDY_DATA_DIRECTORY=str(workdir / "study-data"))
+    if "BINSR_STUDY_INPUT_DIRECTORY" not in environment:
+        env["BINSR_STUDY_INPUT_DIRECTORY"] = str(make_private_pool(workdir / "private-pool"))
     # The server runs in a scratch directory, so the default relative models folder would be empty: use the
     # repository's unless the caller chose one.
     if "BINSR_MODELS_DIRECTORY" not in env and (REPO / "models").is_dir():
@@ -97,11 +127,14 @@ def running_server(workdir, **environment):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
+    api_key = (env.get("BINSR_AUTH_API_KEYS") or "").split(",")[0].strip() or None
     try:
         wait_until_serving(base + "/", process, log_path, timeout=60)
-        yield {"base": base, "workdir": workdir, "log": log_path, "variants": study_variants(base)}
+        yield {"base": base, "workdir": workdir, "log": log_path, "variants": study_variants(base, api_key),
+               "api_key": api_key, "process": process}
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -111,8 +144,10 @@ def running_server(workdir, **environment):
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """The real service, shared by the tests of a session."""
-    with running_server(tmp_path_factory.mktemp("binsr-serve")) as running:
+    """The real service, shared by the tests of a session. Its per-address session limit is raised, because these
+    tests start many sessions from one address on purpose; test_access.py checks the default limit."""
+    with running_server(tmp_path_factory.mktemp("binsr-serve"), BINSR_STUDY_SESSIONS_PER_MINUTE="1000",
+                        BINSR_STUDY_PAIRS_PER_MINUTE="1000") as running:
         yield running
 
 

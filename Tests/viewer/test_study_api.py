@@ -1,6 +1,8 @@
 """The study's HTTP API without a browser: every bad request gets its problem response, nothing leaks the model."""
 
 import json
+import signal
+import time
 import urllib.error
 import urllib.request
 
@@ -35,7 +37,7 @@ def vote(server, cookie, payload, content_type="application/json"):
 
 def test_next_returns_the_open_pair_until_it_is_voted(server, session):
     cookie, pair = session
-    assert set(pair) == {"pair_id", "left_url", "right_url", "arch", "scale"}
+    assert set(pair) == {"pair_id", "left_url", "right_url", "arch", "scale", "min_view_seconds"}
     assert (pair["arch"], pair["scale"]) in [tuple(v) for v in server["variants"]]
     status, headers, again = call(server, "/study/next", headers={"Cookie": cookie})
     assert status == 200 and "Set-Cookie" not in headers
@@ -118,18 +120,32 @@ def test_a_server_that_nobody_votes_on_writes_no_database(tmp_path):
     assert not (tmp_path / "study-data").exists()
 
 
-def test_votes_survive_a_restart_of_the_service(tmp_path):
+def vote_honestly(server, cookie=None):
+    """A new pair, both images downloaded, the minimum viewing time waited, a vote: one counted vote."""
+    status, headers, body = call(server, "/study/next", headers={"Cookie": cookie} if cookie else None)
+    assert status == 200, body
+    cookie = cookie or headers["Set-Cookie"].split(";")[0]
+    pair = json.loads(body)
+    for url in (pair["left_url"], pair["right_url"]):
+        assert call(server, url, headers={"Cookie": cookie})[0] == 200
+    time.sleep(pair["min_view_seconds"] + 0.1)
+    assert vote(server, cookie, {"pair_id": pair["pair_id"], "choice": "right"})[0] == 200
+    return cookie, pair
+
+
+def test_votes_survive_kill_9_and_a_restart_of_the_service(tmp_path):
     data = tmp_path / "votes"
-    with running_server(tmp_path, BINSR_STUDY_DATA_DIRECTORY=str(data)) as first:
+    settings = dict(BINSR_STUDY_DATA_DIRECTORY=str(data), BINSR_STUDY_MIN_VIEW_SECONDS="0.5")
+    with running_server(tmp_path, **settings) as first:
         if not first["variants"]:
             pytest.skip("binsr serve lists no architecture/scale with both a real and a binary model")
-        status, headers, body = call(first, "/study/next")
-        cookie = headers["Set-Cookie"].split(";")[0]
-        pair = json.loads(body)
-        assert vote(first, cookie, {"pair_id": pair["pair_id"], "choice": "right"})[0] == 200
+        cookie, pair = vote_honestly(first)
         before = json.loads(call(first, "/study/results.json")[2])
-    assert before["total_votes"] == 1
-    with running_server(tmp_path, BINSR_STUDY_DATA_DIRECTORY=str(data)) as second:
+        assert before["total_votes"] == 1 and before["excluded_votes"] == 0
+        # No drain, no shutdown hook: the vote must already be on disk (WAL, synchronous=NORMAL).
+        first["process"].send_signal(signal.SIGKILL)
+        first["process"].wait(timeout=10)
+    with running_server(tmp_path, **settings) as second:
         assert json.loads(call(second, "/study/results.json")[2]) == before
         # The pair is still known after the restart, and still takes no second vote.
         assert vote(second, cookie, {"pair_id": pair["pair_id"], "choice": "left"})[0] == 409

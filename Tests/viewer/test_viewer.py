@@ -158,3 +158,34 @@ def test_blind_study_votes_reach_the_results_page(server, models, browser):
         for key in ("real", "binary", "same"):
             estimate = row[key]
             assert 0 <= estimate["lower"] <= estimate["share"] <= estimate["upper"] <= 1
+
+
+def test_viewer_and_study_work_with_api_keys_on(browser, tmp_path):
+    """Keys on: the viewer asks for a key, keeps it in the tab (not in a cookie or localStorage) and upscales with
+    it; the study needs no key and counts the vote."""
+    from conftest import running_server
+
+    key = "viewer-test-key-0123456789abcdef"
+    with running_server(tmp_path, BINSR_AUTH_API_KEYS=key, BINSR_STUDY_MIN_VIEW_SECONDS="0.5") as server:
+        if not server["variants"]:
+            pytest.skip("binsr serve lists no architecture/scale with both a real and a binary model")
+        browser.get(server["base"] + "/")
+        wait(browser, "!document.getElementById('apikey').hidden", 30, "the page asks for a key after a 401")
+        browser.find_element("id", "apikey-input").send_keys(key)
+        browser.find_element("id", "apikey-save").click()
+        wait(browser, "document.getElementById('apikey').hidden", 10, "the key is taken")
+        wait(browser, "document.querySelectorAll('.samples button').length >= 4", 30, "bundled samples listed")
+        browser.find_element("css selector", ".samples button[data-sample='coffee']").click()
+        wait(browser, "!document.getElementById('run').disabled", 30)
+        arch, scale = min(server["variants"], key=lambda v: (v[1], v[0] != "srresnet"))
+        states = upscale_and_wait(browser, arch, scale)
+        assert all((s["width"], s["height"]) == (128 * scale, 128 * scale) for s in states), states
+        stored = browser.execute_script(
+            "return [document.cookie, JSON.stringify(localStorage), sessionStorage.getItem('binsr-api-key')]")
+        assert key not in stored[0] and key not in stored[1] and stored[2] == key
+
+        browser.get(server["base"] + "/study")
+        wait(browser, "!document.getElementById('vote-left').disabled", message="a pair is shown without a key")
+        browser.find_element("id", "vote-left").click()
+        wait(browser, "document.getElementById('count').textContent === '1'", 30)
+        assert results(server)["total_votes"] == 1
