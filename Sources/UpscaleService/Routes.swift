@@ -79,9 +79,13 @@ extension UpscaleService {
         case .matched(let route):
             guard route == .upscale else { return nil }
             do throws(ServiceError) {
-                _ = try UpscaleParameters.parse(head, config: config, registry: registry)
+                let parameters = try UpscaleParameters.parse(head, config: config, registry: registry)
                 _ = try UploadKind(contentType: head.headers["Content-Type"])
-                if ContentNegotiation.choose(explicit: nil, input: nil, accept: head.headers["Accept"]) == nil {
+                // An explicit `format=` wins over Accept (as at body time), so only without one can Accept refuse.
+                let chosen = ContentNegotiation.choose(
+                    explicit: parameters.format, input: nil, accept: head.headers["Accept"],
+                    lossless: parameters.lossless)
+                if chosen == nil {
                     throw .notAcceptable(head.headers["Accept"] ?? "")
                 }
                 return nil

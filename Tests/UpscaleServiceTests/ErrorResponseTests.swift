@@ -175,3 +175,21 @@ struct ErrorResponseTests {
         #expect(try client.readResponse().header("X-Request-Id")?.count == 16)
     }
 }
+
+@Suite struct ExplicitFormatTests {
+    /// `format=` wins over Accept at head time as it does at body time: no 406 for `format=png` with `Accept:
+    /// text/html` (the early check used to ignore the parameter).
+    @Test func explicitFormatIsNotRefusedByAccept() throws {
+        let service = try startService()
+        defer { service.shutdown() }
+        let client = try RawClient(port: service.port)
+        let png = Fixtures.png(width: 4, height: 4)
+        client.send(
+            Array(
+                ("POST /upscale?format=png HTTP/1.1\r\nHost: t\r\nAccept: text/html\r\nContent-Type: image/png\r\n"
+                    + "Content-Length: \(png.count)\r\n\r\n").utf8) + png)
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "image/png")
+    }
+}
