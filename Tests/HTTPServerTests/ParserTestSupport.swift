@@ -1,3 +1,4 @@
+import TestSupport
 @testable import HTTPServer
 
 /// What feeding a byte sequence to a parser produced: the events, then the error that stopped it, if any.
@@ -44,15 +45,5 @@ extension ParseOutcome {
     }
 }
 
-/// SplitMix64 (Steele et al., OOPSLA 2014): a tiny seeded generator so randomised tests replay exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The parser fuzzers' generator: the shared SplitMix64.
+typealias SeededGenerator = SplitMix64

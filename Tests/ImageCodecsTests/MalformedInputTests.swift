@@ -1,3 +1,4 @@
+import TestSupport
 import ImageCodecs
 import Testing
 
@@ -86,19 +87,8 @@ import Testing
         #expect(throws: ImageCodecError.truncated) { try decodeImage(Array(jpeg.prefix(jpeg.count / 2))) }
     }
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomGarbageIsRejected() {
-        var rng = SplitMix64(state: 20_190_617)
+        var rng = SplitMix64(seed: 20_190_617)
         let prefixes: [[UInt8]] = [[], [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], [0xFF, 0xD8, 0xFF]]
         for trial in 0..<600 {
             let length = Int.random(in: 0...2048, using: &rng)
@@ -111,7 +101,7 @@ import Testing
     @Test(arguments: ["jpeg/testorig.jpg", "jpeg/testimgari.jpg", "png/pngsuite/basn3p04.png"])
     func bitFlipsNeverCrash(path: String) throws {
         let original = try Reference.bytes(path)
-        var rng = SplitMix64(state: UInt64(original.count))
+        var rng = SplitMix64(seed: UInt64(original.count))
         for _ in 0..<300 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...4, using: &rng) {

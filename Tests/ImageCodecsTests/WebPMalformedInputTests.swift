@@ -1,3 +1,4 @@
+import TestSupport
 import ImageCodecs
 import Testing
 
@@ -94,7 +95,7 @@ import Testing
     }
 
     @Test func randomGarbageBehindTheSignatureIsRejected() {
-        var rng = MalformedInputTests.SplitMix64(state: 20_240_917)
+        var rng = SplitMix64(seed: 20_240_917)
         let chunkNames = ["VP8 ", "VP8L", "VP8X", "ALPH", "ANIM"]
         for trial in 0..<600 {
             let length = Int.random(in: 0...2048, using: &rng)
@@ -110,7 +111,7 @@ import Testing
         arguments: ["test.webp", "lossless1.webp", "lossy_alpha1.webp", "bug3.webp", "color_cache_bits_11.webp"])
     func bitFlipsNeverCrash(name: String) throws {
         let original = try WebPTestdata.bytes(name)
-        var rng = MalformedInputTests.SplitMix64(state: UInt64(original.count))
+        var rng = SplitMix64(seed: UInt64(original.count))
         for _ in 0..<300 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...4, using: &rng) {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -64,22 +65,6 @@ import Testing
     }
 }
 
-/// A small deterministic generator (Steele et al., SplitMix64) so test inputs do not depend on the platform RNG.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}
 
 @Suite struct NarrowConvolutionTests {
     /// The tap-sum formulation against the loop conv, in one strip and in one-row strips (halo handling).

@@ -1,20 +1,20 @@
 import Foundation
 import StudyStore
-import XCTest
+import Testing
 
 /// Many voters at once: every valid vote counts exactly once and no call fails with SQLITE_BUSY.
-final class StudyStoreConcurrencyTests: XCTestCase {
-    private var directory: URL!
+@Suite final class StudyStoreConcurrencyTests {
+    private let directory: URL
 
-    override func setUpWithError() throws {
+    init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("studystore-\(Token.random())")
     }
 
-    override func tearDownWithError() throws {
+    deinit {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func testManyThreadsVotingCountEveryVoteOnce() throws {
+    @Test func manyThreadsVotingCountEveryVoteOnce() throws {
         let store = try StudyStore(directory: directory)
         let voters = 16
         let votesEach = 24
@@ -33,18 +33,16 @@ final class StudyStoreConcurrencyTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(failures.all, [])
+        #expect(failures.all == [])
         let perScale = voters * votesEach / 2
-        XCTAssertEqual(
-            try store.results(),
-            [
+        #expect(try store.results() == ([
                 StudyResult(arch: "srresnet", scale: 2, real: perScale / 2, binary: perScale / 2, same: 0),
                 StudyResult(arch: "srresnet", scale: 4, real: perScale / 2, binary: perScale / 2, same: 0),
-            ])
+            ]))
     }
 
     /// The same pair voted from several threads at once (a double-clicking or scripted voter): exactly one wins.
-    func testRacingVotesOnOnePairCountOnce() throws {
+    @Test func racingVotesOnOnePairCountOnce() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
         let pairs = try (0..<40).map { _ in
@@ -60,13 +58,13 @@ final class StudyStoreConcurrencyTests: XCTestCase {
             }
         }
         let all = outcomes.all
-        XCTAssertEqual(all.filter { $0 == "ok" }.count, pairs.count)
-        XCTAssertEqual(all.filter { $0 == "\(StudyError.alreadyVoted)" }.count, pairs.count * 3)
-        XCTAssertEqual(try store.results(), [StudyResult(arch: "lapsrn", scale: 4, real: 0, binary: 40, same: 0)])
+        #expect((all.filter { $0 == "ok" }.count) == pairs.count)
+        #expect((all.filter { $0 == "\(StudyError.alreadyVoted)" }.count) == (pairs.count * 3))
+        #expect(try store.results() == [StudyResult(arch: "lapsrn", scale: 4, real: 0, binary: 40, same: 0)])
     }
 
     /// Two stores on one file stand in for two server processes: WAL plus the busy timeout keep both writing.
-    func testTwoConnectionsOnOneFileBothWrite() throws {
+    @Test func twoConnectionsOnOneFileBothWrite() throws {
         let first = try StudyStore(directory: directory)
         let second = try StudyStore(directory: directory)
         let failures = Failures()
@@ -84,9 +82,9 @@ final class StudyStoreConcurrencyTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(failures.all, [])
-        XCTAssertEqual(try first.results(), [StudyResult(arch: "srresnet", scale: 4, real: 0, binary: 0, same: 160)])
-        XCTAssertEqual(try second.results(), try first.results())
+        #expect(failures.all == [])
+        #expect(try first.results() == [StudyResult(arch: "srresnet", scale: 4, real: 0, binary: 0, same: 160)])
+        #expect(try second.results() == first.results())
     }
 }
 

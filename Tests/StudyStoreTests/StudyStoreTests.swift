@@ -1,19 +1,19 @@
 import Foundation
 import StudyStore
-import XCTest
+import Testing
 
-final class StudyStoreTests: XCTestCase {
-    private var directory: URL!
+@Suite final class StudyStoreTests {
+    private let directory: URL
 
-    override func setUpWithError() throws {
+    init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("studystore-\(Token.random())")
     }
 
-    override func tearDownWithError() throws {
+    deinit {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func testVoteMapsTheClickedSideToTheHiddenModel() throws {
+    @Test func voteMapsTheClickedSideToTheHiddenModel() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
         let realLeft = try store.issueViewedPair(
@@ -22,13 +22,13 @@ final class StudyStoreTests: XCTestCase {
             session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: false)
         let same = try store.issueViewedPair(
             session: session, arch: "srresnet", scale: 4, input: "a", realOnLeft: false)
-        XCTAssertEqual(try store.vote(pairID: realLeft.id, session: session, choice: .left).preference, .real)
-        XCTAssertEqual(try store.vote(pairID: realRight.id, session: session, choice: .left).preference, .binary)
-        XCTAssertEqual(try store.vote(pairID: same.id, session: session, choice: .same).preference, .same)
-        XCTAssertEqual(try store.results(), [StudyResult(arch: "srresnet", scale: 4, real: 1, binary: 1, same: 1)])
+        #expect(try store.vote(pairID: realLeft.id, session: session, choice: .left).preference == .real)
+        #expect(try store.vote(pairID: realRight.id, session: session, choice: .left).preference == .binary)
+        #expect(try store.vote(pairID: same.id, session: session, choice: .same).preference == .same)
+        #expect(try store.results() == [StudyResult(arch: "srresnet", scale: 4, real: 1, binary: 1, same: 1)])
     }
 
-    func testRejectsInvalidVotes() throws {
+    @Test func rejectsInvalidVotes() throws {
         let store = try StudyStore(directory: directory, pairLifetime: 60)
         let alice = Token.random()
         let mallory = Token.random()
@@ -37,60 +37,43 @@ final class StudyStoreTests: XCTestCase {
             session: alice, arch: "lapsrn", scale: 2, input: "x", realOnLeft: true,
             now: issued)
 
-        XCTAssertThrowsError(try store.vote(pairID: Token.random(), session: alice, choice: .left, now: issued)) {
-            XCTAssertEqual($0 as? StudyError, .unknownPair)
-        }
-        XCTAssertThrowsError(try store.vote(pairID: "1; DROP TABLE votes", session: alice, choice: .left)) {
-            XCTAssertEqual($0 as? StudyError, .unknownPair)
-        }
-        XCTAssertThrowsError(try store.vote(pairID: pair.id, session: mallory, choice: .left, now: issued)) {
-            XCTAssertEqual($0 as? StudyError, .pairOfAnotherSession)
-        }
-        XCTAssertThrowsError(try store.vote(pairID: pair.id, session: "not-a-token", choice: .left, now: issued)) {
-            XCTAssertEqual($0 as? StudyError, .invalidSession)
-        }
-        XCTAssertThrowsError(
-            try store.vote(
+        #expect(throws: StudyError.unknownPair) { try store.vote(pairID: Token.random(), session: alice, choice: .left, now: issued) }
+        #expect(throws: StudyError.unknownPair) { try store.vote(pairID: "1; DROP TABLE votes", session: alice, choice: .left) }
+        #expect(throws: StudyError.pairOfAnotherSession) { try store.vote(pairID: pair.id, session: mallory, choice: .left, now: issued) }
+        #expect(throws: StudyError.invalidSession) { try store.vote(pairID: pair.id, session: "not-a-token", choice: .left, now: issued) }
+        #expect(throws: StudyError.pairExpired) { try store.vote(
                 pairID: pair.id, session: alice, choice: .left,
-                now: issued.addingTimeInterval(61))
-        ) {
-            XCTAssertEqual($0 as? StudyError, .pairExpired)
-        }
-        XCTAssertEqual(
-            try store.vote(pairID: pair.id, session: alice, choice: .right, now: issued + 59).preference, .binary)
-        XCTAssertThrowsError(try store.vote(pairID: pair.id, session: alice, choice: .left, now: issued + 59)) {
-            XCTAssertEqual($0 as? StudyError, .alreadyVoted)
-        }
+                now: issued.addingTimeInterval(61)) }
+        #expect((try store.vote(pairID: pair.id, session: alice, choice: .right, now: issued + 59).preference) == .binary)
+        #expect(throws: StudyError.alreadyVoted) { try store.vote(pairID: pair.id, session: alice, choice: .left, now: issued + 59) }
         // Only the one valid vote counted.
-        XCTAssertEqual(try store.results(), [StudyResult(arch: "lapsrn", scale: 2, real: 0, binary: 1, same: 0)])
+        #expect(try store.results() == [StudyResult(arch: "lapsrn", scale: 2, real: 0, binary: 1, same: 0)])
     }
 
-    func testRejectsInvalidPairArguments() throws {
+    @Test func rejectsInvalidPairArguments() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
-        XCTAssertThrowsError(try store.issuePair(session: session, arch: "", scale: 2, input: "x", realOnLeft: true))
-        XCTAssertThrowsError(try store.issuePair(session: session, arch: "a", scale: 1, input: "x", realOnLeft: true))
-        XCTAssertThrowsError(try store.issuePair(session: "x", arch: "a", scale: 2, input: "x", realOnLeft: true)) {
-            XCTAssertEqual($0 as? StudyError, .invalidSession)
-        }
+        #expect(throws: (any Error).self) { try store.issuePair(session: session, arch: "", scale: 2, input: "x", realOnLeft: true) }
+        #expect(throws: (any Error).self) { try store.issuePair(session: session, arch: "a", scale: 1, input: "x", realOnLeft: true) }
+        #expect(throws: StudyError.invalidSession) { try store.issuePair(session: "x", arch: "a", scale: 2, input: "x", realOnLeft: true) }
     }
 
-    func testOpenPairIsTheUnvotedUnexpiredOneOfThatSession() throws {
+    @Test func openPairIsTheUnvotedUnexpiredOneOfThatSession() throws {
         let store = try StudyStore(directory: directory, pairLifetime: 100)
         let session = Token.random()
         let start = Date(timeIntervalSince1970: 2_000_000)
-        XCTAssertNil(try store.openPair(session: session, now: start))
+        #expect(try store.openPair(session: session, now: start) == nil)
         let pair = try store.issueViewedPair(
             session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: false,
             now: start)
-        XCTAssertEqual(try store.openPair(session: session, now: start + 10), pair)
-        XCTAssertNil(try store.openPair(session: Token.random(), now: start + 10))
-        XCTAssertNil(try store.openPair(session: session, now: start + 101))
+        #expect((try store.openPair(session: session, now: start + 10)) == pair)
+        #expect((try store.openPair(session: Token.random(), now: start + 10)) == nil)
+        #expect((try store.openPair(session: session, now: start + 101)) == nil)
         try store.vote(pairID: pair.id, session: session, choice: .same, now: start + 20)
-        XCTAssertNil(try store.openPair(session: session, now: start + 30))
+        #expect((try store.openPair(session: session, now: start + 30)) == nil)
     }
 
-    func testPurgeDeletesOnlyExpiredUnvotedPairs() throws {
+    @Test func purgeDeletesOnlyExpiredUnvotedPairs() throws {
         let store = try StudyStore(directory: directory, pairLifetime: 100)
         let session = Token.random()
         let start = Date(timeIntervalSince1970: 3_000_000)
@@ -103,16 +86,14 @@ final class StudyStoreTests: XCTestCase {
         let unvotedOld = try issue(1)
         let unvotedNew = try issue(150)
         try store.vote(pairID: votedOld.id, session: session, choice: .left, now: start + 10)
-        XCTAssertEqual(try store.purgeExpiredPairs(now: start + 200), 1)
-        XCTAssertThrowsError(try store.pair(id: unvotedOld.id, session: session)) {
-            XCTAssertEqual($0 as? StudyError, .unknownPair)
-        }
-        XCTAssertEqual(try store.pair(id: unvotedNew.id, session: session), unvotedNew)
-        XCTAssertEqual(try store.results(), [StudyResult(arch: "srresnet", scale: 2, real: 1, binary: 0, same: 0)])
-        XCTAssertEqual(try store.purgeExpiredPairs(now: start + 200), 0)
+        #expect((try store.purgeExpiredPairs(now: start + 200)) == 1)
+        #expect(throws: StudyError.unknownPair) { try store.pair(id: unvotedOld.id, session: session) }
+        #expect(try store.pair(id: unvotedNew.id, session: session) == unvotedNew)
+        #expect(try store.results() == [StudyResult(arch: "srresnet", scale: 2, real: 1, binary: 0, same: 0)])
+        #expect((try store.purgeExpiredPairs(now: start + 200)) == 0)
     }
 
-    func testIssuingPurgesPeriodically() throws {
+    @Test func issuingPurgesPeriodically() throws {
         let store = try StudyStore(directory: directory, pairLifetime: 1)
         let start = Date(timeIntervalSince1970: 4_000_000)
         let first = try store.issueViewedPair(
@@ -123,25 +104,19 @@ final class StudyStoreTests: XCTestCase {
                 session: Token.random(), arch: "a", scale: 2, input: "x", realOnLeft: true,
                 now: start + 10 + Double(index))
         }
-        XCTAssertThrowsError(try store.pair(id: first.id, session: first.session)) {
-            XCTAssertEqual($0 as? StudyError, .unknownPair)
-        }
+        #expect(throws: StudyError.unknownPair) { try store.pair(id: first.id, session: first.session) }
     }
 
-    func testPairLookupIsScopedToItsSession() throws {
+    @Test func pairLookupIsScopedToItsSession() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
         let pair = try store.issueViewedPair(session: session, arch: "srresnet", scale: 2, input: "x", realOnLeft: true)
-        XCTAssertEqual(try store.pair(id: pair.id, session: session), pair)
-        XCTAssertThrowsError(try store.pair(id: pair.id, session: Token.random())) {
-            XCTAssertEqual($0 as? StudyError, .pairOfAnotherSession)
-        }
-        XCTAssertThrowsError(try store.pair(id: Token.random(), session: session)) {
-            XCTAssertEqual($0 as? StudyError, .unknownPair)
-        }
+        #expect(try store.pair(id: pair.id, session: session) == pair)
+        #expect(throws: StudyError.pairOfAnotherSession) { try store.pair(id: pair.id, session: Token.random()) }
+        #expect(throws: StudyError.unknownPair) { try store.pair(id: Token.random(), session: session) }
     }
 
-    func testVotesSurviveReopeningTheFile() throws {
+    @Test func votesSurviveReopeningTheFile() throws {
         let session = Token.random()
         var open: StudyPair?
         do {
@@ -154,16 +129,16 @@ final class StudyStoreTests: XCTestCase {
             }
             open = try store.issueViewedPair(session: session, arch: "lapsrn", scale: 2, input: "y", realOnLeft: false)
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("study.sqlite3").path))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("study.sqlite3").path))
         let reopened = try StudyStore(directory: directory)
-        XCTAssertEqual(try reopened.results(), [StudyResult(arch: "srresnet", scale: 4, real: 2, binary: 1, same: 1)])
+        #expect(try reopened.results() == [StudyResult(arch: "srresnet", scale: 4, real: 2, binary: 1, same: 1)])
         // The pair issued before the restart can still be voted on, exactly once.
-        XCTAssertEqual(try reopened.openPair(session: session), open)
-        XCTAssertEqual(try reopened.vote(pairID: open!.id, session: session, choice: .right).preference, .real)
-        XCTAssertThrowsError(try reopened.vote(pairID: open!.id, session: session, choice: .right))
+        #expect(try reopened.openPair(session: session) == open)
+        #expect(try reopened.vote(pairID: open!.id, session: session, choice: .right).preference == .real)
+        #expect(throws: (any Error).self) { try reopened.vote(pairID: open!.id, session: session, choice: .right) }
     }
 
-    func testResultsGroupByArchitectureAndScale() throws {
+    @Test func resultsGroupByArchitectureAndScale() throws {
         let store = try StudyStore(directory: directory)
         let session = Token.random()
         let plan: [(String, Int, StudyChoice)] = [
@@ -176,15 +151,13 @@ final class StudyStoreTests: XCTestCase {
             try store.vote(pairID: pair.id, session: session, choice: choice)
         }
         // realOnLeft is false throughout: left means binary, right means real.
-        XCTAssertEqual(
-            try store.results(),
-            [
+        #expect(try store.results() == [
                 StudyResult(arch: "lapsrn", scale: 4, real: 0, binary: 1, same: 1),
                 StudyResult(arch: "srresnet", scale: 2, real: 1, binary: 0, same: 0),
                 StudyResult(arch: "srresnet", scale: 4, real: 0, binary: 2, same: 0),
             ])
         let row = try store.results()[2]
-        XCTAssertEqual(row.binaryAmongDecisive.successes, 2)
-        XCTAssertEqual(row.binary.share, 1)
+        #expect(row.binaryAmongDecisive.successes == 2)
+        #expect(row.binary.share == 1)
     }
 }
