@@ -1,11 +1,11 @@
 // swift-tools-version: 6.0
 // The folder layout is the architecture: C libraries behind system-library targets, one module per concern,
-// and the `binsr` executable that ties them together. See README.md.
+// and the `binsr` executable that ties them together. See README.md. Linux only: the HTTP server's event loop is
+// epoll, and the engine links oneDNN and libgomp as Debian packages them.
 import PackageDescription
 
 let package = Package(
     name: "binsr",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "binsr", targets: ["binsr"])
     ],

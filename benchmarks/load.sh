@@ -4,7 +4,7 @@
 #   benchmarks/load.sh IMAGE.png [URL] [DURATION_S] [CONNECTIONS] [QUERY]
 #   benchmarks/load.sh ../shared/datasets/Set5/baby.png http://127.0.0.1:8080 30 4 'scale=2&model=binary&arch=srresnet'
 #
-# Uses wrk (Debian package wrk, listed in scripts/packages/service.apt) when present, else a curl-based client
+# Uses wrk (Debian package wrk, listed in scripts/packages/service.test.apt) when present, else a curl-based client
 # (BINSR_LOAD_CLIENT=curl forces the fallback).
 # Reports requests/s, p50/p90/p99 latency and non-200 responses. Run it on an idle machine; repeat and take the
 # median of three runs. Keep CONNECTIONS near workers + queueDepth, or the excess measures 503s, not upscaling.

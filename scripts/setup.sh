@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything binsr needs beyond the Swift toolchain, idempotently:
-#   apt packages (C libraries, test tools) and a Python venv for training and reference tests.
-# Usage: scripts/setup.sh [--python]   (--python also creates the venv; tests need it, serving does not)
+#   apt packages (C libraries; with --python also the test tools) and a Python venv for training and tests.
+# Usage: scripts/setup.sh [--python]   (serving needs neither the test tools nor the venv)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Each concern lists its apt packages in scripts/packages/*.apt (one per line, # comments).
-apt_packages=($(cat "$root"/scripts/packages/*.apt | sed 's/#.*//'))
+# Each concern lists its apt packages in scripts/packages/*.apt (one per line, # comments); test and benchmark
+# tools (chromium, promtool, wrk, jpegtran) in *.test.apt, installed only for the tests.
+lists=("$root"/scripts/packages/*.apt)
+[ "${1:-}" = "--python" ] || lists=($(ls "$root"/scripts/packages/*.apt | grep -v '\.test\.apt$'))
+apt_packages=($(cat "${lists[@]}" | sed 's/#.*//'))
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 import ImageCodecs
 
-/// A super-resolution method under evaluation: bicubic now, the network engine later.
+/// A super-resolution method under evaluation (bicubic, or a network through `binsr eval`).
 ///
 /// Input convention: `lr` is RGB on the **0...1 scale** (MATLAB `im2double`, the scale LapSRN's networks take), in
 /// Double. By default it is the unrounded output of `imresize(HR, 1/scale)`, so values may overshoot [0, 1] slightly

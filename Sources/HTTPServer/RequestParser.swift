@@ -46,14 +46,6 @@ public struct RequestParser: Sendable {
         return true
     }
 
-    /// True once the head has been delivered and the parser waits for body bytes.
-    public var isReadingBody: Bool {
-        switch state {
-        case .fixedBody, .chunkSize, .chunkData, .chunkDataEnd, .trailers, .headDelivered: return true
-        default: return false
-        }
-    }
-
     public mutating func append(_ bytes: some Collection<UInt8>) {
         // Compact lazily so consuming is O(1) and appending stays amortised O(n).
         if start > 4096 && start * 2 > buffer.count {

@@ -37,12 +37,4 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         case .webp: return 16383
         }
     }
-
-    var displayName: String {
-        switch self {
-        case .png: return "PNG"
-        case .jpeg: return "JPEG"
-        case .webp: return "WebP"
-        }
-    }
 }

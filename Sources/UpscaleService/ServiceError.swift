@@ -14,7 +14,6 @@ public enum ServiceError: Error, Equatable, Sendable {
     case corruptImage(String)
     case imageTooLarge(width: Int, height: Int, maxPixels: Int)
     case queueFull(depth: Int, retryAfter: Int)
-    case shuttingDown
     case modelUnavailable(ModelKey, reason: String)
     case internalFailure(String)
 }
@@ -29,7 +28,7 @@ extension ServiceError: HTTPResponseError {
         case .notAcceptable: 406
         case .corruptImage: 422
         case .imageTooLarge: 413
-        case .queueFull, .shuttingDown, .modelUnavailable: 503
+        case .queueFull, .modelUnavailable: 503
         case .internalFailure: 500
         }
     }
@@ -64,7 +63,6 @@ extension ServiceError: HTTPResponseError {
         case .imageTooLarge(let width, let height, let maxPixels):
             "The image is \(width)x\(height) = \(width * height) pixels; the limit is \(maxPixels) pixels."
         case .queueFull(let depth, _): "All workers are busy and \(depth) requests are waiting; retry later."
-        case .shuttingDown: "The server is shutting down; retry on another instance."
         case .modelUnavailable(let key, let reason): "Model \(key) is unavailable: \(reason)."
         case .internalFailure: "The server failed to process the image."
         }
@@ -74,7 +72,6 @@ extension ServiceError: HTTPResponseError {
         switch self {
         case .methodNotAllowed(let allow): [("Allow", allow.joined(separator: ", "))]
         case .queueFull(_, let retryAfter): [("Retry-After", String(retryAfter))]
-        case .shuttingDown: [("Retry-After", "1")]
         default: []
         }
     }

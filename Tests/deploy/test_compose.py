@@ -68,7 +68,7 @@ def test_prometheus_scrapes_the_compose_service_metrics_endpoint(compose):
 def promtool() -> str:
     found = shutil.which("promtool")
     if found is None:
-        pytest.skip("promtool not installed (Debian package prometheus, scripts/packages/deploy.apt)")
+        pytest.skip("promtool not installed (Debian package prometheus, scripts/packages/deploy.test.apt)")
     return found
 
 

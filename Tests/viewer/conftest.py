@@ -174,7 +174,7 @@ def browser():
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not chromium or not driver_path:
-        unavailable("Debian packages chromium and chromium-driver are not installed (scripts/packages/viewer.apt)")
+        unavailable("Debian packages chromium and chromium-driver are not installed (scripts/packages/viewer.test.apt)")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
