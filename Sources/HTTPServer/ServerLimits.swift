@@ -19,6 +19,8 @@ public struct ServerLimits: Sendable, Equatable {
     public var maxBufferedBodyBytes: Int = 256 * 1024 * 1024
     /// Bytes of a chunk-size line (hex size plus extensions). Default 256; longer is treated as malformed (400).
     public var maxChunkLineBytes: Int = 256
+    /// Parts of a multipart/form-data body (`MultipartParser`). Default 16: an upload form has one or two; 400 above.
+    public var maxMultipartParts: Int = 16
 
     /// Seconds a keep-alive connection may sit idle between requests before the server closes it. Default 15.
     public var idleTimeout: Double = 15
@@ -62,7 +64,7 @@ public struct ServerLimits: Sendable, Equatable {
         let positiveInts: [(String, Int)] = [
             ("maxRequestLineBytes", maxRequestLineBytes), ("maxHeaderBytes", maxHeaderBytes),
             ("maxHeaderCount", maxHeaderCount), ("maxBodyBytes", maxBodyBytes),
-            ("maxBufferedBodyBytes", maxBufferedBodyBytes),
+            ("maxBufferedBodyBytes", maxBufferedBodyBytes), ("maxMultipartParts", maxMultipartParts),
             ("maxChunkLineBytes", maxChunkLineBytes), ("maxConnections", maxConnections),
             ("maxConnectionsPerAddress", maxConnectionsPerAddress), ("listenBacklog", listenBacklog),
             ("handlerThreads", handlerThreads),

@@ -111,6 +111,7 @@ enum ConfigKeys {
         .integer("http.maxBodyBytes", \.http.maxBodyBytes),
         .integer("http.maxBufferedBodyBytes", \.http.maxBufferedBodyBytes),
         .integer("http.maxChunkLineBytes", \.http.maxChunkLineBytes),
+        .integer("http.maxMultipartParts", \.http.maxMultipartParts),
         .number("http.idleTimeout", \.http.idleTimeout),
         .number("http.headerTimeout", \.http.headerTimeout),
         .number("http.readTimeout", \.http.readTimeout),

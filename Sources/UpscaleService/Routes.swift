@@ -80,7 +80,7 @@ extension UpscaleService {
             guard route == .upscale else { return nil }
             do throws(ServiceError) {
                 let parameters = try UpscaleParameters.parse(head, config: config, registry: registry)
-                _ = try UploadKind(contentType: head.headers["Content-Type"])
+                _ = try UploadKind(contentType: head.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
                 // An explicit `format=` wins over Accept (as at body time), so only without one can Accept refuse.
                 let chosen = ContentNegotiation.choose(
                     explicit: parameters.format, input: nil, accept: head.headers["Accept"],

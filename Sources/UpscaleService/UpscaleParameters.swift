@@ -102,7 +102,7 @@ enum UploadKind: Sendable, Equatable {
 
     /// image/png, image/jpeg, image/webp, application/octet-stream (or no Content-Type) are raw;
     /// multipart/form-data needs a boundary; anything else is 415.
-    init(contentType: String?) throws(ServiceError) {
+    init(contentType: String?, maxParts: Int = 16) throws(ServiceError) {
         guard let contentType else {
             self = .raw
             return
@@ -113,7 +113,9 @@ enum UploadKind: Sendable, Equatable {
             self = .raw
         case "multipart/form-data":
             do {
-                self = .multipart(try MultipartParser(contentType: type))
+                var parser = try MultipartParser(contentType: type)
+                parser.maxParts = maxParts
+                self = .multipart(parser)
             } catch {
                 throw .invalidParameter(name: "Content-Type", value: contentType, reason: error.detail)
             }

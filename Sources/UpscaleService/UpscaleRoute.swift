@@ -31,7 +31,7 @@ extension UpscaleService {
     ) throws(ServiceError) -> HTTPResponse {
         let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
         model = parameters.key.description
-        let encoded = try UploadKind(contentType: request.headers["Content-Type"]).imageBytes(request.body)
+        let encoded = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts).imageBytes(request.body)
         guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
         let accept = request.headers["Accept"]
         guard

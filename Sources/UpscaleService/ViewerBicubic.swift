@@ -29,7 +29,7 @@ enum ViewerBicubic {
         guard let scale = Int(scaleText), scales.contains(scale) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales.map(String.init))
         }
-        let encoded = try UploadKind(contentType: request.headers["Content-Type"]).imageBytes(request.body)
+        let encoded = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts).imageBytes(request.body)
         let clock = ContinuousClock()
         let start = clock.now
         let image: Image
