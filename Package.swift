@@ -32,12 +32,16 @@ let package = Package(
         // The int8 path's element-wise passes (PReLU, max |x|, quantization) as plain C loops the compiler vectorises.
         .target(name: "CQuantize", linkerSettings: [.linkedLibrary("gomp")]),
 
+        // The image value type (planar float) and the bicubic resampler: what codecs, evaluation, engine and
+        // service share, with no C library behind it.
+        .target(name: "Imaging"),
         // Image decoding/encoding (PNG, JPEG, WebP, EXIF orientation) into planar float images.
-        .target(name: "ImageCodecs", dependencies: ["CPNGShim", "CJPEGShim", "CWebP"]),
+        .target(name: "ImageCodecs", dependencies: ["Imaging", "CPNGShim", "CJPEGShim", "CWebP"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
-        // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling.
-        .target(name: "SREngine", dependencies: ["CDNNL", "CQuantize", "ImageCodecs", "Evaluation"]),
+        // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling. Images in and out,
+        // no codecs, no evaluation protocol.
+        .target(name: "SREngine", dependencies: ["CDNNL", "CQuantize", "Imaging"]),
         // A small HTTP/1.1 server: non-blocking BSD sockets on an epoll event loop, a handler thread pool;
         // knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
@@ -70,7 +74,7 @@ let package = Package(
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "TestSupport"]),
         .testTarget(
             name: "UpscaleServiceTests",
-            dependencies: ["UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "TestSupport"]),
+            dependencies: ["UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport"]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,5 +1,4 @@
-import Evaluation
-import ImageCodecs
+import Imaging
 
 extension SRModel {
     /// Largest input edge accepted, so `width * height * scale^2` cannot overflow a buffer size.

@@ -1,5 +1,4 @@
-import Evaluation
-import ImageCodecs
+import Imaging
 
 /// Geometric self-ensemble (Lim et al., EDSR, CVPR-W 2017; Timofte et al., "Seven ways to improve example-based
 /// single image super resolution", CVPR 2016): upscale the 8 flips and 90-degree rotations of the input, undo each

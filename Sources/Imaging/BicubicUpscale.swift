@@ -1,5 +1,3 @@
-import ImageCodecs
-
 /// MATLAB `imresize(x, s, 'bicubic')` for integer upscaling in Float, fast: the service's bicubic baseline (viewer,
 /// `model=bicubic`) and the engine's alpha plane. Keys (1981) cubic with a = -0.5, sample position
 /// u = x/s + (1 - 1/s)/2 in 1-based MATLAB coordinates, mirrored borders, one pass per axis, clamped to [0, 1];
