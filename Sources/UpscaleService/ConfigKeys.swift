@@ -137,7 +137,7 @@ enum ConfigKeys {
         .integer("study.imageCacheBytes", \.study.imageCacheBytes),
         .string("jobs.directory", \.jobs.directory),
         .integer("jobs.maxResultBytes", \.jobs.maxResultBytes),
-        .number("jobs.resultTTLSeconds", \.jobs.resultTTLSeconds),
+        .number("jobs.resultTtlSeconds", \.jobs.resultTtlSeconds),
         .integer("jobs.maxJobs", \.jobs.maxJobs),
     ]
 }

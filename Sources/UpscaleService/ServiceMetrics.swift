@@ -116,7 +116,7 @@ public final class ServiceMetrics: Sendable {
         ).increment()
     }
 
-    /// Finished jobs forgotten because their lifetime (jobs.resultTTLSeconds) ran out.
+    /// Finished jobs forgotten because their lifetime (jobs.resultTtlSeconds) ran out.
     func jobsExpired(_ count: Int) {
         jobsExpiredTotal.increment(by: Int64(count))
     }

@@ -156,7 +156,7 @@ struct JobsTests {
     }
 
     @Test func finishedJobsExpireAfterTheirLifetime() throws {
-        let service = try startService { $0.jobs.resultTTLSeconds = 0.5 }
+        let service = try startService { $0.jobs.resultTtlSeconds = 0.5 }
         defer { service.shutdown() }
         let (id, _) = try Self.submit(service)
         let finished = try #require(Self.waitUntilFinished(service, id))
@@ -179,7 +179,7 @@ struct JobsTests {
         // Room for exactly one result.
         let service = try startService {
             $0.jobs.maxResultBytes = size
-            $0.jobs.resultTTLSeconds = 120
+            $0.jobs.resultTtlSeconds = 120
         }
         defer { service.shutdown() }
         let (first, _) = try Self.submit(service)
@@ -235,6 +235,17 @@ struct JobsTests {
             #expect(try Self.call(service, method, path, key: other).status == 404, "\(method) \(path)")
         }
         #expect(try Self.call(service, "GET", "/v1/jobs/\(id)/result", key: owner).status == 200)
+    }
+
+    @Test(arguments: [
+        ("/v1/jobs/abc", "/v1/jobs/{id}", "abc"), ("/v1/jobs/abc/result", "/v1/jobs/{id}/result", "abc"),
+        ("/v1/jobs", "/v1/jobs", nil), ("/v1/jobs/", "/v1/jobs/", nil), ("/v1/jobs//result", "/v1/jobs//result", nil),
+        ("/v1/jobs/abc/other", "/v1/jobs/abc/other", nil), ("/v1/jobs/a/result/b", "/v1/jobs/a/result/b", nil),
+        ("/upscale", "/upscale", nil),
+    ])
+    func jobPathsResolveToTheirTemplates(_ path: String, _ route: String, _ id: String?) {
+        let resolved = JobPath.template(path)
+        #expect(resolved.route == route && resolved.id == id)
     }
 
     @Test func unknownJobsAndPathsAndMethods() throws {

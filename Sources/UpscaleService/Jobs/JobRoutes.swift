@@ -52,7 +52,7 @@ extension UpscaleService {
         logger.info("job queued", metadata: ["job": "\(id)", "model": "\(model)"])
         // The job may already be done (a small input on an idle worker); the document says where it is now.
         let record = store.record(id, owner: owner, now: Date())
-        var response = json(202, record?.document(ttl: config.jobs.resultTTLSeconds, queuePosition: nil) ?? ["id": id])
+        var response = json(202, record?.document(ttl: config.jobs.resultTtlSeconds, queuePosition: nil) ?? ["id": id])
         response.headers.add("Location", "/v1/jobs/\(id)")
         response.headers.add("Cache-Control", "no-store")
         return response
@@ -62,7 +62,7 @@ extension UpscaleService {
     func jobStatus(_ head: HTTPRequestHead, id: String) throws(JobError) -> HTTPResponse {
         guard let record = jobs.record(id, owner: jobOwner(head), now: Date()) else { throw .unknown(id: id) }
         let position = record.ticket.flatMap { queue.position(of: $0) }
-        var response = json(200, record.document(ttl: config.jobs.resultTTLSeconds, queuePosition: position))
+        var response = json(200, record.document(ttl: config.jobs.resultTtlSeconds, queuePosition: position))
         response.headers.add("Cache-Control", "no-store")
         return response
     }

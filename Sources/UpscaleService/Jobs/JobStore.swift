@@ -44,7 +44,7 @@ final class JobStore: Sendable {
         directory = configuration.baseDirectory.appendingPathComponent("binsr-jobs-\(Token.random().prefix(16))")
     }
 
-    private var ttl: Double { configuration.resultTTLSeconds }
+    private var ttl: Double { configuration.resultTtlSeconds }
 
     /// Makes the results folder (mode 0700: the results are clients' images) and starts the sweep of expired jobs,
     /// every quarter of their lifetime (at most a minute, at least a second apart).
@@ -76,9 +76,9 @@ final class JobStore: Sendable {
 
     // MARK: Admission
 
-    /// Throws when no new job fits, without taking a place: the answer before an upload is read.
+    /// Throws when no new job fits, without taking a place: the answer before an upload is read. Called on the
+    /// event loop, so it touches no file (jobs that have expired but are not swept yet count as gone).
     func checkRoom(now: Date) throws(JobError) {
-        sweep(now: now)
         if let refusal = state.withLock({ refusal($0, now: now) }) { throw refusal }
     }
 
@@ -107,12 +107,14 @@ final class JobStore: Sendable {
 
     private func refusal(_ state: State, now: Date) -> JobError? {
         if state.closed { return .closed }
-        if state.jobs.count >= configuration.maxJobs {
+        let expired = state.jobs.values.filter { $0.expiresAt(ttl: ttl).map { $0 <= now } ?? false }
+        let held = state.jobs.count - expired.count
+        if held >= configuration.maxJobs {
             return .full(
-                reason: "The server holds \(state.jobs.count) jobs, its limit (jobs.maxJobs)",
+                reason: "The server holds \(held) jobs, its limit (jobs.maxJobs)",
                 retryAfter: retryAfter(state, now: now))
         }
-        if state.resultBytes >= configuration.maxResultBytes {
+        if state.resultBytes - expired.reduce(0, { $0 + $1.resultBytes }) >= configuration.maxResultBytes {
             return .full(
                 reason: "Finished results fill the server's \(configuration.maxResultBytes)-byte budget "
                     + "(jobs.maxResultBytes)",
@@ -251,7 +253,7 @@ final class JobStore: Sendable {
         return removed
     }
 
-    /// Forgets the jobs that finished more than `resultTTLSeconds` ago, and their results.
+    /// Forgets the jobs that finished more than `resultTtlSeconds` ago, and their results.
     @discardableResult
     func sweep(now: Date) -> Int {
         let expired = state.withLock { state -> [JobRecord] in

@@ -15,7 +15,7 @@ public struct JobsConfiguration: Sendable, Equatable {
     public var maxResultBytes = 128 * 1024 * 1024
     /// Seconds a finished job (its result, or its error) is kept after it finished. Default 3600: time for a client
     /// to come back, short enough that the budget turns over.
-    public var resultTTLSeconds: Double = 3600
+    public var resultTtlSeconds: Double = 3600
     /// Jobs held at once, in any state (queued, running, finished and not yet expired). Default 256; beyond it
     /// `POST /v1/jobs` answers 503. Queued jobs are bounded by `queueDepth` as well, shared with `POST /upscale`.
     public var maxJobs = 256
@@ -33,8 +33,8 @@ public struct JobsConfiguration: Sendable, Equatable {
         func check(_ ok: Bool, _ message: @autoclosure () -> String) { if !ok { problems.append(message()) } }
         check(maxResultBytes >= 0, "jobs.maxResultBytes must not be negative (got \(maxResultBytes))")
         check(
-            resultTTLSeconds > 0 && resultTTLSeconds.isFinite,
-            "jobs.resultTTLSeconds must be a positive number (got \(resultTTLSeconds))")
+            resultTtlSeconds > 0 && resultTtlSeconds.isFinite,
+            "jobs.resultTtlSeconds must be a positive number (got \(resultTtlSeconds))")
         check((1...1_000_000).contains(maxJobs), "jobs.maxJobs must be 1...1000000 (got \(maxJobs))")
         return problems
     }
