@@ -136,5 +136,9 @@ enum ConfigKeys {
         .integer("study.pairsPerMinute", \.study.pairsPerMinute),
         .string("study.clientAddressHeader", \.study.clientAddressHeader),
         .integer("study.imageCacheBytes", \.study.imageCacheBytes),
+        .string("jobs.directory", \.jobs.directory),
+        .integer("jobs.maxResultBytes", \.jobs.maxResultBytes),
+        .number("jobs.resultTtlSeconds", \.jobs.resultTtlSeconds),
+        .integer("jobs.maxJobs", \.jobs.maxJobs),
     ]
 }

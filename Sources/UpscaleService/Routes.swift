@@ -14,7 +14,9 @@ extension UpscaleService {
         var modelLabel = ""
         var response: HTTPResponse
         do {
-            let resolution = router.resolve(request.method, request.path)
+            // Job paths carry an id; the router knows them by their templates (JobRoutes.swift).
+            let (routePath, jobID) = JobPath.template(request.path)
+            let resolution = router.resolve(request.method, routePath)
             switch resolution {
             case .matched(let route): routeLabel = route.rawValue
             case .notFound where viewer.serves(request.path): routeLabel = "viewer"
@@ -38,6 +40,10 @@ extension UpscaleService {
                 case .metrics: response = metricsExposition()
                 case .models: response = modelList()
                 case .upscale: response = try upscale(request, context, logger: logger, model: &modelLabel)
+                case .submitJob: response = try submitJob(request, logger: logger, model: &modelLabel)
+                case .jobStatus: response = try jobStatus(request.head, id: jobID ?? "")
+                case .deleteJob: response = try deleteJob(request.head, id: jobID ?? "", logger: logger)
+                case .jobResult: response = try jobResult(request.head, id: jobID ?? "")
                 }
             }
         } catch {
@@ -64,33 +70,38 @@ extension UpscaleService {
     /// sending `Expect: 100-continue` does not upload megabytes to get a 400.
     func earlyResponse(_ head: HTTPRequestHead, requestID: String) -> HTTPResponse? {
         guard head.framing != .none else { return nil }
-        let error: ServiceError
+        let error: any HTTPResponseError
         // The key first: a client without one learns nothing about routes or parameters and uploads nothing.
         do throws(AuthError) {
             try access.authorize(head)
         } catch let failure {
             return refuseEarly(head, requestID: requestID, failure)
         }
-        switch router.resolve(head.method, head.path) {
+        switch router.resolve(head.method, JobPath.template(head.path).route) {
         case .notFound:
             if viewer.serves(head.path) { return nil }
-            error = .notFound(path: head.path)
-        case .methodNotAllowed(let allow): error = .methodNotAllowed(allow: allow.map(\.rawValue))
+            error = ServiceError.notFound(path: head.path)
+        case .methodNotAllowed(let allow): error = ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
         case .matched(let route):
-            guard route == .upscale else { return nil }
-            do throws(ServiceError) {
+            guard route == .upscale || route == .submitJob else { return nil }
+            do {
+                // No room for another job: say so before the upload, not after it.
+                if route == .submitJob { try jobs.checkRoom(now: Date()) }
                 let parameters = try UpscaleParameters.parse(head, config: config, registry: registry)
-                _ = try UploadKind(contentType: head.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
+                _ = try UploadKind(
+                    contentType: head.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
                 // An explicit `format=` wins over Accept (as at body time), so only without one can Accept refuse.
                 let chosen = ContentNegotiation.choose(
                     explicit: parameters.format, input: nil, accept: head.headers["Accept"],
                     lossless: parameters.lossless)
                 if chosen == nil {
-                    throw .notAcceptable(head.headers["Accept"] ?? "")
+                    throw ServiceError.notAcceptable(head.headers["Accept"] ?? "")
                 }
                 return nil
-            } catch let failure {
+            } catch let failure as any HTTPResponseError {
                 error = failure
+            } catch {
+                return nil
             }
         }
         return refuseEarly(head, requestID: requestID, error)
@@ -112,7 +123,10 @@ extension UpscaleService {
     }
 
     private func metricsExposition() -> HTTPResponse {
-        HTTPResponse(
+        jobs.sweep(now: Date())
+        let census = jobs.census()
+        metrics.setJobs(census.jobs.map { ($0.key.rawValue, $0.value) }, resultBytes: census.resultBytes)
+        return HTTPResponse(
             status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
             body: metrics.render(connections: server.stats()))
     }

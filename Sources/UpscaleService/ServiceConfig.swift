@@ -56,6 +56,8 @@ public struct ServiceConfig: Sendable, Equatable {
     public var metrics = MetricsConfiguration()
     /// The blind study: its pool of images, ballot rules and limits per client.
     public var study = StudyConfiguration()
+    /// Asynchronous jobs (`/v1/jobs`): where results go, their byte budget and lifetime, how many jobs are held.
+    public var jobs = JobsConfiguration()
 
     public init() {}
 
@@ -65,7 +67,8 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Every problem with the values, as messages naming the key (empty when valid).
     public func validationProblems() -> [String] {
         var problems = http.validationProblems().map { "http." + $0 }
-        problems += auth.validationProblems() + metrics.validationProblems(mainPort: port) + study.validationProblems()
+        problems += auth.validationProblems() + metrics.validationProblems(mainPort: port)
+        problems += study.validationProblems() + jobs.validationProblems()
         func check(_ ok: Bool, _ message: @autoclosure () -> String) { if !ok { problems.append(message()) } }
         check((0...65535).contains(port), "port must be 0...65535 (got \(port))")
         check(!host.isEmpty, "host must not be empty")

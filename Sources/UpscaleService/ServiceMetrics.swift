@@ -22,6 +22,8 @@ public final class ServiceMetrics: Sendable {
     private let residentMemory: Gauge
     private let bytesIn: Counter
     private let bytesOut: Counter
+    private let jobResultBytes: Gauge
+    private let jobsExpiredTotal: Counter
     /// The HTTP layer's counts at the last scrape: its totals become counter increments.
     private let lastConnectionStats = Mutex(ConnectionStats())
 
@@ -39,6 +41,10 @@ public final class ServiceMetrics: Sendable {
             descriptor: Self.name("request_body_bytes", "total", "Request body bytes received."))
         bytesOut = registry.makeCounter(
             descriptor: Self.name("response_body_bytes", "total", "Response body bytes sent."))
+        jobResultBytes = registry.makeGauge(
+            descriptor: Self.name("job_results", "bytes", "Bytes of finished job results kept on disk."))
+        jobsExpiredTotal = registry.makeCounter(
+            descriptor: Self.name("jobs_expired", "total", "Finished jobs removed when their lifetime ran out."))
         workersTotal.set(Double(workers))
     }
 
@@ -88,6 +94,31 @@ public final class ServiceMetrics: Sendable {
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "binsr", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// Asynchronous jobs held, by state, and the bytes their results take on disk (sampled at each scrape).
+    func setJobs(_ counts: [(state: String, count: Int)], resultBytes: Int) {
+        for (state, count) in counts {
+            registry.makeGauge(
+                descriptor: Self.name(
+                    "jobs_held", "", "Asynchronous jobs held, by state (queued, running, done, failed)."),
+                labels: [("state", state)]
+            ).set(Double(count))
+        }
+        jobResultBytes.set(Double(resultBytes))
+    }
+
+    /// A job left the running: done, failed, or cancelled (deleted before it finished).
+    func jobFinished(outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.name("jobs", "total", "Asynchronous jobs ended, by outcome (done, failed, cancelled)."),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
+    /// Finished jobs forgotten because their lifetime (jobs.resultTtlSeconds) ran out.
+    func jobsExpired(_ count: Int) {
+        jobsExpiredTotal.increment(by: Int64(count))
     }
 
     public func setQueue(depth: Int, busy: Int) {

@@ -83,14 +83,31 @@ public protocol SuperResolver: Sendable {
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image
     /// `upscale` averaged over the input's eight flips and rotations when `ensemble` (self-ensemble).
     func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image
+    /// The same, reporting progress after each tile (asynchronous jobs, `GET /v1/jobs/{id}`); when `progress`
+    /// returns false the engine stops at that tile and the call throws.
+    func upscale(
+        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
+    ) throws -> Image
     /// How a loaded model runs (nil before it is loaded, or when the resolver does not say).
     func runtime(_ key: ModelKey) -> ModelRuntime?
     /// Weight files found but unreadable (the models they would serve are not in `models`).
     var unavailable: [UnavailableWeights] { get }
 }
 
+/// Called by the engine after each tile with the fraction of the upscale done (0...1, tiles done / tiles); returns
+/// whether to go on. Called on the worker thread running the upscale.
+public typealias UpscaleProgress = @Sendable (_ fraction: Double) -> Bool
+
 extension SuperResolver {
     public func runtime(_ key: ModelKey) -> ModelRuntime? { nil }
+
+    /// Resolvers that cannot report progress run the upscale in one piece: a job shows 0 until it is done, and a
+    /// job deleted while running finishes first (its result is then discarded).
+    public func upscale(
+        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
+    ) throws -> Image {
+        try upscale(image, scale: scale, arch: arch, weights: weights, ensemble: ensemble)
+    }
     public var unavailable: [UnavailableWeights] { [] }
 
     /// Resolvers without a self-ensemble of their own average eight plain `upscale` calls the same way.

@@ -18,6 +18,8 @@ struct UpscaleJob: Sendable {
     let config: ServiceConfig
     let coder: any ImageCoding
     let registry: ModelRegistry
+    /// The engine's tile progress, for asynchronous jobs (nil for `POST /upscale`).
+    var progress: UpscaleProgress? = nil
 
     func run() throws(ServiceError) -> Output {
         var stages: [(String, Double)] = []
@@ -46,7 +48,8 @@ struct UpscaleJob: Sendable {
             try registry.ensureLoaded(key)
             do {
                 result = try registry.resolver.upscale(
-                    image, scale: key.scale, arch: key.arch, weights: key.weights, ensemble: parameters.ensemble)
+                    image, scale: key.scale, arch: key.arch, weights: key.weights, ensemble: parameters.ensemble,
+                    progress: progress)
             } catch {
                 throw .internalFailure("inference: \(error)")
             }

@@ -29,37 +29,13 @@ extension UpscaleService {
         _ request: HTTPRequest, _ context: RequestContext, logger: Logger,
         model: inout String
     ) throws(ServiceError) -> HTTPResponse {
-        let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
-        model = parameters.key.description
-        let encoded = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts).imageBytes(request.body)
-        guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
-        let accept = request.headers["Accept"]
-        guard
-            let outputFormat = ContentNegotiation.choose(
-                explicit: parameters.format, input: inputFormat,
-                accept: accept, lossless: parameters.lossless)
-        else { throw .notAcceptable(accept ?? "") }
-
-        let job = UpscaleJob(
-            encoded: encoded, parameters: parameters, outputFormat: outputFormat, config: config,
-            coder: coder, registry: registry)
+        let job = try prepareUpscale(request)
+        model = job.parameters.key.description
         let completion = Completion<Result<UpscaleJob.Output, ServiceError>>()
         let enqueuedAt = ContinuousClock().now
         let metrics = self.metrics
         let ticket = queue.submit(
-            {
-                let queued = (ContinuousClock().now - enqueuedAt).seconds
-                metrics.recordStage("queue", seconds: queued)
-                var result = Result { () throws(ServiceError) in try job.run() }
-                if case .success(var output) = result {
-                    output.stageSeconds.insert(("queue", queued), at: 0)
-                    for (stage, seconds) in output.stageSeconds.dropFirst() {
-                        metrics.recordStage(stage, seconds: seconds)
-                    }
-                    result = .success(output)
-                }
-                return result
-            }, deliver: completion.fulfil)
+            { Self.run(job, enqueuedAt: enqueuedAt, metrics: metrics) }, deliver: completion.fulfil)
         guard let ticket else {
             logger.warning("queue full; refusing", metadata: ["depth": "\(queue.capacity)"])
             throw .queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
@@ -74,6 +50,47 @@ extension UpscaleService {
             }
         }
         let output = try outcome!.get()
+        let headers = Self.imageHeaders(output, model: job.parameters.key)
+        return HTTPResponse(status: 200, headers: headers, body: output.bytes)
+    }
+
+    /// Parses an upscale request once (parameters, image bytes, output format): the same for `POST /upscale` and
+    /// `POST /v1/jobs`.
+    func prepareUpscale(_ request: HTTPRequest) throws(ServiceError) -> UpscaleJob {
+        let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
+        let upload = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
+        let encoded = try upload.imageBytes(request.body)
+        guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
+        let accept = request.headers["Accept"]
+        guard
+            let outputFormat = ContentNegotiation.choose(
+                explicit: parameters.format, input: inputFormat,
+                accept: accept, lossless: parameters.lossless)
+        else { throw .notAcceptable(accept ?? "") }
+        return UpscaleJob(
+            encoded: encoded, parameters: parameters, outputFormat: outputFormat, config: config,
+            coder: coder, registry: registry)
+    }
+
+    /// Runs `job` on a worker, with its time in the queue first among its stages, each stage recorded in metrics.
+    static func run(
+        _ job: UpscaleJob, enqueuedAt: ContinuousClock.Instant, metrics: ServiceMetrics
+    ) -> Result<UpscaleJob.Output, ServiceError> {
+        let queued = (ContinuousClock().now - enqueuedAt).seconds
+        metrics.recordStage("queue", seconds: queued)
+        var result = Result { () throws(ServiceError) in try job.run() }
+        if case .success(var output) = result {
+            output.stageSeconds.insert(("queue", queued), at: 0)
+            for (stage, seconds) in output.stageSeconds.dropFirst() {
+                metrics.recordStage(stage, seconds: seconds)
+            }
+            result = .success(output)
+        }
+        return result
+    }
+
+    /// The headers of an image answer (`POST /upscale`, `GET /v1/jobs/{id}/result`).
+    static func imageHeaders(_ output: UpscaleJob.Output, model: ModelKey) -> HTTPHeaders {
         var headers = HTTPHeaders([("Content-Type", output.format.mediaType)])
         // W3C Server Timing: durations in milliseconds.
         headers.add(
@@ -81,11 +98,11 @@ extension UpscaleService {
             output.stageSeconds.map {
                 "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
             }.joined(separator: ", "))
-        headers.add("X-Model", parameters.key.description)
-        headers.add("X-Scale", String(parameters.key.scale))
+        headers.add("X-Model", model.description)
+        headers.add("X-Scale", String(model.scale))
         headers.add("X-Input-Size", "\(output.inputSize.width)x\(output.inputSize.height)")
         headers.add("X-Output-Size", "\(output.outputSize.width)x\(output.outputSize.height)")
         headers.add("Vary", "Accept")
-        return HTTPResponse(status: 200, headers: headers, body: output.bytes)
+        return headers
     }
 }

@@ -14,6 +14,8 @@ public final class UpscaleService: @unchecked Sendable {
     let coder: any ImageCoding
     public let metrics: ServiceMetrics
     let queue: WorkQueue
+    /// Asynchronous jobs (`/v1/jobs`, Jobs/): their records and results.
+    let jobs: JobStore
     let logger: Logger
     let router: Router<Route>
     /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*, consulted for paths
@@ -25,8 +27,13 @@ public final class UpscaleService: @unchecked Sendable {
     /// `/metrics` alone on `metrics.port`, when that is set (nil otherwise).
     private(set) var metricsServer: HTTPServer?
 
+    /// Each route's raw value is its `route` label in metrics.
     enum Route: String, Sendable {
         case healthz, readyz, metrics, models, upscale
+        case submitJob = "jobs"
+        case jobStatus = "job"
+        case deleteJob = "job_delete"
+        case jobResult = "job_result"
     }
 
     public init(config: ServiceConfig, resolver: any SuperResolver, coder: any ImageCoding, logger: Logger) {
@@ -39,6 +46,8 @@ public final class UpscaleService: @unchecked Sendable {
         self.queue = WorkQueue(workers: config.resolvedWorkers, capacity: config.queueDepth) { depth, busy in
             metrics.setQueue(depth: depth, busy: busy)
         }
+        jobs = JobStore(
+            configuration: config.jobs, retryAfterSeconds: config.retryAfterSeconds, metrics: metrics, logger: logger)
         var router = Router<Route>()
         router.add(.get, "/healthz", .healthz)
         router.add(.get, "/readyz", .readyz)
@@ -46,6 +55,10 @@ public final class UpscaleService: @unchecked Sendable {
         if config.metrics.port == 0 { router.add(.get, "/metrics", .metrics) }
         router.add(.get, "/v1/models", .models)
         router.add(.post, "/upscale", .upscale)
+        router.add(.post, "/v1/jobs", .submitJob)
+        router.add(.get, JobPath.status, .jobStatus)
+        router.add(.delete, JobPath.status, .deleteJob)
+        router.add(.get, JobPath.result, .jobResult)
         viewer = ViewerService(config: config, registry: registry, coder: coder, queue: queue, logger: logger)
         access = AccessPolicy(config: config)
         self.router = router
@@ -77,6 +90,7 @@ public final class UpscaleService: @unchecked Sendable {
             thread.name = "model-loader"
             thread.start()
         }
+        try jobs.open()
         let port = try server.start()
         if let metricsServer { try metricsServer.start() }
         // How many keys, never which: the count tells an operator that rotation took effect.
@@ -97,6 +111,9 @@ public final class UpscaleService: @unchecked Sendable {
         // One deadline for the whole drain: what the connections used is not given to the queue again, so the
         // process is gone within shutdownGraceSeconds (plus 1 s for the workers) and a pod's grace period can rely on it.
         let deadline = Date().addingTimeInterval(config.shutdownGraceSeconds)
+        // Jobs first: their results would not outlive the process, and requests in flight must not wait behind
+        // queued jobs. Queued ones leave the queue, running ones stop at their next tile, the results folder goes.
+        for ticket in jobs.close() { queue.cancel(ticket) }
         let drained = server.shutdown(deadline: config.shutdownGraceSeconds)
         metricsServer?.shutdown(deadline: 1)
         let stopped = queue.stop(timeout: max(1, deadline.timeIntervalSinceNow))

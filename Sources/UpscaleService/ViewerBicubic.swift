@@ -29,7 +29,8 @@ enum ViewerBicubic {
         guard let scale = Int(scaleText), scales.contains(scale) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales.map(String.init))
         }
-        let encoded = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts).imageBytes(request.body)
+        let upload = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
+        let encoded = try upload.imageBytes(request.body)
         let clock = ContinuousClock()
         let start = clock.now
         let image: Image

@@ -65,6 +65,11 @@ public final class WorkQueue: @unchecked Sendable {
         return accepted ? ticket : nil
     }
 
+    /// Jobs ahead of `ticket` while it waits (0: it is next), nil once a worker has it or it was withdrawn.
+    public func position(of ticket: Ticket) -> Int? {
+        condition.withLock { pending.firstIndex { $0 === ticket } }
+    }
+
     /// Removes a job that has not started. Returns false if a worker already took it (it will run to completion).
     @discardableResult
     public func cancel(_ ticket: Ticket) -> Bool {

@@ -161,6 +161,12 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
     }
 
     func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image {
+        try upscale(image, scale: scale, arch: arch, weights: weights, ensemble: ensemble, progress: nil)
+    }
+
+    func upscale(
+        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
+    ) throws -> Image {
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
         guard let model = lock.withLock({ loaded[key] }) else { throw InferenceError.invalidInput("\(key) not loaded") }
         let concurrent = lock.withLock { () -> Int in
@@ -169,8 +175,15 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         }
         defer { lock.withLock { running -= 1 } }
         EngineThreads.use(EngineThreads.share(concurrent: concurrent))
+        // The job's tile callback: its fraction done, and a way to stop at the next tile (`InferenceError.cancelled`).
+        var tiles: ((Int, Int) throws(InferenceError) -> Void)?
+        if let progress {
+            tiles = { done, total throws(InferenceError) in
+                if !progress(Double(done) / Double(max(total, 1))) { throw InferenceError.cancelled }
+            }
+        }
         return ensemble
-            ? try model.upscaleEnsemble(image, scale: scale, memoryBudget: memoryBudget)
-            : try model.upscale(image, scale: scale, memoryBudget: memoryBudget)
+            ? try model.upscaleEnsemble(image, scale: scale, memoryBudget: memoryBudget, progress: tiles)
+            : try model.upscale(image, scale: scale, memoryBudget: memoryBudget, progress: tiles)
     }
 }

@@ -133,6 +133,29 @@ import Testing
         #expect(Self.maxDifference(whole.color, short.color) > 1e-3)
     }
 
+    /// A progress callback that throws stops the upscale at that tile (an asynchronous job deleted while it runs),
+    /// in a single pass and in the self-ensemble, whose progress runs over the eight passes.
+    @Test func progressCanStopTheUpscaleAtATile() throws {
+        let model = try Self.model("tiny_srresnet_x2_binary")
+        let image = Self.randomImage(width: 41, height: 35)  // 30 tiles of 8 (tiledEqualsUntiled)
+        var seen: [Int] = []
+        #expect(throws: InferenceError.self) {
+            _ = try model.upscale(image, tileSize: 8) { done, _ throws(InferenceError) in
+                seen.append(done)
+                if done == 2 { throw .cancelled }
+            }
+        }
+        #expect(seen == [1, 2])
+        var fractions: [Double] = []
+        #expect(throws: InferenceError.self) {
+            _ = try model.upscaleEnsemble(image, tileSize: 8) { done, total throws(InferenceError) in
+                fractions.append(Double(done) / Double(total))
+                if done == 9 { throw .cancelled }
+            }
+        }
+        #expect(fractions.count == 9 && fractions == fractions.sorted() && fractions.last! == 9.0 / 240)
+    }
+
     /// An x4 LapSRN also upscales by 2: its first level's output, from a network stopped after that level.
     @Test func lapsrnServesItsCoarserLevel() throws {
         let model = try Self.model("tiny_lapsrn_x4_binary")

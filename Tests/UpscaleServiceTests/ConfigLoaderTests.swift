@@ -44,6 +44,7 @@ struct ConfigLoaderTests {
         #expect(config.auth == defaults.auth && !config.auth.isEnabled)
         #expect(config.metrics == defaults.metrics)
         #expect(config.study == defaults.study)
+        #expect(config.jobs == defaults.jobs)
     }
 
     @Test func unknownKeysAreErrorsNotSilentlyIgnored() throws {

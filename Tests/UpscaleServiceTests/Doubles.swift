@@ -5,16 +5,21 @@ import TestSupport
 import UpscaleService
 
 /// The test double for the engine: nearest-neighbour upscaling (exact and checkable), an optional delay per call
-/// to create load, and counters to observe what the service asked for.
+/// to create load, split into `tiles` steps each reported like the engine's tile callback (which can stop it), and
+/// counters to observe what the service asked for.
 final class StubResolver: SuperResolver, @unchecked Sendable {
     let delaySeconds: Double
+    let tiles: Int
     let failingLoads: Set<ModelKey>
     private let lock = NSLock()
     private(set) var upscaleCalls = 0
+    /// Upscales stopped by their progress callback (a deleted job).
+    private(set) var stoppedCalls = 0
     private(set) var loads: [ModelKey] = []
 
-    init(delaySeconds: Double = 0, failingLoads: Set<ModelKey> = []) {
+    init(delaySeconds: Double = 0, tiles: Int = 1, failingLoads: Set<ModelKey> = []) {
         self.delaySeconds = delaySeconds
+        self.tiles = max(1, tiles)
         self.failingLoads = failingLoads
     }
 
@@ -36,6 +41,7 @@ final class StubResolver: SuperResolver, @unchecked Sendable {
     }
 
     struct LoadFailure: Error {}
+    struct Stopped: Error {}
 
     func load(_ key: ModelKey) throws {
         lock.withLock { loads.append(key) }
@@ -43,8 +49,21 @@ final class StubResolver: SuperResolver, @unchecked Sendable {
     }
 
     func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
+        try upscale(image, scale: scale, arch: arch, weights: weights, ensemble: false, progress: nil)
+    }
+
+    func upscale(
+        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
+    ) throws -> Image {
+        guard !ensemble else { throw ServiceError.internalFailure("this engine has no self-ensemble") }
         lock.withLock { upscaleCalls += 1 }
-        if delaySeconds > 0 { Thread.sleep(forTimeInterval: delaySeconds) }
+        for tile in 1...tiles {
+            if delaySeconds > 0 { Thread.sleep(forTimeInterval: delaySeconds / Double(tiles)) }
+            if let progress, !progress(Double(tile) / Double(tiles)) {
+                lock.withLock { stoppedCalls += 1 }
+                throw Stopped()
+            }
+        }
         let width = image.width * scale
         let height = image.height * scale
         var color = [Float](repeating: 0, count: image.colorChannels * width * height)

@@ -104,10 +104,16 @@ struct OpenAPIContractTests {
         })
         defer { service.shutdown() }
         let png = Fixtures.png(width: 8, height: 8)
-        func post(_ query: String, _ type: String, _ body: [UInt8], extra: String = "") -> [UInt8] {
-            let head = "POST /upscale\(query) HTTP/1.1\r\nHost: t\r\n"
+        let unknown = String(repeating: "0", count: 32)
+        func post(_ query: String, _ type: String, _ body: [UInt8], extra: String = "", to path: String = "/upscale")
+            -> [UInt8]
+        {
+            let head = "POST \(path)\(query) HTTP/1.1\r\nHost: t\r\n"
                 + "Content-Type: \(type)\r\n\(extra)Content-Length: \(body.count)\r\n\r\n"
             return Array(head.utf8) + body
+        }
+        func bare(_ method: String, _ target: String) -> [UInt8] {
+            Array("\(method) \(target) HTTP/1.1\r\nHost: t\r\n\r\n".utf8)
         }
         let requests: [(String, String, [UInt8], Int)] = [
             ("POST", "/upscale", post("?scale=2", "image/png", png), 200),
@@ -125,6 +131,11 @@ struct OpenAPIContractTests {
             ("GET", "/readyz", Array("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n".utf8), 200),
             ("GET", "/metrics", Array("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n".utf8), 200),
             ("POST", "/metrics", Array("POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n".utf8), 405),
+            ("POST", "/v1/jobs", post("?scale=2", "image/png", png, to: "/v1/jobs"), 202),
+            ("POST", "/v1/jobs", post("?scale=3", "image/png", png, to: "/v1/jobs"), 400),
+            ("GET", "/v1/jobs/{id}", bare("GET", "/v1/jobs/\(unknown)"), 404),
+            ("DELETE", "/v1/jobs/{id}", bare("DELETE", "/v1/jobs/\(unknown)"), 404),
+            ("GET", "/v1/jobs/{id}/result", bare("GET", "/v1/jobs/\(unknown)/result"), 404),
         ]
         #expect(eventually { service.registry.isReady })
         for (method, path, bytes, expected) in requests {

@@ -119,6 +119,46 @@ def results(server):
         return json.load(response)
 
 
+def jobs_done(server):
+    """binsr_jobs_total{outcome="done"} from /metrics (0 before the first job)."""
+    with urllib.request.urlopen(server["base"] + "/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith('binsr_jobs_total{outcome="done"}'):
+                return int(float(line.split()[-1]))
+    return 0
+
+
+def test_large_uploads_run_as_jobs_with_a_progress_bar(server, models, browser, tmp_path):
+    """Above the page's threshold (lowered here from 1 MP to 1000 pixels with ?jobsAbovePixels) the two networks run
+    as asynchronous jobs: their panels show a progress bar while the job runs, and the results are the same as ever."""
+    from PIL import Image
+    from selenium.webdriver.support.ui import Select
+
+    arch, scale = min(server["variants"], key=lambda v: (v[1], v[0] != "srresnet"))
+    before = jobs_done(server)
+    browser.get(server["base"] + "/?jobsAbovePixels=1000")
+    upload = tmp_path / "large.png"
+    width, height = 320, 240
+    Image.frombytes("RGB", (width, height), bytes((x * 3 + y * 5 + c * 40) % 256 for y in range(height)
+                                                  for x in range(width) for c in range(3))).save(upload)
+    browser.find_element("id", "file").send_keys(str(upload))
+    Select(browser.find_element("id", "arch")).select_by_value(arch)
+    Select(browser.find_element("id", "scale")).select_by_value(str(scale))
+    browser.find_element("id", "run").click()
+    wait(browser, "document.querySelector('.panel .job-progress progress') !== null", 120, "a job's progress bar")
+    wait(browser, "document.getElementById('status').textContent.startsWith('Done')")
+    states = panel_states(browser)
+    failed = [f"{s['model']}: {s['stats']}" for s in states if not s["done"]]
+    assert not failed, f"results missing: {failed}"
+    for state in states:
+        assert (state["width"], state["height"]) == (width * scale, height * scale), state
+    via = browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('.panel[data-model]')]"
+        ".map(p => [p.dataset.model, p.dataset.via || 'direct']))")
+    assert via == {"bicubic": "direct", "real": "job", "binary": "job"}
+    assert jobs_done(server) - before == 2
+
+
 def test_blind_study_votes_reach_the_results_page(server, models, browser):
     votes_before = results(server)["total_votes"]
     browser.get(server["base"] + "/study")

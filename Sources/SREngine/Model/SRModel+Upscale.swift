@@ -36,11 +36,12 @@ extension SRModel {
     /// Grayscale input runs on replicated RGB and comes back as the mean of the three output channels (the network
     /// is trained on RGB; for a gray input the channels differ only by model noise, so the mean is the least-biased
     /// estimate). Alpha is upscaled with bicubic resampling. `sourceBitDepth` is kept so 16-bit sources stay 16-bit.
-    /// `progress(done, total)` is called after each tile, on the calling thread. Safe to call concurrently.
+    /// `progress(done, total)` is called after each tile, on the calling thread; it may throw (`.cancelled`) to stop
+    /// the upscale at that tile, and the error is rethrown. Safe to call concurrently.
     /// `tileSize` nil: sized by `memoryBudget` (`tileSize(width:height:memoryBudget:)`).
     public func upscale(
         _ image: Image, scale: Int? = nil, tileSize: Int? = nil, memoryBudget: Int = SRModel.defaultMemoryBudget,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: ((Int, Int) throws(InferenceError) -> Void)? = nil
     ) throws(InferenceError) -> Image {
         let tile = tileSize ?? self.tileSize(width: image.width, height: image.height, memoryBudget: memoryBudget)
         return try upscale(image, scale: scale, tileSize: tile, margin: tileMargin, progress: progress)
@@ -48,7 +49,8 @@ extension SRModel {
 
     /// `margin` is a parameter only so tests can show that a margin below the receptive field breaks equivalence.
     func upscale(
-        _ image: Image, scale: Int? = nil, tileSize: Int, margin: Int, progress: ((Int, Int) -> Void)?
+        _ image: Image, scale: Int? = nil, tileSize: Int, margin: Int,
+        progress: ((Int, Int) throws(InferenceError) -> Void)?
     ) throws(InferenceError) -> Image {
         guard image.width > 0 && image.height > 0 else { throw .invalidInput("empty image") }
         guard image.width <= Self.maxInputEdge && image.height <= Self.maxInputEdge else {
@@ -79,7 +81,7 @@ extension SRModel {
                     for x in 0..<tile.core.x.count * s { color[target + x] = min(max(output.data[source + x], 0), 1) }
                 }
             }
-            progress?(done + 1, plan.tiles.count)
+            try progress?(done + 1, plan.tiles.count)
         }
         if image.colorChannels == 1 {
             let plane = ow * oh

@@ -56,7 +56,7 @@ extension SRModel {
     /// tiled like a single pass. Colour is averaged; gray and alpha are handled as in `upscale`.
     public func upscaleEnsemble(
         _ image: Image, scale: Int? = nil, tileSize: Int? = nil, memoryBudget: Int = SRModel.defaultMemoryBudget,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: ((Int, Int) throws(InferenceError) -> Void)? = nil
     ) throws(InferenceError) -> Image {
         let s = scale ?? description.scale
         let rgb = image.rgb()
@@ -64,8 +64,9 @@ extension SRModel {
         for (index, transform) in Dihedral.all.enumerated() {
             let (planes, w, h) = transform.apply(rgb.color, width: rgb.width, height: rgb.height)
             let input = Image(width: w, height: h, colorChannels: 3, color: planes)
-            let output = try upscale(input, scale: s, tileSize: tileSize, memoryBudget: memoryBudget) { done, total in
-                progress?(index * total + done, 8 * total)
+            let output = try upscale(input, scale: s, tileSize: tileSize, memoryBudget: memoryBudget) {
+                done, total throws(InferenceError) in
+                try progress?(index * total + done, 8 * total)
             }
             let back = transform.invert(output.color, width: output.width, height: output.height)
             if sum == nil { sum = back } else { for i in back.indices { sum![i] += back[i] } }
