@@ -132,6 +132,31 @@ import Testing
         #expect(Self.maxDifference(whole.color, short.color) > 1e-3)
     }
 
+    /// `isCancelled` is asked between tiles: the tile in flight finishes, no further tile starts.
+    @Test func cancellationStopsBetweenTiles() throws {
+        func cancels(_ body: () throws -> Void) -> Bool {
+            do { try body() } catch InferenceError.cancelled { return true } catch { return false }
+            return false
+        }
+        let model = try Self.model("tiny_srresnet_x4_real")
+        let image = Self.randomImage(width: 41, height: 35)
+        var done = 0
+        #expect(
+            cancels {
+                _ = try model.upscale(
+                    image, tileSize: 8, progress: { finished, _ in done = finished }, isCancelled: { done >= 2 })
+            })
+        #expect(done == 2)
+        var ensembleDone = 0
+        #expect(
+            cancels {
+                _ = try model.upscaleEnsemble(
+                    image, tileSize: 8, progress: { finished, _ in ensembleDone = finished },
+                    isCancelled: { ensembleDone >= 1 })
+            })
+        #expect(ensembleDone == 1)
+    }
+
     /// An x4 LapSRN also upscales by 2: its first level's output, from a network stopped after that level.
     @Test func lapsrnServesItsCoarserLevel() throws {
         let model = try Self.model("tiny_lapsrn_x4_binary")

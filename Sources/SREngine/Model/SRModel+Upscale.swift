@@ -38,18 +38,23 @@ extension SRModel {
     /// is trained on RGB; for a gray input the channels differ only by model noise, so the mean is the least-biased
     /// estimate). Alpha is upscaled with bicubic resampling. `sourceBitDepth` is kept so 16-bit sources stay 16-bit.
     /// `progress(done, total)` is called after each tile, on the calling thread. Safe to call concurrently.
+    /// `isCancelled` is asked before each tile after the first; when it answers true the call throws `.cancelled`
+    /// (so Ctrl-C in the CLI stops after the tile in flight, not mid-tile). It comes after `progress` so that a
+    /// trailing closure stays the progress callback.
     /// `tileSize` nil: sized by `memoryBudget` (`tileSize(width:height:memoryBudget:)`).
     public func upscale(
         _ image: Image, scale: Int? = nil, tileSize: Int? = nil, memoryBudget: Int = SRModel.defaultMemoryBudget,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: ((Int, Int) -> Void)? = nil, isCancelled: (() -> Bool)? = nil
     ) throws(InferenceError) -> Image {
         let tile = tileSize ?? self.tileSize(width: image.width, height: image.height, memoryBudget: memoryBudget)
-        return try upscale(image, scale: scale, tileSize: tile, margin: tileMargin, progress: progress)
+        return try upscale(
+            image, scale: scale, tileSize: tile, margin: tileMargin, progress: progress, isCancelled: isCancelled)
     }
 
     /// `margin` is a parameter only so tests can show that a margin below the receptive field breaks equivalence.
     func upscale(
-        _ image: Image, scale: Int? = nil, tileSize: Int, margin: Int, progress: ((Int, Int) -> Void)?
+        _ image: Image, scale: Int? = nil, tileSize: Int, margin: Int, progress: ((Int, Int) -> Void)?,
+        isCancelled: (() -> Bool)? = nil
     ) throws(InferenceError) -> Image {
         guard image.width > 0 && image.height > 0 else { throw .invalidInput("empty image") }
         guard image.width <= Self.maxInputEdge && image.height <= Self.maxInputEdge else {
@@ -69,6 +74,7 @@ extension SRModel {
         let (ow, oh) = (width * s, height * s)
         var color = [Float](repeating: 0, count: 3 * ow * oh)
         for (done, tile) in plan.tiles.enumerated() {
+            if done > 0, isCancelled?() == true { throw .cancelled }
             let window = input.cropped(rows: tile.window.y, columns: tile.window.x)
             let output = try forward(window, levels: levels).last!
             let rowOffset = (tile.core.y.lowerBound - tile.window.y.lowerBound) * s

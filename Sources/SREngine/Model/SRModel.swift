@@ -13,12 +13,15 @@ public enum InferenceError: Error, CustomStringConvertible {
     case invalidInput(String)
     case oneDNN(DNNLError)
     case unsupported(String)
+    /// The caller's `isCancelled` said stop (checked between tiles).
+    case cancelled
 
     public var description: String {
         switch self {
         case .invalidInput(let why): return "invalid input: \(why)"
         case .oneDNN(let error): return error.description
         case .unsupported(let why): return "unsupported: \(why)"
+        case .cancelled: return "cancelled"
         }
     }
 }

@@ -54,10 +54,11 @@ struct Dihedral {
 
 extension SRModel {
     /// `upscale` averaged over the eight flips and rotations of the input (`Dihedral`): about 8x the time,
-    /// tiled like a single pass. Colour is averaged; gray and alpha are handled as in `upscale`.
+    /// tiled like a single pass. Colour is averaged; gray and alpha are handled as in `upscale`, and so is
+    /// `isCancelled` (asked between tiles and between the eight passes).
     public func upscaleEnsemble(
         _ image: Image, scale: Int? = nil, tileSize: Int? = nil, memoryBudget: Int = SRModel.defaultMemoryBudget,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: ((Int, Int) -> Void)? = nil, isCancelled: (() -> Bool)? = nil
     ) throws(InferenceError) -> Image {
         let s = scale ?? description.scale
         let rgb = image.rgb()
@@ -65,9 +66,10 @@ extension SRModel {
         for (index, transform) in Dihedral.all.enumerated() {
             let (planes, w, h) = transform.apply(rgb.color, width: rgb.width, height: rgb.height)
             let input = Image(width: w, height: h, colorChannels: 3, color: planes)
-            let output = try upscale(input, scale: s, tileSize: tileSize, memoryBudget: memoryBudget) { done, total in
-                progress?(index * total + done, 8 * total)
-            }
+            if index > 0, isCancelled?() == true { throw .cancelled }
+            let output = try upscale(
+                input, scale: s, tileSize: tileSize, memoryBudget: memoryBudget,
+                progress: { done, total in progress?(index * total + done, 8 * total) }, isCancelled: isCancelled)
             let back = transform.invert(output.color, width: output.width, height: output.height)
             if sum == nil { sum = back } else { for i in back.indices { sum![i] += back[i] } }
         }
