@@ -23,15 +23,14 @@ enum BatchInputs {
     /// segments (EXIF, ICC, XMP; JPEG T.81 B.1.1.4 caps a segment at 65535 bytes).
     static let headerPrefixBytes = 1 << 20
 
-    /// Inputs in argument order; a folder's image files (not hidden, not recursive) sorted by name.
+    /// Inputs in argument order; a folder's image files (not hidden, not recursive) sorted by name. A file that
+    /// does not exist stays in the list: its decode fails and is reported like any other bad image.
     static func files(_ arguments: [String]) throws -> [URL] {
         var files: [URL] = []
         for argument in arguments {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw CommandError("no such file or folder: \(argument)")
-            }
-            guard isDirectory.boolValue else {
+            let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
+            guard exists && isDirectory.boolValue else {
                 files.append(URL(fileURLWithPath: argument))
                 continue
             }
