@@ -18,6 +18,19 @@ struct ProgressBar {
         return "[\(bar)] \(done)/\(total) \(label)"
     }
 
+    /// The line for a fraction of weighted work, e.g. "[#######...........]  35% 3/10 images" (the label says what).
+    func line(fraction: Double, label: String) -> String {
+        let clamped = min(max(fraction, 0), 1)
+        let filled = Int(Double(width) * clamped)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        return "[\(bar)] " + String(format: "%3d%% ", Int(clamped * 100)) + label
+    }
+
+    func update(fraction: Double, label: String) {
+        guard enabled else { return }
+        write("\r" + line(fraction: fraction, label: label) + "\u{1B}[K")
+    }
+
     func update(done: Int, label: String) {
         guard enabled else { return }
         // \u{1B}[K clears what a longer previous label left behind.
