@@ -54,9 +54,14 @@ def test_ballot_stuffing_from_one_client_counts_no_vote(default_study):
     report = json.loads(call(default_study, "/study/results.json")[2])
     print(f"\nstuffing: {statuses.count(200)} of 20 sessions issued, {votes_cast} votes cast, "
           f"{report['total_votes']} counted, excluded {report['exclusions']}, {time.monotonic() - started:.1f} s")
-    assert statuses.count(200) == 4 and statuses.count(429) == 16
+    # 4 sessions per minute per address: a burst of 4, then one more each 15 s. How many more depends on how long
+    # the loop took (a busy CI machine renders the pairs slowly), so the bound follows the measured time.
+    elapsed = time.monotonic() - started
+    assert 4 <= statuses.count(200) <= 4 + int(elapsed / 15) + 1, (statuses, elapsed)
+    if elapsed < 60:
+        assert statuses.count(429) >= 20 - 4 - int(elapsed / 15) - 1
     assert report["total_votes"] == 0
-    assert report["exclusions"]["images_not_fetched"] == votes_cast == 4
+    assert report["exclusions"]["images_not_fetched"] == votes_cast == statuses.count(200)
 
 
 def test_a_script_that_fetches_the_images_but_votes_at_once_is_not_counted(tmp_path):
