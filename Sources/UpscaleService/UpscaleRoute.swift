@@ -2,24 +2,6 @@ import Foundation
 import HTTPServer
 import Logging
 
-/// A value filled in by a worker and awaited by the connection thread.
-private final class Completion<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private let semaphore = DispatchSemaphore(value: 0)
-    private var value: Value?
-
-    func fulfil(_ value: Value) {
-        lock.withLock { self.value = value }
-        semaphore.signal()
-    }
-
-    /// The value, or nil if it did not arrive within `milliseconds`.
-    func wait(milliseconds: Int) -> Value? {
-        guard semaphore.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
-        return lock.withLock { value }
-    }
-}
-
 extension UpscaleService {
     /// How often a connection thread waiting for its job checks that the client is still there.
     static let disconnectPollMilliseconds = 50

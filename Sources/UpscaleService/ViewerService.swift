@@ -89,9 +89,9 @@ final class ViewerService: Sendable {
             let job = UpscaleJob(
                 encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
                 coder: coder, registry: registry)
-            let outcome = JobOutcome()
+            let outcome = Completion<Result<UpscaleJob.Output, ServiceError>>()
             let work = { @Sendable in Result { () throws(ServiceError) in try job.run() } }
-            guard queue.submit(work, deliver: outcome.finish) != nil else {
+            guard queue.submit(work, deliver: outcome.fulfil) != nil else {
                 throw ServiceError.queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
             }
             return try outcome.wait().get().bytes
@@ -106,21 +106,5 @@ final class ViewerService: Sendable {
         let gets = ["/", "/study", "/study/results", "/study/next", "/study/image", "/study/results.json"]
         return gets.map { ViewerRoute(method: .get, path: $0) { _, _ in problem } }
             + [ViewerRoute(method: .post, path: "/study/vote") { _, _ in problem }]
-    }
-}
-
-/// The result of a job, handed from the worker thread to the waiting connection thread.
-private final class JobOutcome: @unchecked Sendable {  // `result` is written once before `done` is signalled
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<UpscaleJob.Output, ServiceError>?
-
-    func finish(_ result: Result<UpscaleJob.Output, ServiceError>) {
-        self.result = result
-        done.signal()
-    }
-
-    func wait() -> Result<UpscaleJob.Output, ServiceError> {
-        done.wait()
-        return result!
     }
 }
