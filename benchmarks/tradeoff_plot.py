@@ -42,11 +42,11 @@ def draw_panel(ax, rows, bicubic, label_modes):
         marker, _ = MODELS[row["model"]]
         color = ENGINES[row["engine"]]
         full = row["precision"] in FULL_PRECISION
-        ax.scatter(row["time_ms"], row["psnr"], marker=marker, s=46, zorder=3, linewidths=1.3,
-                   edgecolors=color, facecolors=color if full else "white")
+        ax.scatter(row["time_ms"], row["psnr"], marker=marker, s=46, linewidths=1.3, edgecolors=color,
+                   facecolors=color if full else "white", zorder=4 if row["engine"] == "binsr" else 3)
         if label_modes and row["engine"] == "binsr":
             ax.annotate(row["precision"], (row["time_ms"], row["psnr"]), xytext=(1, 5), textcoords="offset points",
-                        fontsize=6, color="0.3", rotation=60, rotation_mode="anchor", zorder=4)
+                        fontsize=6, color="0.25", rotation=50, rotation_mode="anchor", zorder=5)
     ax.axhline(bicubic, ls="--", color="0.5", lw=1, zorder=0)
     ax.annotate("bicubic", (1, bicubic), xycoords=("axes fraction", "data"), xytext=(-4, 3),
                 textcoords="offset points", ha="right", fontsize=7, color="0.4")
@@ -55,7 +55,7 @@ def draw_panel(ax, rows, bicubic, label_modes):
 
 
 def draw(result, path):
-    fig, axes = plt.subplots(2, 2, figsize=(14, 10.5), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(15, 12), sharex=True)
     scales, datasets = (4, 2), ("Set5", "Set14")
     for i, scale in enumerate(scales):
         for j, dataset in enumerate(datasets):
@@ -76,7 +76,8 @@ def draw(result, path):
     fig.legend(handles=handles, loc="lower center", ncol=7, fontsize=8.5, frameon=False, bbox_to_anchor=(0.5, 0.035))
     quick = " QUICK SMOKE RUN (CI): one image per set, not a measurement." if result["quick"] else ""
     fig.suptitle(f"Speed vs quality, {result['date']}: {result['cpu']}, {result['threads']} threads\n"
-                 f"time = median of {result['rounds']} rounds x {result['runs']} runs.{quick}", fontsize=11)
+                 f"time = median of {result['rounds'] * result['runs']} runs ({result['rounds']} round(s) x "
+                 f"{result['runs']}, after {result['warmup']} warm-up run(s) per round).{quick}", fontsize=11)
     fig.text(0.5, 0.008, "PSNR on Y, border = scale, LR = MATLAB bicubic rounded to 8 bits, as a user supplies it. "
              "binsr modes: fp32 PSNR + the mode's gate change; PyTorch and OpenVINO: binsr's fp32 PSNR of the same "
              f"weights.\nMade by: {result['command']}", ha="center", fontsize=8, color="0.3")

@@ -2,7 +2,7 @@
 
 Protocol: Y channel (BT.601), border = scale, HR mod-cropped, LR = MATLAB bicubic of the HR **rounded to 8 bits**, as
 a user would supply it (docs/evaluation.md; `binsr eval --rounded-lr`). The seed's README tables use the unrounded LR
-of the papers; rounding costs 0.001-0.02 dB (bicubic Set5 x4 28.4314 vs 28.4322), and it is what OpenCV's models get.
+of the papers; rounding costs 0.001-0.04 dB (bicubic Set5 x4 28.4314 vs 28.4322), and it is what OpenCV's models get.
 
 - binsr and bicubic: `binsr eval --rounded-lr --no-ifc --json` (the Swift `Evaluation` module, the reference).
 - precision modes: fp32 plus the mode's PSNR change in the model's quality gate (models/*.gate.json, `binsr gate`).
