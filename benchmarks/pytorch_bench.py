@@ -28,6 +28,9 @@ from safetensors.numpy import load_file
 from safetensors import safe_open
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+# Every precision mode of each kind (`binsr bench --cases`): real files have no binary layers for bf16/int8.
+BINSR_CASES = ["real:fp32", "real:bf16-all"] + [
+    f"binary:{mode}" for mode in ("fp32", "bf16", "int8", "bf16-all", "int8-bf16")]
 
 
 def conv_weight(ts, name):
@@ -91,11 +94,12 @@ class SRResNet(nn.Module):
 
 
 class LapSRN(nn.Module):
-    """docs/weights-format.md, LapSRN section."""
+    """docs/weights-format.md, LapSRN section; `scale` below the file's keeps only the levels that reach it (an x4
+    file's first level is the x2 model, as binsr runs it)."""
 
-    def __init__(self, ts, meta):
+    def __init__(self, ts, meta, scale=None):
         super().__init__()
-        blocks, scale = int(meta["blocks"]), int(meta["scale"])
+        blocks, scale = int(meta["blocks"]), scale or int(meta["scale"])
         self.head = nn.Sequential(make_conv(ts, "head.conv"), make_prelu(ts, "head.prelu"))
         self.levels = nn.ModuleList()
         for l in range(int(math.log2(scale))):
@@ -120,12 +124,29 @@ class LapSRN(nn.Module):
         return img
 
 
-def load_model(path):
+def weights_path(models_dir, arch, scale, kind):
+    """The file binsr runs for this scale: its own, else (LapSRN) the x4 file (ModelFiles.locate in Swift)."""
+    path = os.path.join(models_dir, f"{arch}_x{scale}_{kind}.safetensors")
+    if not os.path.exists(path) and arch == "lapsrn":
+        path = os.path.join(models_dir, f"{arch}_x{2 * scale}_{kind}.safetensors")
+    return path
+
+
+def load_model(path, scale=None):
     with safe_open(path, "np") as handle:
         meta = handle.metadata()
     ts = load_file(path)
-    model = (SRResNet if meta["arch"] == "srresnet" else LapSRN)(ts, meta).eval()
-    return model.to(memory_format=torch.channels_last)
+    model = SRResNet(ts, meta) if meta["arch"] == "srresnet" else LapSRN(ts, meta, scale)
+    return model.eval().to(memory_format=torch.channels_last)
+
+
+def binsr_bench(binsr, models_dir, arch, scale, size, runs, warmup, cases):
+    """One `binsr bench --json` run: {"binsr KIND PRECISION": [ms, ...]} for every case "KIND:PRECISION"."""
+    command = [binsr, "bench", "--json", "--models-dir", models_dir, "--arch", arch, "--scale", str(scale),
+               "--size", str(size), "--runs", str(runs), "--warmup", str(warmup), "--cases", ",".join(cases)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    return {f"binsr {row['weights']} {row['precision']}": row["times_ms"] for row in rows}
 
 
 def time_torch(model, x, runs, warmup, bf16):
@@ -181,7 +202,7 @@ def cpu_summary():
 
 def gated_modes(models_dir, arch, scale, kind):
     """binsr modes `auto` may use for this file: fp32 and every mode within 0.02 dB in its gate file."""
-    gate_path = os.path.join(models_dir, f"{arch}_x{scale}_{kind}.gate.json")
+    gate_path = weights_path(models_dir, arch, scale, kind).removesuffix(".safetensors") + ".gate.json"
     if not os.path.exists(gate_path):
         return {"fp32"}
     gate = json.load(open(gate_path))
@@ -212,22 +233,16 @@ def main():
     torch.set_num_threads(args.threads)
     print(f"CPU: {cpu_summary()}")
     print(f"torch {torch.__version__}, {args.threads} threads, load before: {uptime()}")
-    path = lambda kind: os.path.join(args.models_dir, f"{args.arch}_x{args.scale}_{kind}.safetensors")
-    models = {kind: load_model(path(kind)) for kind in ("real", "binary")}
+    models = {kind: load_model(weights_path(args.models_dir, args.arch, args.scale, kind), args.scale)
+              for kind in ("real", "binary")}
     x = torch.rand(1, 3, args.size, args.size, generator=torch.Generator().manual_seed(1))
     x = x.contiguous(memory_format=torch.channels_last)
     vino = openvino_models(models, x.contiguous(), args.threads) if not args.no_openvino else {}
-    cases = ",".join(["real:fp32", "real:bf16-all"] +
-                     [f"binary:{m}" for m in ("fp32", "bf16", "int8", "bf16-all", "int8-bf16")])
     samples = {}
     for _ in range(args.rounds):
-        out = subprocess.run([args.binsr, "bench", "--json", "--models-dir", args.models_dir, "--arch", args.arch,
-                              "--scale", str(args.scale), "--size", str(args.size), "--runs", str(args.runs),
-                              "--warmup", str(args.warmup), "--cases", cases],
-                             check=True, capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            row = json.loads(line)
-            samples.setdefault(f"binsr {row['weights']} {row['precision']}", []).extend(row["times_ms"])
+        for key, times in binsr_bench(args.binsr, args.models_dir, args.arch, args.scale, args.size, args.runs,
+                                      args.warmup, BINSR_CASES).items():
+            samples.setdefault(key, []).extend(times)
         for kind, model in models.items():
             for bf16 in (False, True):
                 key = f"torch {kind} {'bf16' if bf16 else 'fp32'}"

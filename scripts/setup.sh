@@ -30,8 +30,10 @@ if [ "${1:-}" = "--python" ]; then
         python3 -m venv "$venv"
     fi
     stamp="$venv/.binsr-requirements"
-    # training/requirements.txt plus any scripts/packages/*.pip (test tools of other concerns).
-    wanted=$(cat "$root/training/requirements.txt" "$root"/scripts/packages/*.pip 2>/dev/null | sed 's/#.*//' | sort -u)
+    # training/requirements.txt, benchmarks/requirements.txt (the chart runs in the tests) plus any
+    # scripts/packages/*.pip (test tools of other concerns).
+    wanted=$(cat "$root/training/requirements.txt" "$root/benchmarks/requirements.txt" "$root"/scripts/packages/*.pip \
+        2>/dev/null | sed 's/#.*//' | sort -u)
     if [ "$wanted" != "$(cat "$stamp" 2>/dev/null)" ]; then
         echo "setup: installing Python packages into $venv"
         "$venv/bin/pip" install -q --upgrade pip

@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the engine (median of N runs) per weights kind and precision."
     )
 
-    @Option(help: "Directory holding <arch>_x<scale>_<real|binary>.safetensors files.")
+    @Option(help: "Directory holding <arch>_x<scale>_<real|binary>.safetensors files (LapSRN x2: else the x4 file).")
     var modelsDir = "models"
     @Option(help: "srresnet or lapsrn.")
     var arch = "srresnet"
@@ -34,7 +34,7 @@ struct BenchCommand: ParsableCommand {
         guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
         guard (8...4096).contains(size) else { throw ValidationError("--size must be in 8...4096") }
         guard runs >= 1 && warmup >= 0 else { throw ValidationError("--runs must be >= 1 and --warmup >= 0") }
-        _ = try parsedCases()
+        for kind in Set(try parsedCases().map(\.weights)) { _ = try weightsFile(kind) }
     }
 
     func parsedCases() throws -> [(weights: String, precision: Precision)] {
@@ -47,6 +47,22 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// The file that upscales by `scale` (`ModelFiles.locate`: an x4 LapSRN also serves x2).
+    func weightsFile(_ kind: String) throws -> URL {
+        guard let url = ModelFiles.locate(in: URL(fileURLWithPath: modelsDir), arch: arch, weights: kind, scale: scale)
+        else {
+            throw ValidationError("no \(ModelFiles.name(arch: arch, weights: kind, scale: scale)) in \(modelsDir)")
+        }
+        return url
+    }
+
+    /// The LapSRN levels that reach `scale` (an x4 file timed at x2 stops after its first level, as `eval` and the
+    /// service run it); nil runs the whole network.
+    func levels(of model: SRModel) -> Int? {
+        guard model.description.arch == .lapsrn else { return nil }
+        return model.description.scales.firstIndex(of: scale).map { $0 + 1 }
+    }
+
     func run() throws {
         let input = Tensor.benchmarkInput(edge: size, seed: seed)
         // Every case is loaded and warmed up first, then timed round-robin (one run of each case per round), so
@@ -55,10 +71,9 @@ struct BenchCommand: ParsableCommand {
         var models: [SRModel] = []
         var outputs: [Tensor] = []
         for (kind, precision) in parsed {
-            let url = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(kind).safetensors")
-            let model = try SRModel(contentsOf: url, precision: precision)
-            var output = try model.forward(input).last!
-            for _ in 0..<warmup { output = try model.forward(input).last! }
+            let model = try SRModel(contentsOf: try weightsFile(kind), precision: precision)
+            var output = try model.forward(input, levels: levels(of: model)).last!
+            for _ in 0..<warmup { output = try model.forward(input, levels: levels(of: model)).last! }
             models.append(model)
             outputs.append(output)
         }
@@ -66,7 +81,7 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<runs {
             for (index, model) in models.enumerated() {
                 let start = DispatchTime.now().uptimeNanoseconds
-                outputs[index] = try model.forward(input).last!
+                outputs[index] = try model.forward(input, levels: levels(of: model)).last!
                 times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
         }
@@ -84,6 +99,7 @@ struct BenchCommand: ParsableCommand {
                 let timesText = times[index].map { String(format: "%.3f", $0) }.joined(separator: ",")
                 print(
                     "{\"engine\":\"binsr\",\"arch\":\"\(arch)\",\"scale\":\(scale),\"size\":\(size),"
+                        + "\"output_size\":\(outputs[index].width),"
                         + "\"weights\":\"\(kind)\",\"precision\":\"\(precision.rawValue)\",\"times_ms\":[\(timesText)]}"
                 )
             }
@@ -101,7 +117,7 @@ struct BenchCommand: ParsableCommand {
                     rows: rows))
             // What `auto` makes of these timings: the fastest mode each file's quality gate admits.
             for kind in ["real", "binary"] {
-                let url = URL(fileURLWithPath: modelsDir).appendingPathComponent("\(arch)_x\(scale)_\(kind).safetensors")
+                guard let url = try? weightsFile(kind) else { continue }
                 var timings: [Precision: Double] = [:]
                 for (index, item) in parsed.enumerated() where item.weights == kind {
                     timings[item.precision] = times[index].sorted()[runs / 2]
