@@ -10,8 +10,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the engine (median of N runs) per weights kind and precision."
     )
 
-    @Option(help: "Directory holding <arch>_x<scale>_<real|binary>.safetensors files (LapSRN x2: else the x4 file).")
-    var modelsDir = "models"
+    @OptionGroup var models: ModelsFolderOption
     @Option(help: "srresnet or lapsrn.")
     var arch = "srresnet"
     @Option(help: "Upscaling factor, 2 or 4.")
@@ -49,9 +48,9 @@ struct BenchCommand: ParsableCommand {
 
     /// The file that upscales by `scale` (`ModelFiles.locate`: an x4 LapSRN also serves x2).
     func weightsFile(_ kind: String) throws -> URL {
-        guard let url = ModelFiles.locate(in: URL(fileURLWithPath: modelsDir), arch: arch, weights: kind, scale: scale)
+        guard let url = ModelFiles.locate(in: models.url, arch: arch, weights: kind, scale: scale)
         else {
-            throw ValidationError("no \(ModelFiles.name(arch: arch, weights: kind, scale: scale)) in \(modelsDir)")
+            throw ValidationError("no \(ModelFiles.name(arch: arch, weights: kind, scale: scale)) in \(models.path)")
         }
         return url
     }

@@ -24,10 +24,14 @@ struct Eval: ParsableCommand {
     @Option(help: "Method to evaluate: \(EvalMethods.names.joined(separator: ", ")), or a .safetensors weight file.")
     var method: String = "bicubic"
 
-    @Option(name: .customLong("models-dir"), help: "Folder of the network weight files.")
-    var modelsDirectory: String = "models"
+    @OptionGroup var models: ModelsFolderOption
 
-    @Option(help: "Precision: fp32 (the published numbers), bf16 or int8 (binary layers only), bf16-all (every convolution), int8-bf16, auto.")
+    // The default differs from `upscale`'s `auto` on purpose: a score must not depend on which mode this CPU picks.
+    @Option(
+        help: """
+            Precision: fp32 (default, as every published number: a score must not depend on the CPU's pick), bf16 \
+            or int8 (binary layers only), bf16-all (every convolution), int8-bf16, auto (what upscale and serve use).
+            """)
     var precision: String = "fp32"
 
     @Flag(name: .customLong("rounded-lr"), help: "Round the LR image to 8 bits before upscaling.")
@@ -62,7 +66,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let options = try EvaluationOptions(scale: scale, roundLR: roundedLR, computeIFC: !noIFC)
         let sr = try EvalMethods.make(
-            method, scale: scale, modelsDirectory: modelsDirectory, precision: precision, ensemble: ensemble)
+            method, scale: scale, modelsDirectory: models.path, precision: precision, ensemble: ensemble)
         let directory = URL(fileURLWithPath: dataset)
         let total = try DatasetDirectory.imageFiles(in: directory).count
         let bar = ProgressBar(total: total)

@@ -12,8 +12,7 @@ struct GateCommand: ParsableCommand {
         abstract: "Measure each precision mode's PSNR change against fp32 and store it beside the weights.",
         discussion: "Writes <name>.gate.json for every weight file (or only --file); `auto` reads it.")
 
-    @Option(help: "Directory holding the weight files.")
-    var modelsDir = "models"
+    @OptionGroup var models: ModelsFolderOption
     @Option(help: "Only this weight file.")
     var file: String?
     @Option(help: "Folder holding Set5/ and Set14/.")
@@ -22,7 +21,7 @@ struct GateCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let directory = URL(fileURLWithPath: modelsDir)
+        let directory = models.url
         let urls: [URL]
         if let file {
             urls = [URL(fileURLWithPath: file)]

@@ -9,20 +9,19 @@ struct ModelsCommand: ParsableCommand {
         abstract: "List the weight files in the models directory: parameters, size, multiply-adds per output pixel."
     )
 
-    @Option(help: "Directory holding <arch>_x<scale>_<real|binary>.safetensors files.")
-    var modelsDir = "models"
+    @OptionGroup var models: ModelsFolderOption
 
     func run() throws {
-        let directory = URL(fileURLWithPath: modelsDir)
+        let directory = models.url
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
                 .filter(ModelFiles.isWeightFile).sorted()
         } catch {
-            throw CommandError("cannot list \(modelsDir): \(error.localizedDescription)")
+            throw CommandError("cannot list \(models.path): \(error.localizedDescription)")
         }
         guard !names.isEmpty else {
-            print("no .safetensors files in \(modelsDir)")
+            print("no .safetensors files in \(models.path)")
             return
         }
         let header = [

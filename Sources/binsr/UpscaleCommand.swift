@@ -43,8 +43,7 @@ struct UpscaleCommand: ParsableCommand {
     var weights = "binary"
     @Option(help: "Precision: auto (the fastest mode within the model's 0.02 dB quality gate, measured on this CPU once and cached), fp32, bf16 or int8 (binary layers only), bf16-all (every convolution), int8-bf16 (int8 binary layers, bf16 others).")
     var precision = "auto"
-    @Option(help: "Directory holding the weight files.")
-    var modelsDir = "models"
+    @OptionGroup var models: ModelsFolderOption
     @Option(help: "Tile edge in input pixels (default: the whole image when it fits --memory-budget-mib, else the largest tiles that do).")
     var tileSize: Int?
     @Option(
@@ -134,10 +133,10 @@ struct UpscaleCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let directory = URL(fileURLWithPath: modelsDir)
+        let directory = models.url
         guard let weightsURL = ModelFiles.locate(in: directory, arch: arch, weights: weights, scale: scale) else {
             let expected = directory.appendingPathComponent(ModelFiles.name(arch: arch, weights: weights, scale: scale))
-            throw CommandError("no weights at \(expected.path) (see `binsr models --models-dir \(modelsDir)`)")
+            throw CommandError("no weights at \(expected.path) (see `binsr models --models-dir \(models.path)`)")
         }
         let mode = try PrecisionTuner().resolve(precision, for: weightsURL) { note in
             if stats { FileHandle.standardError.write(Data((note + "\n").utf8)) }
