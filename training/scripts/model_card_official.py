@@ -1,14 +1,14 @@
 """Writes the official `binsr eval` numbers (fp32; from benchmarks/quality_table.sh's JSON in runs/quality/) into
 each model card's "Official numbers" line, replacing the previous one.
 
-    python3 benchmarks/model_card_official.py [runs/quality]
+    python3 training/scripts/model_card_official.py [runs/quality]
 """
 import datetime
 import json
 import pathlib
 import sys
 
-root = pathlib.Path(__file__).resolve().parents[1]
+root = pathlib.Path(__file__).resolve().parents[2]
 folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "runs" / "quality"
 today = datetime.date.today().isoformat()
 for card in sorted((root / "models").glob("*_x*_*.md")):
