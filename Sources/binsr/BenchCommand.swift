@@ -46,11 +46,11 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// The file that upscales by `scale` (`ModelFiles.locate`: an x4 LapSRN also serves x2).
+    /// The file that upscales by `scale` (`ModelFolder.locate`: an x4 LapSRN also serves x2).
     func weightsFile(_ kind: String) throws -> URL {
-        guard let url = ModelFiles.locate(in: models.url, arch: arch, weights: kind, scale: scale)
+        guard let url = ModelFolder.locate(in: models.url, arch: arch, weights: kind, scale: scale)
         else {
-            throw ValidationError("no \(ModelFiles.name(arch: arch, weights: kind, scale: scale)) in \(models.path)")
+            throw ValidationError("no \(ModelFolder.name(arch: arch, weights: kind, scale: scale)) in \(models.path)")
         }
         return url
     }

@@ -20,7 +20,7 @@ enum EvalMethods {
             return BicubicMethod()
         case let network where names.contains(network):
             let parts = network.split(separator: "-")
-            guard let url = ModelFiles.locate(in: URL(fileURLWithPath: modelsDirectory), arch: String(parts[0]),
+            guard let url = ModelFolder.locate(in: URL(fileURLWithPath: modelsDirectory), arch: String(parts[0]),
                                               weights: String(parts[1]), scale: scale)
             else {
                 throw EvalMethodError.unsupportedScale(method: name, scale: scale)

@@ -26,8 +26,7 @@ struct GateCommand: ParsableCommand {
         if let file {
             urls = [URL(fileURLWithPath: file)]
         } else {
-            urls = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter(ModelFiles.isWeightFile).sorted().map { directory.appendingPathComponent($0) }
+            urls = try ModelFolder.weightFiles(in: directory).map { directory.appendingPathComponent($0) }
         }
         for url in urls {
             let fingerprint = try WeightsFingerprint.of(url)

@@ -15,8 +15,7 @@ struct ModelsCommand: ParsableCommand {
         let directory = models.url
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter(ModelFiles.isWeightFile).sorted()
+            names = try ModelFolder.weightFiles(in: directory)
         } catch {
             throw CommandError("cannot list \(models.path): \(error.localizedDescription)")
         }

@@ -26,7 +26,7 @@ func makeSuperResolver(config: ServiceConfig, logger: Logger) throws -> any Supe
 }
 
 /// Serves the weight files `<arch>_x<scale>_<real|binary>.safetensors` of one folder with SREngine, and a LapSRN's
-/// coarser levels as models of their own scale (`ModelFiles`).
+/// coarser levels as models of their own scale (`ModelFolder`).
 ///
 /// Each `SRModel` is loaded once and shared read-only by every worker (SRModel is safe to call concurrently).
 /// Training state files (`*.train.safetensors`) sit beside the weights and are skipped. Under `precision = auto` a
@@ -54,62 +54,27 @@ final class EngineResolver: SuperResolver, @unchecked Sendable {
         self.memoryBudget = memoryBudget
         self.tuner = tuner
         self.logger = logger
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let folder = ModelFolder(directory: directory)
+        for (file, reason) in folder.skipped {
+            logger.log(
+                level: reason.hasPrefix("unreadable") ? .error : .warning, "weight file not served",
+                metadata: ["file": "\(file)", "reason": "\(reason)"])
+        }
+        func serviceKey(_ key: ModelFolder.Key) -> ModelKey {
+            ModelKey(arch: key.arch.rawValue, weights: key.kind, scale: key.scale)
+        }
         var files: [ModelKey: URL] = [:]
-        var models: [ModelInfo] = []
-        var scales: [ModelKey: [Int]] = [:]
-        var unavailable: [UnavailableWeights] = []
-        // `<arch>_x<scale>_<kind>.safetensors` names first, so that one of them wins over any other file of its kind.
-        var canonicalKeys: [String: ModelKey] = [:]
-        for arch in Architecture.allCases {
-            for scale in [2, 4] {
-                for kind in ["real", "binary"] {
-                    canonicalKeys[ModelFiles.name(arch: arch.rawValue, weights: kind, scale: scale)] =
-                        ModelKey(arch: arch.rawValue, weights: kind, scale: scale)
-                }
-            }
-        }
-        let canonical = Set(canonicalKeys.keys)
-        let ordered = names.sorted { (canonical.contains($0) ? 0 : 1, $0) < (canonical.contains($1) ? 0 : 1, $1) }
-        for name in ordered where name.hasSuffix(".safetensors") && !name.hasSuffix(".train.safetensors") {
-            let url = directory.appendingPathComponent(name)
-            // One unreadable file (truncated copy, garbage) must not keep the good ones from being served.
-            let description: ModelDescription
-            do {
-                description = try ModelWeights(contentsOf: url).description
-            } catch {
-                logger.error("skipping unreadable weight file", metadata: ["file": "\(name)", "error": "\(error)"])
-                // Clients see the file's name, not the server's paths.
-                let reason = "\(error)".replacingOccurrences(of: "weight file \(url.path): ", with: "")
-                unavailable.append(UnavailableWeights(file: name, key: canonicalKeys[name], reason: reason))
-                continue
-            }
-            let key = ModelKey(arch: description.arch.rawValue, weights: description.binary ? "binary" : "real",
-                               scale: description.scale)
-            // Two files of one kind: the first one seen is served (canonical names sort first, see above).
-            if let kept = files[key] {
-                logger.warning(
-                    "two weight files for \(key): serving \(kept.lastPathComponent), not \(url.lastPathComponent)")
-                continue
-            }
-            files[key] = url
-            models.append(ModelInfo(key: key, parameterCount: description.realParameters + description.binaryParameters,
-                                    sizeBytes: description.fileBytes))
-            scales[key] = description.scales
-        }
-        // A LapSRN's coarser levels are models too (x4 also serves x2), unless a file of that scale exists.
-        for (key, available) in scales.sorted(by: { $0.key.description < $1.key.description }) {
-            for scale in available where scale != key.scale {
-                let derived = ModelKey(arch: key.arch, weights: key.weights, scale: scale)
-                guard files[derived] == nil, let info = models.first(where: { $0.key == key }) else { continue }
-                files[derived] = files[key]
-                models.append(ModelInfo(key: derived, parameterCount: info.parameterCount, sizeBytes: info.sizeBytes))
-            }
-        }
+        for entry in folder.entries { files[serviceKey(entry.key)] = entry.url }
         self.files = files
-        self.models = models
-        // A broken file whose model another file serves is only a warning in the log.
-        self.unavailable = unavailable.filter { entry in entry.key.map { files[$0] == nil } ?? true }
+        models = folder.entries.map { entry in
+            ModelInfo(
+                key: serviceKey(entry.key),
+                parameterCount: entry.description.realParameters + entry.description.binaryParameters,
+                sizeBytes: entry.description.fileBytes)
+        }
+        unavailable = folder.unreadable.map {
+            UnavailableWeights(file: $0.file, key: $0.key.map(serviceKey), reason: $0.reason)
+        }
     }
 
     func load(_ key: ModelKey) throws {

@@ -134,8 +134,8 @@ struct UpscaleCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         let directory = models.url
-        guard let weightsURL = ModelFiles.locate(in: directory, arch: arch, weights: weights, scale: scale) else {
-            let expected = directory.appendingPathComponent(ModelFiles.name(arch: arch, weights: weights, scale: scale))
+        guard let weightsURL = ModelFolder.locate(in: directory, arch: arch, weights: weights, scale: scale) else {
+            let expected = directory.appendingPathComponent(ModelFolder.name(arch: arch, weights: weights, scale: scale))
             throw CommandError("no weights at \(expected.path) (see `binsr models --models-dir \(models.path)`)")
         }
         let mode = try PrecisionTuner().resolve(precision, for: weightsURL) { note in
