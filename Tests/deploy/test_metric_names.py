@@ -24,7 +24,10 @@ def referenced_names() -> set[str]:
 
 
 def test_the_deployment_reads_the_expected_metrics():
-    assert referenced_names() == {"binsr_queue_depth", "binsr_http_requests_total", "binsr_http_request_duration_seconds"}
+    assert referenced_names() == {
+        "binsr_queue_depth", "binsr_http_requests_total", "binsr_http_request_duration_seconds",
+        "binsr_http_connections_shed_total", "binsr_http_connections",
+    }
     rules = yaml.safe_load((KUBERNETES / "components" / "queue-depth" / "prometheus-adapter-rules.yaml").read_text())
     assert rules["rules"][0]["name"]["as"] == "binsr_queue_depth"
 
