@@ -75,7 +75,7 @@ def promtool() -> str:
 def test_promtool_accepts_the_config_and_rules():
     result = run([promtool(), "check", "config", str(PROMETHEUS / "prometheus.yml")])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 5 rules found" in result.stdout + result.stderr
+    assert "SUCCESS: 6 rules found" in result.stdout + result.stderr
 
 
 def test_alert_rules_pass_their_unit_tests():
