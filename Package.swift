@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
     ],
     targets: [
         // C libraries, each imported privately by exactly one Swift module.
@@ -55,6 +56,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .executableTarget(
@@ -74,7 +76,10 @@ let package = Package(
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "TestSupport"]),
         .testTarget(
             name: "UpscaleServiceTests",
-            dependencies: ["UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport"]),
+            dependencies: [
+                "UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -8,15 +8,24 @@ extension UpscaleService {
     func handle(_ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse {
         metrics.inFlightChanged(by: 1)
         defer { metrics.inFlightChanged(by: -1) }
+        // Job paths carry an id; the router knows them by their templates (JobRoutes.swift).
+        let (routePath, jobID) = JobPath.template(request.path)
+        let resolution = router.resolve(request.method, routePath)
+        var matchedRoute: String?
+        if case .matched = resolution { matchedRoute = routePath }
+        // The span is named `{method} {route}`, or the method alone off the API's routes (OpenTelemetry's HTTP
+        // semantic conventions, "Name"): a path with an id or a viewer file would make a name per request.
+        let trace = RequestTrace.start(
+            [request.method.rawValue, matchedRoute].compactMap { $0 }.joined(separator: " "),
+            headers: request.headers, receivedAt: context.receivedAt, tracer: tracer)
         var logger = self.logger
         logger[metadataKey: "request-id"] = "\(context.requestID)"
+        logger[metadataKey: "trace-id"] = "\(trace.traceID)"
+        logger[metadataKey: "span-id"] = "\(trace.spanID)"
         var routeLabel = "unmatched"
         var modelLabel = ""
         var response: HTTPResponse
         do {
-            // Job paths carry an id; the router knows them by their templates (JobRoutes.swift).
-            let (routePath, jobID) = JobPath.template(request.path)
-            let resolution = router.resolve(request.method, routePath)
             switch resolution {
             case .matched(let route): routeLabel = route.rawValue
             case .notFound where viewer.serves(request.path): routeLabel = "viewer"
@@ -39,8 +48,9 @@ extension UpscaleService {
                 case .readyz: response = readiness()
                 case .metrics: response = metricsExposition()
                 case .models: response = modelList()
-                case .upscale: response = try upscale(request, context, logger: logger, model: &modelLabel)
-                case .submitJob: response = try submitJob(request, logger: logger, model: &modelLabel)
+                case .upscale:
+                    response = try upscale(request, context, logger: logger, trace: trace, model: &modelLabel)
+                case .submitJob: response = try submitJob(request, logger: logger, trace: trace, model: &modelLabel)
                 case .jobStatus: response = try jobStatus(request.head, id: jobID ?? "")
                 case .deleteJob: response = try deleteJob(request.head, id: jobID ?? "", logger: logger)
                 case .jobResult: response = try jobResult(request.head, id: jobID ?? "")
@@ -63,6 +73,7 @@ extension UpscaleService {
                 "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
                 "ms": "\(Int(seconds * 1000))", "model": "\(modelLabel)",
             ])
+        trace.end(method: request.method.rawValue, path: request.path, route: matchedRoute, status: response.status)
         return response
     }
 
@@ -111,14 +122,15 @@ extension UpscaleService {
         _ head: HTTPRequestHead, requestID: String, _ error: any HTTPResponseError
     ) -> HTTPResponse {
         let response = ProblemResponse.make(for: error, requestID: requestID)
+        var metadata: Logger.Metadata = [
+            "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
+        ]
+        // No span for a request refused before its body, but its line names the caller's trace when there is one.
+        if let caller = TraceParent(header: head.headers["traceparent"]) { metadata["trace-id"] = "\(caller.traceID)" }
         metrics.recordRequest(
             route: "early", method: head.method.rawValue, status: response.status, model: "",
             seconds: 0, bytesIn: 0, bytesOut: response.body.count)
-        logger.info(
-            "request refused before body",
-            metadata: [
-                "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
-            ])
+        logger.info("request refused before body", metadata: metadata)
         return response
     }
 

@@ -20,6 +20,11 @@ struct UpscaleJob: Sendable {
     let registry: ModelRegistry
     /// The engine's tile progress, for asynchronous jobs (nil for `POST /upscale`).
     var progress: UpscaleProgress? = nil
+    /// The span the stages' spans are children of: the server span of `POST /upscale`, a job's `upscale job` span.
+    var trace: TraceSpan? = nil
+
+    /// The stages in order: a failure is reported as a failed span of the stage in progress.
+    static let stages = ["decode", "inference", "encode"]
 
     func run() throws(ServiceError) -> Output {
         var stages: [(String, Double)] = []
@@ -28,9 +33,22 @@ struct UpscaleJob: Sendable {
         func lap(_ stage: String) {
             let now = clock.now
             stages.append((stage, (now - mark).seconds))
+            trace?.record(stage, from: mark, to: now)
             mark = now
         }
+        do throws(ServiceError) {
+            var output = try decodeUpscaleEncode(lap: lap)
+            output.stageSeconds = stages
+            return output
+        } catch {
+            let stage = Self.stages[min(stages.count, Self.stages.count - 1)]
+            trace?.record(stage, from: mark, to: clock.now, error: error)
+            throw error
+        }
+    }
 
+    /// The stages, each ended by `lap`; the output's `stageSeconds` is left to `run`.
+    private func decodeUpscaleEncode(lap: (String) -> Void) throws(ServiceError) -> Output {
         let image: Image
         do {
             image = try coder.decode(encoded, maxPixels: config.maxInputPixels)
@@ -72,7 +90,7 @@ struct UpscaleJob: Sendable {
         lap("encode")
         return Output(
             bytes: bytes, format: outputFormat, inputSize: (image.width, image.height),
-            outputSize: (result.width, result.height), stageSeconds: stages)
+            outputSize: (result.width, result.height), stageSeconds: [])
     }
 
     /// Refuses, before inference, a result the output format cannot store: WebP holds at most 16383 pixels per

@@ -8,16 +8,18 @@ extension UpscaleService {
 
     /// `POST /upscale`: validate, queue, wait (dropping the job if the client leaves), answer with the image.
     func upscale(
-        _ request: HTTPRequest, _ context: RequestContext, logger: Logger,
+        _ request: HTTPRequest, _ context: RequestContext, logger: Logger, trace: RequestTrace,
         model: inout String
     ) throws(ServiceError) -> HTTPResponse {
-        let job = try prepareUpscale(request)
+        var job = try prepareUpscale(request)
+        // The stages are children of the server span: the client waits for them.
+        job.trace = trace.root
         model = job.parameters.key.description
         let completion = Completion<Result<UpscaleJob.Output, ServiceError>>()
         let enqueuedAt = ContinuousClock().now
         let metrics = self.metrics
         let ticket = queue.submit(
-            { Self.run(job, enqueuedAt: enqueuedAt, metrics: metrics) }, deliver: completion.fulfil)
+            { [job] in Self.run(job, enqueuedAt: enqueuedAt, metrics: metrics) }, deliver: completion.fulfil)
         guard let ticket else {
             logger.warning("queue full; refusing", metadata: ["depth": "\(queue.capacity)"])
             throw .queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
@@ -54,12 +56,15 @@ extension UpscaleService {
             coder: coder, registry: registry)
     }
 
-    /// Runs `job` on a worker, with its time in the queue first among its stages, each stage recorded in metrics.
+    /// Runs `job` on a worker, with its time in the queue first among its stages, each stage recorded in metrics
+    /// and, as a span, under `job.trace`.
     static func run(
         _ job: UpscaleJob, enqueuedAt: ContinuousClock.Instant, metrics: ServiceMetrics
     ) -> Result<UpscaleJob.Output, ServiceError> {
-        let queued = (ContinuousClock().now - enqueuedAt).seconds
+        let started = ContinuousClock().now
+        let queued = (started - enqueuedAt).seconds
         metrics.recordStage("queue", seconds: queued)
+        job.trace?.record("queue", from: enqueuedAt, to: started)
         var result = Result { () throws(ServiceError) in try job.run() }
         if case .success(var output) = result {
             output.stageSeconds.insert(("queue", queued), at: 0)

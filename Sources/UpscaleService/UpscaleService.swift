@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import HTTPServer
 import Logging
+import Tracing
 
 /// The upscale service: HTTP server, routes, model registry, worker pool and metrics, wired from one config.
 ///
@@ -17,6 +18,9 @@ public final class UpscaleService: @unchecked Sendable {
     /// Asynchronous jobs (`/v1/jobs`, Jobs/): their records and results.
     let jobs: JobStore
     let logger: Logger
+    /// Records the requests' spans (Tracing/): the one given at init, else the process's `InstrumentationSystem`
+    /// tracer (a no-op one unless `binsr serve` bootstraps another), so tests pass theirs without the global.
+    let tracer: any Tracer
     let router: Router<Route>
     /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*, consulted for paths
     /// the API's router does not know (so the API description stays the API's).
@@ -36,8 +40,12 @@ public final class UpscaleService: @unchecked Sendable {
         case jobResult = "job_result"
     }
 
-    public init(config: ServiceConfig, resolver: any SuperResolver, coder: any ImageCoding, logger: Logger) {
+    public init(
+        config: ServiceConfig, resolver: any SuperResolver, coder: any ImageCoding, logger: Logger,
+        tracer: (any Tracer)? = nil
+    ) {
         self.config = config
+        self.tracer = tracer ?? InstrumentationSystem.tracer
         self.registry = ModelRegistry(resolver: resolver, eager: config.modelLoading == "eager")
         self.coder = coder
         self.logger = logger

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import Logging
 import TestSupport
+import Tracing
 import UpscaleService
 
 /// The test double for the engine: nearest-neighbour upscaling (exact and checkable), an optional delay per call
@@ -99,7 +100,9 @@ enum Fixtures {
 /// A service on an ephemeral port with the stub engine and the real codecs.
 func startService(
     _ configure: (inout ServiceConfig) -> Void = { _ in },
-    resolver: StubResolver = StubResolver()
+    resolver: StubResolver = StubResolver(),
+    logger: Logger? = nil,
+    tracer: (any Tracer)? = nil
 ) throws -> UpscaleService {
     var config = ServiceConfig()
     config.host = "127.0.0.1"
@@ -107,9 +110,10 @@ func startService(
     config.workers = 2
     config.shutdownGraceSeconds = 10
     configure(&config)
-    var logger = Logger(label: "binsr-test")
-    logger.logLevel = .warning
-    let service = UpscaleService(config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger)
+    var quiet = Logger(label: "binsr-test")
+    quiet.logLevel = .warning
+    let service = UpscaleService(
+        config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger ?? quiet, tracer: tracer)
     try service.start()
     return service
 }

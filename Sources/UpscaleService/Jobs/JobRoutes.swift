@@ -27,23 +27,34 @@ enum JobPath {
 /// and answered at once with 202 and the job's address; the client polls the job and fetches the result.
 extension UpscaleService {
     /// `POST /v1/jobs`: 202 with `Location: /v1/jobs/{id}` and the job's status document.
-    func submitJob(_ request: HTTPRequest, logger: Logger, model: inout String) throws -> HTTPResponse {
+    ///
+    /// The work runs after the 202, under a `upscale job` span that is a child of this request's server span (not a
+    /// new trace linked to it): the job is what the caller asked for, so its trace id finds the work too, and the
+    /// child outliving its parent is what OpenTelemetry's asynchronous ("follows from") spans look like.
+    func submitJob(
+        _ request: HTTPRequest, logger: Logger, trace: RequestTrace, model: inout String
+    ) throws -> HTTPResponse {
         var prepared = try prepareUpscale(request)
         model = prepared.parameters.key.description
         let owner = jobOwner(request.head)
         let store = jobs
         let id = try store.admit(owner: owner, model: prepared.parameters.key, now: Date())
         prepared.progress = { fraction in store.progress(id, fraction) }
-        let job = prepared
         let enqueuedAt = ContinuousClock().now
+        let jobSpan = trace.root.child("upscale job", at: enqueuedAt)
+        jobSpan.span.updateAttributes { $0.set("binsr.job.id", value: .string(id)) }
+        prepared.trace = jobSpan
+        let job = prepared
         let metrics = self.metrics
         let ticket = queue.submit(
             { () -> JobStore.Completion in
+                defer { jobSpan.end() }
                 guard store.start(id, now: Date()) else { return .gone }
                 return store.store(id, Self.run(job, enqueuedAt: enqueuedAt, metrics: metrics))
             },
             deliver: { completion in store.publish(id, completion, now: Date()) })
         guard let ticket else {
+            jobSpan.end()
             store.withdraw(id)
             logger.warning("queue full; refusing a job", metadata: ["depth": "\(queue.capacity)"])
             throw ServiceError.queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
