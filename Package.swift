@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // C libraries, each imported privately by exactly one Swift module.
@@ -22,7 +23,6 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // epoll and eventfd from the C library (headers only), for the HTTP server's event loop.
         .systemLibrary(name: "CEpoll"),
         // setjmp/longjmp error handling of libpng and libjpeg must stay in C frames (a longjmp across Swift
@@ -46,8 +46,8 @@ let package = Package(
         // A small HTTP/1.1 server: non-blocking BSD sockets on an epoll event loop, a handler thread pool;
         // knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
-        // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite.
-        .target(name: "StudyStore", dependencies: ["CSQLite"]),
+        // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite through GRDB.
+        .target(name: "StudyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The upscale service: routes, model registry, worker pool, metrics, config.
         .target(
             name: "UpscaleService",
@@ -73,7 +73,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "TestSupport"]),
+        .testTarget(
+            name: "StudyStoreTests",
+            dependencies: ["StudyStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "UpscaleServiceTests",
             dependencies: [

@@ -1,14 +1,15 @@
 import Foundation
+internal import GRDB
+import Synchronization
 
 /// The blind study's persistent state: pairs issued to sessions and the one vote each pair may get.
 ///
 /// A pair is stored server-side when it is issued, so a vote names only the pair id: the server alone knows which
 /// side was real, a client cannot invent pairs, and the vote's primary key (the pair id) allows one vote per pair.
-/// The database is a SQLite file in WAL mode; one connection serves the whole process behind a lock (writes are
-/// tiny, so a serial connection is not the bottleneck), and the busy timeout covers other processes on the same file.
-///
-/// `@unchecked Sendable`: the only mutable state, the connection, is touched only while `lock` is held.
-public final class StudyStore: @unchecked Sendable {
+/// The database is a SQLite file in WAL mode behind a GRDB `DatabasePool`: reads (results, open pairs) run on reader
+/// connections without waiting for a write, writes are serialised on one writer connection in IMMEDIATE transactions,
+/// and the busy timeout covers other processes on the same file (https://sqlite.org/wal.html).
+public final class StudyStore: Sendable {
     /// The database file inside the data directory.
     public static let fileName = "study.sqlite3"
 
@@ -16,10 +17,9 @@ public final class StudyStore: @unchecked Sendable {
     /// How long after issue a pair still accepts its vote; later votes get `StudyError.pairExpired`.
     public let pairLifetime: TimeInterval
 
-    private let lock = NSLock()
-    private let connection: SQLiteConnection
-    /// Pairs issued since the last purge (guarded by `lock`).
-    private var issuedSincePurge = 0
+    private let database: DatabasePool
+    /// Pairs issued since the last purge.
+    private let issuedSincePurge = Mutex(0)
     /// Expired unvoted pairs are deleted after every this many issued pairs.
     public static let purgeInterval = 256
 
@@ -27,13 +27,19 @@ public final class StudyStore: @unchecked Sendable {
     public let minViewSeconds: TimeInterval
 
     /// Opens or creates `directory/study.sqlite3` (creating the directory too) and its schema (StudySchema).
+    ///
+    /// GRDB's pool sets WAL and `synchronous=NORMAL` (durable across application crashes in WAL mode; only a power
+    /// loss may drop the last commits) and enables foreign keys; the busy timeout makes a second process wait for the
+    /// write lock instead of failing at once with SQLITE_BUSY.
     public init(directory: URL, pairLifetime: TimeInterval = 3600, minViewSeconds: TimeInterval = 0) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         fileURL = directory.appendingPathComponent(Self.fileName)
         self.pairLifetime = pairLifetime
         self.minViewSeconds = minViewSeconds
-        connection = try SQLiteConnection(path: fileURL.path)
-        try StudySchema.prepare(connection)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        database = try DatabasePool(path: fileURL.path, configuration: configuration)
+        try StudySchema.migrate(database)
     }
 
     /// Records a new pair for `session` and returns it with a fresh random id.
@@ -49,20 +55,21 @@ public final class StudyStore: @unchecked Sendable {
         let pair = StudyPair(
             id: Token.random(), session: session, arch: arch, scale: scale, input: input,
             realOnLeft: realOnLeft, issuedAt: issuedAt, crop: crop)
-        func optional(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
-        let purgeDue = try locked {
-            try connection.run(
-                """
-                INSERT INTO pairs (id, session, arch, scale, input, real_on_left, issued_at,
-                                   crop_x, crop_y, crop_width, crop_height) VALUES (?,?,?,?,?,?,?,?,?,?,?)
-                """,
-                [
-                    .text(pair.id), .text(session), .text(arch), .integer(Int64(scale)), .text(input),
-                    .integer(realOnLeft ? 1 : 0), .real(issuedAt.timeIntervalSince1970),
-                    optional(crop?.x), optional(crop?.y), optional(crop?.width), optional(crop?.height),
+        try database.write { db in
+            // Times as seconds since 1970: GRDB would store a `Date` as text.
+            try db.execute(
+                sql: """
+                    INSERT INTO pairs (id, session, arch, scale, input, real_on_left, issued_at,
+                                       crop_x, crop_y, crop_width, crop_height) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                    """,
+                arguments: [
+                    pair.id, session, arch, scale, input, realOnLeft, issuedAt.timeIntervalSince1970,
+                    crop?.x, crop?.y, crop?.width, crop?.height,
                 ])
-            issuedSincePurge += 1
-            return issuedSincePurge >= Self.purgeInterval
+        }
+        let purgeDue = issuedSincePurge.withLock { count in
+            count += 1
+            return count >= Self.purgeInterval
         }
         if purgeDue { try purgeExpiredPairs(now: now) }
         return pair
@@ -72,12 +79,12 @@ public final class StudyStore: @unchecked Sendable {
     /// pair, so without this a client that never votes would grow the database without bound.
     @discardableResult
     public func purgeExpiredPairs(now: Date = Date()) throws -> Int {
-        try locked {
-            issuedSincePurge = 0
-            try connection.run(
-                "DELETE FROM pairs WHERE issued_at <= ? AND id NOT IN (SELECT pair_id FROM votes)",
-                [.real(now.timeIntervalSince1970 - pairLifetime)])
-            return connection.changes
+        issuedSincePurge.withLock { $0 = 0 }
+        return try database.write { db in
+            try db.execute(
+                sql: "DELETE FROM pairs WHERE issued_at <= ? AND id NOT IN (SELECT pair_id FROM votes)",
+                arguments: [now.timeIntervalSince1970 - pairLifetime])
+            return db.changesCount
         }
     }
 
@@ -87,14 +94,16 @@ public final class StudyStore: @unchecked Sendable {
     /// session has at most one open pair at a time.
     public func openPair(session: String, now: Date = Date()) throws -> StudyPair? {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
-        return try locked {
-            try fetchPairs(
-                """
-                SELECT \(Self.pairColumns) FROM pairs
-                WHERE session = ? AND issued_at > ? AND id NOT IN (SELECT pair_id FROM votes)
-                ORDER BY issued_at DESC LIMIT 1
-                """, [.text(session), .real(now.timeIntervalSince1970 - pairLifetime)]
-            ).first
+        return try database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM pairs
+                    WHERE session = ? AND issued_at > ? AND id NOT IN (SELECT pair_id FROM votes)
+                    ORDER BY issued_at DESC LIMIT 1
+                    """,
+                arguments: [session, now.timeIntervalSince1970 - pairLifetime]
+            ).map(StudyPair.init(row:))
         }
     }
 
@@ -102,10 +111,9 @@ public final class StudyStore: @unchecked Sendable {
     /// store handed out, not a made-up token.
     public func hasSession(_ session: String) throws -> Bool {
         guard Token.isWellFormed(session) else { return false }
-        return try locked {
-            var found = false
-            try connection.run("SELECT 1 FROM pairs WHERE session = ? LIMIT 1", [.text(session)]) { _ in found = true }
-            return found
+        return try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pairs WHERE session = ?)", arguments: [session])
+                ?? false
         }
     }
 
@@ -113,7 +121,7 @@ public final class StudyStore: @unchecked Sendable {
     public func pair(id: String, session: String) throws -> StudyPair {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
         guard Token.isWellFormed(id) else { throw StudyError.unknownPair }
-        let pair = try locked { try fetchPair(id: id) }
+        let pair = try database.read { db in try fetchPair(db, id: id) }
         guard let pair else { throw StudyError.unknownPair }
         guard pair.session == session else { throw StudyError.pairOfAnotherSession }
         return pair
@@ -128,10 +136,10 @@ public final class StudyStore: @unchecked Sendable {
         guard side != .same else { throw StudyError.invalidArgument("side must be left or right") }
         let pair = try self.pair(id: pairID, session: session)
         let column = side == .left ? "left_fetched_at" : "right_fetched_at"
-        try locked {
-            try connection.run(
-                "UPDATE pairs SET \(column) = COALESCE(\(column), ?) WHERE id = ?",
-                [.real(now.timeIntervalSince1970), .text(pairID)])
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE pairs SET \(column) = COALESCE(\(column), ?) WHERE id = ?",
+                arguments: [now.timeIntervalSince1970, pairID])
         }
         return pair
     }
@@ -151,30 +159,29 @@ public final class StudyStore: @unchecked Sendable {
     ) throws -> RecordedVote {
         guard Token.isWellFormed(session) else { throw StudyError.invalidSession }
         guard Token.isWellFormed(pairID) else { throw StudyError.unknownPair }
-        return try locked {
-            try connection.transaction {
-                guard let pair = try fetchPair(id: pairID) else { throw StudyError.unknownPair }
-                guard pair.session == session else { throw StudyError.pairOfAnotherSession }
-                guard now.timeIntervalSince(pair.issuedAt) <= pairLifetime else { throw StudyError.pairExpired }
-                var fetched: [Double] = []
-                try connection.run("SELECT left_fetched_at, right_fetched_at FROM pairs WHERE id = ?", [.text(pairID)])
-                { row in
-                    fetched = [Int32(0), 1].filter { !row.isNull($0) }.map { row.real($0) }
-                }
-                let recorded = RecordedVote(
-                    preference: pair.preference(for: choice), exclusion: exclusion(fetched: fetched, now: now))
-                do {
-                    try connection.run(
-                        "INSERT INTO votes (pair_id, preference, voted_at, exclusion) VALUES (?, ?, ?, ?)",
-                        [
-                            .text(pairID), .text(recorded.preference.rawValue), .real(now.timeIntervalSince1970),
-                            recorded.exclusion.map { .text($0.rawValue) } ?? .null,
-                        ])
-                } catch let error as SQLiteError where error.isConstraintViolation {
-                    throw StudyError.alreadyVoted
-                }
-                return recorded
+        // A thrown StudyError rolls the transaction back.
+        return try database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pairs WHERE id = ?", arguments: [pairID]) else {
+                throw StudyError.unknownPair
             }
+            let pair = try StudyPair(row: row)
+            guard pair.session == session else { throw StudyError.pairOfAnotherSession }
+            guard now.timeIntervalSince(pair.issuedAt) <= pairLifetime else { throw StudyError.pairExpired }
+            let fetched = try ["left_fetched_at", "right_fetched_at"].compactMap {
+                try row.decode(Double?.self, forColumn: $0)
+            }
+            let recorded = RecordedVote(
+                preference: pair.preference(for: choice), exclusion: exclusion(fetched: fetched, now: now))
+            do {
+                try db.execute(
+                    sql: "INSERT INTO votes (pair_id, preference, voted_at, exclusion) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        pairID, recorded.preference.rawValue, now.timeIntervalSince1970, recorded.exclusion?.rawValue,
+                    ])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw StudyError.alreadyVoted
+            }
+            return recorded
         }
     }
 
@@ -187,9 +194,13 @@ public final class StudyStore: @unchecked Sendable {
     /// Recorded votes that do not count, by reason (every reason present, 0 when none).
     public func exclusions() throws -> [StudyExclusion: Int] {
         var counts = Dictionary(uniqueKeysWithValues: StudyExclusion.allCases.map { ($0, 0) })
-        try locked {
-            try connection.run("SELECT exclusion, COUNT(*) FROM votes WHERE exclusion IS NOT NULL GROUP BY exclusion") {
-                if let reason = $0.text(0).flatMap(StudyExclusion.init) { counts[reason] = Int($0.integer(1)) }
+        let rows = try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT exclusion, COUNT(*) AS n FROM votes WHERE exclusion IS NOT NULL GROUP BY exclusion")
+        }
+        for row in rows {
+            if let reason = StudyExclusion(rawValue: try row.decode(forColumn: "exclusion")) {
+                counts[reason] = try row.decode(forColumn: "n")
             }
         }
         return counts
@@ -199,16 +210,19 @@ public final class StudyStore: @unchecked Sendable {
     /// sorted by both.
     public func results() throws -> [StudyResult] {
         var counts: [String: [Int: [StudyPreference: Int]]] = [:]
-        try locked {
-            try connection.run(
-                """
-                SELECT p.arch, p.scale, v.preference, COUNT(*) FROM votes v JOIN pairs p ON p.id = v.pair_id
-                WHERE v.exclusion IS NULL GROUP BY p.arch, p.scale, v.preference
-                """
-            ) { row in
-                guard let arch = row.text(0), let preference = row.text(2).flatMap(StudyPreference.init) else { return }
-                counts[arch, default: [:]][Int(row.integer(1)), default: [:]][preference] = Int(row.integer(3))
-            }
+        let rows = try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.arch, p.scale, v.preference, COUNT(*) AS n FROM votes v JOIN pairs p ON p.id = v.pair_id
+                    WHERE v.exclusion IS NULL GROUP BY p.arch, p.scale, v.preference
+                    """)
+        }
+        for row in rows {
+            guard let preference = StudyPreference(rawValue: try row.decode(forColumn: "preference")) else { continue }
+            let arch: String = try row.decode(forColumn: "arch")
+            counts[arch, default: [:]][try row.decode(forColumn: "scale"), default: [:]][preference] =
+                try row.decode(forColumn: "n")
         }
         return counts.keys.sorted().flatMap { arch in
             counts[arch]!.keys.sorted().map { scale in
@@ -220,34 +234,25 @@ public final class StudyStore: @unchecked Sendable {
         }
     }
 
-    private func locked<T>(_ body: () throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+    private func fetchPair(_ db: Database, id: String) throws -> StudyPair? {
+        try Row.fetchOne(db, sql: "SELECT * FROM pairs WHERE id = ?", arguments: [id]).map(StudyPair.init(row:))
     }
+}
 
-    private static let pairColumns =
-        "id, session, arch, scale, input, real_on_left, issued_at, crop_x, crop_y, crop_width, crop_height"
-
-    private func fetchPair(id: String) throws -> StudyPair? {
-        try fetchPairs("SELECT \(Self.pairColumns) FROM pairs WHERE id = ?", [.text(id)]).first
-    }
-
-    private func fetchPairs(_ sql: String, _ parameters: [SQLiteValue]) throws -> [StudyPair] {
-        var pairs: [StudyPair] = []
-        try connection.run(sql, parameters) { row in
-            pairs.append(
-                StudyPair(
-                    id: row.text(0) ?? "", session: row.text(1) ?? "", arch: row.text(2) ?? "",
-                    scale: Int(row.integer(3)),
-                    input: row.text(4) ?? "", realOnLeft: row.integer(5) == 1,
-                    issuedAt: Date(timeIntervalSince1970: row.real(6)),
-                    crop: row.isNull(9)
-                        ? nil
-                        : StudyCrop(
-                            x: Int(row.integer(7)), y: Int(row.integer(8)), width: Int(row.integer(9)),
-                            height: Int(row.integer(10)))))
-        }
-        return pairs
+extension StudyPair {
+    /// A row of `pairs`. Decoding throws (instead of trapping, as GRDB's subscripts do) on a NULL in a NOT NULL
+    /// column or a value of the wrong type: a damaged file then fails one request, not the process.
+    fileprivate init(row: Row) throws {
+        let cropWidth = try row.decode(Int?.self, forColumn: "crop_width")
+        try self.init(
+            id: row.decode(forColumn: "id"), session: row.decode(forColumn: "session"),
+            arch: row.decode(forColumn: "arch"), scale: row.decode(forColumn: "scale"),
+            input: row.decode(forColumn: "input"), realOnLeft: row.decode(forColumn: "real_on_left"),
+            issuedAt: Date(timeIntervalSince1970: row.decode(forColumn: "issued_at")),
+            crop: cropWidth.map { width in
+                StudyCrop(
+                    x: try row.decode(forColumn: "crop_x"), y: try row.decode(forColumn: "crop_y"), width: width,
+                    height: try row.decode(forColumn: "crop_height"))
+            })
     }
 }

@@ -89,22 +89,15 @@ struct BallotRulesTests {
     /// its votes, whose image downloads nobody recorded, are marked unverified instead of counted.
     @Test func aDatabaseFromBeforeTheRulesIsUpgradedAndItsVotesMarkedUnverified() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let session = Token.random()
         let (voted, open) = (Token.random(), Token.random())
-        do {
-            let old = try SQLiteConnection(path: directory.appendingPathComponent(StudyStore.fileName).path)
-            try old.execute(
-                """
-                CREATE TABLE pairs (id TEXT PRIMARY KEY, session TEXT NOT NULL, arch TEXT NOT NULL,
-                    scale INTEGER NOT NULL, input TEXT NOT NULL, real_on_left INTEGER NOT NULL, issued_at REAL NOT NULL);
-                CREATE TABLE votes (pair_id TEXT PRIMARY KEY REFERENCES pairs (id), preference TEXT NOT NULL,
-                    voted_at REAL NOT NULL);
+        try LegacyStudyFile.write(
+            in: directory, version: 0,
+            sql: LegacyStudyFile.version0 + """
                 INSERT INTO pairs VALUES ('\(voted)', '\(session)', 'srresnet', 4, 'samples/a.png', 1, 1.0);
                 INSERT INTO pairs VALUES ('\(open)', '\(session)', 'srresnet', 4, 'samples/a.png', 0, 1e10);
                 INSERT INTO votes VALUES ('\(voted)', 'real', 2.0);
                 """)
-        }
         let store = try StudyStore(directory: directory)
         #expect(try store.results() == [])
         #expect(try store.exclusions()[.unverified] == 1)
