@@ -48,7 +48,7 @@ enum Syscall {
         }
     }
 
-    /// For calls on blocking descriptors, where EAGAIN can only mean a timeout (SO_RCVTIMEO/SO_SNDTIMEO).
+    /// For calls that cannot return EAGAIN (fcntl, setsockopt, poll with a timeout, bind): one that does is an error.
     static func blocking<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SyscallError) -> T {
         switch try syscall(name, body) {
         case .done(let value): return value
