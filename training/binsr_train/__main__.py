@@ -13,7 +13,7 @@ from binsr_train.metrics import SET5_DIR
 
 
 def _overrides(pairs: list[str]) -> dict[str, object]:
-    """--set key=value pairs, values parsed as TOML (so 'lr=1e-4', 'name="x"', 'eval_set5=false')."""
+    """--set key=value pairs, values parsed as TOML (so 'lr=1e-4', 'name="x"', 'monitor=false')."""
     result = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

@@ -2,8 +2,8 @@
 
 Each slice builds the model's Trainer (resuming its runs/ checkpoint, else its shipped models/ train state, else its
 init_from), trains for the slice's minutes on one cosine (warm restarts: the peak LR of a model's k-th slice is
-lr * decay^k, floored at lr * min_peak_ratio), then checkpoints, measures Set5 (Python monitor) and exports when
-the model improved. After the last round the last round repeats. Time slicing gives every model weights early and
+lr * decay^k, floored at lr * min_peak_ratio), then checkpoints, measures the held-out validation images (Python
+monitor) and exports when the model improved. After the last round the last round repeats. Time slicing gives every model weights early and
 then spends the remaining time on the priority ones.
 """
 

@@ -19,7 +19,7 @@ from binsr_train.archs.blocks import BINARIZE_MODES
 from binsr_train.archs.lapsrn_arch import LapSRN
 from binsr_train.archs.srresnet_arch import SRResNet
 from binsr_train.binarize import ALPHA_MODES
-from binsr_train.data import DEFAULT_FOLDERS, REPO_ROOT, TRAIN_ROOT
+from binsr_train.data import DEFAULT_FOLDERS, REPO_ROOT, TRAIN_ROOT, VALIDATION_STRIDE
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARCHS = ("srresnet", "lapsrn")
@@ -96,7 +96,9 @@ class TrainConfig:
             "fp32" or "bf16" (autocast).
         init_grow: init_from may have fewer residual blocks than the model: the extra blocks start as identity
             (their last BN scale zero), so a deeper model starts exactly where the shallower one ended.
-        eval_set5: measure the Python-monitor Set5 PSNR at each checkpoint.
+        monitor: measure the validation PSNR (held-out training images, binsr_train.data.split_validation) at each
+            checkpoint and export only when it improves; off, every checkpoint exports.
+        validation_stride: every validation_stride-th training image is held out for the monitor.
         checkpoint_minutes: minutes between checkpoints in `train`.
     """
 
@@ -122,7 +124,8 @@ class TrainConfig:
     channels_last: bool = True
     precision: str = "auto"
     init_grow: bool = False
-    eval_set5: bool = True
+    monitor: bool = True
+    validation_stride: int = VALIDATION_STRIDE
     checkpoint_minutes: float = 5.0
 
     def __post_init__(self) -> None:

@@ -1,4 +1,4 @@
-"""PSNR on the Y channel (BT.601, border = scale) and the Set5 monitor used during training.
+"""PSNR on the Y channel (BT.601, border = scale) and the validation monitor used during training.
 
 Y = 16 + (65.481 R + 128.553 G + 24.966 B) on RGB in [0,1] (ITU-R BT.601 as in MATLAB rgb2ycbcr), unrounded; PSNR
 on the 0..255 scale after cropping `scale` pixels at each border (the EDSR / BasicSR convention). This is a Python
@@ -36,6 +36,19 @@ def psnr_y(reference: np.ndarray, estimate: np.ndarray, border: int) -> float:
         b = b[border:-border, border:-border]
     mse = float(np.mean((a - b) ** 2))
     return math.inf if mse == 0 else 10.0 * math.log10(255.0 ** 2 / mse)
+
+
+def load_validation(paths: list[pathlib.Path], scale: int, crop: int = 192) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(HR, LR) pairs of held-out training images for checkpoint selection: the centre crop x crop of each HR image
+    (smaller images whole, mod-cropped to scale) so that validating a 16-block model costs seconds, not minutes."""
+    pairs = []
+    for path in paths:
+        hr = decode_rgb(path)
+        h, w = min(crop, hr.shape[0]) // scale * scale, min(crop, hr.shape[1]) // scale * scale
+        top, left = (hr.shape[0] - h) // 2, (hr.shape[1] - w) // 2
+        hr = np.ascontiguousarray(hr[top:top + h, left:left + w])
+        pairs.append((hr, to_uint8(imresize(hr, 1.0 / scale))))
+    return pairs
 
 
 def load_benchmark(directory: pathlib.Path, scale: int) -> list[tuple[np.ndarray, np.ndarray]]:

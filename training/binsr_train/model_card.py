@@ -1,4 +1,4 @@
-"""models/<name>.md: what a shipped weight file is, how it was trained and what the Python monitor measured."""
+"""models/<name>.md: what a shipped weight file is, how it was trained and what the validation monitor measured."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import typing
 if typing.TYPE_CHECKING:
     from binsr_train.config import TrainConfig
     from binsr_train.train import Progress
+
+
+def _held_out(config: "TrainConfig") -> int:
+    from binsr_train.data import list_training_images, split_validation
+    return len(split_validation(list_training_images(pathlib.Path(config.train_root), config.folders),
+                                config.validation_stride)[1])
 
 
 def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progress", psnr: float,
@@ -33,8 +39,9 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
   (batch and patch grew between sessions, so compare budgets in samples), {progress.seconds / 60:.1f} minutes of
   training (CPU compute time, wall clock on a GPU); last loss {progress.last_loss:.5f}.
 - Started from: {config.init_from or 'random initialisation'}{skip} (iterations count this model's own steps only).
-- Set5 x{m.scale} Y-PSNR (border {m.scale}), **Python monitor** (binsr_train.metrics, not the official number;
-  the official numbers come from `binsr eval`): {psnr:.3f} dB. Bicubic reference: 28.43 (x4), 33.69 (x2).
+- Validation x{m.scale} Y-PSNR (border {m.scale}) on {_held_out(config)} training images held out of training (centre
+  192x192 crops; binsr_train.data.split_validation), the **Python monitor** that selects which checkpoint is
+  exported (never Set5/Set14; the official numbers come from `binsr eval`): {psnr:.3f} dB.
 - Exported: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.
 - Provenance metadata: `{provenance}`
 """

@@ -23,10 +23,10 @@ from torch import nn
 
 from binsr_train.binarize import BinaryConv2d
 from binsr_train.config import REPO_ROOT, TrainConfig
-from binsr_train.data import PatchCache, default_cache_file, list_training_images
+from binsr_train.data import PatchCache, default_cache_file, list_training_images, split_validation
 from binsr_train.export import export_model, load_state_into, save_train_state
 from binsr_train.losses import pixel_loss
-from binsr_train.metrics import SET5_DIR, evaluate, load_benchmark
+from binsr_train.metrics import evaluate, load_validation
 from binsr_train.model_card import write_model_card
 from binsr_train.precision import choose_bf16, timed
 
@@ -42,7 +42,8 @@ class Progress:
     samples: int = 0  # HR patches seen (iterations mix batch sizes across sessions; budgets compare in samples)
     pixels: int = 0  # HR pixels seen (patch sizes change too)
     slices: int = 0
-    best_psnr: float = -math.inf
+    best_psnr: float = -math.inf  # of the exported state, on the held-out validation images; NaN: not measured yet
+    monitor_set: str = "validation"  # what best_psnr was measured on (checkpoints before session 6: Set5)
     last_loss: float = math.nan
 
 
@@ -82,8 +83,29 @@ class Trainer:
         if self.world > 1:
             self.net = nn.parallel.DistributedDataParallel(self.model)
         self.cache = cache if cache is not None else self.make_cache(config)
-        self._set5 = None
+        self._validation: list | None = None
+        if config.monitor and self.rank == 0 and math.isnan(self.progress.best_psnr):
+            self.progress.best_psnr = self._exported_baseline()
         self.bf16, self.precision_timings = self._choose_precision()
+
+    def _exported_baseline(self) -> float:
+        """Validation PSNR of the state exported to models_dir (what a new export would replace), -inf if none."""
+        shipped = self.models / f"{self.config.name}.train.safetensors"
+        if not shipped.exists():
+            return -math.inf
+        model = self.config.model.build()
+        load_state_into(model, shipped, (), grow=False)
+        model.to(self.device)
+        if self._validation is None:
+            self._load_validation()
+        psnr = evaluate(model, self._validation, self.config.model.scale)
+        self.log(f"[{self.config.name}] exported state {shipped.name}: validation (held-out) {psnr:.3f} dB = the bar")
+        return psnr
+
+    def _load_validation(self) -> None:
+        paths = list_training_images(pathlib.Path(self.config.train_root), self.config.folders)
+        self._validation = load_validation(split_validation(paths, self.config.validation_stride)[1],
+                                           self.config.model.scale)
 
     def _choose_precision(self) -> tuple[bool, dict[str, float]]:
         c = self.config
@@ -108,7 +130,8 @@ class Trainer:
     @staticmethod
     def make_cache(config: TrainConfig) -> PatchCache:
         scales = (2, 4)  # one cache serves every model of the campaign
-        paths = list_training_images(pathlib.Path(config.train_root), config.folders)
+        paths, _ = split_validation(list_training_images(pathlib.Path(config.train_root), config.folders),
+                                    config.validation_stride)
         return PatchCache(paths, scales, default_cache_file(pathlib.Path(config.runs_dir), paths, scales))
 
     def _param_groups(self) -> list[dict]:
@@ -138,7 +161,9 @@ class Trainer:
             self.progress.samples = int(meta.get("samples", self.progress.iterations * batch))
             self.progress.pixels = int(meta.get("pixels", self.progress.samples * patch * patch))
             self.progress.slices = int(meta.get("slices", "0"))
-            self.progress.best_psnr = float(meta.get("psnr_set5_python", "-inf"))
+            # States exported before the held-out monitor carry only a Set5 number, which must not select
+            # checkpoints: their baseline is measured on the validation images instead (see __init__).
+            self.progress.best_psnr = float(meta.get("psnr_val_python", "nan"))
         self.log(f"[{self.config.name}] initialised from {source} (re-initialised: {len(reinitialised)} alphas)")
 
     def _checkpoint_path(self) -> pathlib.Path:
@@ -152,6 +177,8 @@ class Trainer:
         self.model.load_state_dict(state["model"], strict=True)
         self.optimizer.load_state_dict(state["optimizer"])
         self.progress = Progress(**state["progress"])
+        if state["progress"].get("monitor_set") != "validation":  # a Set5 number must not select checkpoints
+            self.progress.best_psnr, self.progress.monitor_set = math.nan, "validation"
         self.log(f"[{self.config.name}] resumed runs checkpoint at {self.progress.iterations} iterations")
 
     def save_checkpoint(self) -> None:
@@ -230,22 +257,23 @@ class Trainer:
         return time.process_time() / max(1, self.config.threads) if self.device.type == "cpu" else time.monotonic()
 
     def validate(self) -> float:
-        if self._set5 is None:
-            self._set5 = load_benchmark(SET5_DIR, self.config.model.scale)
+        """Mean Y-PSNR on the held-out training images (never a benchmark test set)."""
+        if self._validation is None:
+            self._load_validation()
         model = self.model.to(memory_format=torch.contiguous_format)
-        psnr = evaluate(model, self._set5, self.config.model.scale)
+        psnr = evaluate(model, self._validation, self.config.model.scale)
         if self.config.channels_last:
             self.model.to(memory_format=torch.channels_last)
         return psnr
 
     def finish_slice(self, always_export: bool = False) -> float | None:
-        """Checkpoint to runs/, measure Set5 (Python monitor), export to models/ if improved. Rank 0 only."""
+        """Checkpoint to runs/, measure the held-out validation PSNR, export to models/ if improved. Rank 0 only."""
         if self.rank != 0:
             return None
         self.save_checkpoint()
-        psnr = self.validate() if self.config.eval_set5 else math.nan
-        improved = not self.config.eval_set5 or psnr > self.progress.best_psnr
-        self.log(f"[{self.config.name}] Set5 (Python monitor) {psnr:.3f} dB after {self.progress.iterations} it "
+        psnr = self.validate() if self.config.monitor else math.nan
+        improved = not self.config.monitor or not psnr <= self.progress.best_psnr  # a NaN best: nothing to beat
+        self.log(f"[{self.config.name}] validation (held-out) {psnr:.3f} dB after {self.progress.iterations} it "
                  f"(best {self.progress.best_psnr:.3f}){' -> export' if improved or always_export else ''}")
         if improved or always_export:
             if improved and not math.isnan(psnr):
@@ -259,7 +287,7 @@ class Trainer:
         provenance = {
             "train_data": ",".join(c.folders), "iterations": str(self.progress.iterations),
             "patch": str(c.patch), "batch": str(c.batch * self.world), "train_seconds": f"{self.progress.seconds:.0f}",
-            "psnr_set5_python": f"{psnr:.3f}", "samples": str(self.progress.samples),
+            "psnr_val_python": f"{psnr:.3f}", "samples": str(self.progress.samples),
             "pixels": str(self.progress.pixels), "slices": str(self.progress.slices),
             "init_from": c.init_from, "bf16": str(self.bf16).lower(),
         }

@@ -16,7 +16,7 @@ def main() -> None:
     train_root, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     config = TrainConfig(name="ddp", model=ModelConfig("srresnet", 2, 1, 8, "blocks"), patch=16, batch=2,
                          iterations=2, folders=("Synthetic",), train_root=str(train_root), runs_dir=str(out / "runs"),
-                         models_dir=str(out / "models"), threads=1, eval_set5=False, warmup_iters=0)
+                         models_dir=str(out / "models"), threads=1, monitor=False, warmup_iters=0)
     trainer = Trainer(config, log=lambda message: None)
     before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
     trainer.train(1e-2, steps=2)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from binsr_train.data import (DEFAULT_FOLDERS, TRAIN_ROOT, ForbiddenDatasetError, PatchCache, default_cache_file,
-                              list_training_images)
+                              list_training_images, split_validation)
 from binsr_train.imresize import imresize
 
 SHARED = pathlib.Path("/work/shared/datasets")
@@ -31,6 +31,17 @@ def test_default_training_list_never_contains_test_set_images() -> None:
     assert not test_files & {p.resolve() for p in paths}
     assert all(TRAIN_ROOT in p.parents for p in paths)
     assert not any(p.suffix == ".md" for p in paths)
+
+
+@pytest.mark.skipif(not TRAIN_ROOT.is_dir(), reason="shared datasets not present")
+def test_validation_images_are_held_out_of_training_and_drawn_from_every_folder() -> None:
+    paths = list_training_images(TRAIN_ROOT, DEFAULT_FOLDERS)
+    train, held = split_validation(paths)
+    assert len(held) == 21 and len(train) + len(held) == len(paths)
+    assert not set(train) & set(held)
+    assert {p.parent.name for p in held} == set(DEFAULT_FOLDERS)
+    with pytest.raises(ValueError):
+        split_validation(paths, 1)
 
 
 def test_patches_are_aligned_across_scales_and_augmented_together(tiny_train_root: pathlib.Path) -> None:

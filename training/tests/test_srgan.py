@@ -66,7 +66,7 @@ def test_srgan_fine_tune_exports_the_generator(tiny_train_root: pathlib.Path, tm
 
     config = TrainConfig(name="gan", model=ModelConfig("srresnet", 4, 1, 8, "blocks"), patch=16, batch=2,
                          folders=("Synthetic",), train_root=str(tiny_train_root), runs_dir=str(tmp_path / "runs"),
-                         models_dir=str(tmp_path / "models"), threads=1, eval_set5=False, lr=1e-3)
+                         models_dir=str(tmp_path / "models"), threads=1, monitor=False, lr=1e-3)
     trainer = train_srgan(config, seconds=0.5, log=lambda m: None)
     assert trainer.progress.iterations >= 1
     assert (tmp_path / "models" / "gan.safetensors").exists()

@@ -21,7 +21,7 @@ TRAINING = pathlib.Path(__file__).resolve().parents[1]
 def _config(root: pathlib.Path, tmp: pathlib.Path, model: ModelConfig, **changes) -> TrainConfig:
     values = dict(name="smoke", model=model, patch=16, batch=2, iterations=2, folders=("Synthetic",),
                   train_root=str(root), runs_dir=str(tmp / "runs"), models_dir=str(tmp / "models"), threads=1,
-                  eval_set5=False, warmup_iters=0)
+                  monitor=False, warmup_iters=0)
     values.update(changes)
     return TrainConfig(**values)
 
@@ -89,7 +89,7 @@ def test_ddp_with_two_gloo_processes(tiny_train_root: pathlib.Path, tmp_path: pa
 
 
 def test_time_budget_and_export_without_monitor(tiny_train_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
-    # `train --seconds`: a compute-time budget instead of steps (gpu_sprint.sh); with the Set5 monitor off the
+    # `train --seconds`: a compute-time budget instead of steps (gpu_sprint.sh); with the validation monitor off the
     # export must not record NaN as the best score (a later campaign would then never export again).
     trainer = Trainer(_config(tiny_train_root, tmp_path, ModelConfig("srresnet", 2, 1, 8)), log=lambda m: None)
     trainer.progress.best_psnr = 30.0
@@ -98,3 +98,27 @@ def test_time_budget_and_export_without_monitor(tiny_train_root: pathlib.Path, t
     trainer.finish_slice(always_export=True)
     assert trainer.progress.best_psnr == 30.0
     assert (tmp_path / "models" / "smoke.safetensors").exists()
+
+
+def test_monitor_selects_on_held_out_images_and_drops_set5_era_scores(tiny_train_root: pathlib.Path,
+                                                                        tmp_path: pathlib.Path) -> None:
+    # With stride 2, images 0 and 2 of the four are held out; the monitor's score is recorded under its own key.
+    model = ModelConfig("srresnet", 2, 1, 8)
+    config = _config(tiny_train_root, tmp_path, model, monitor=True, validation_stride=2)
+    first = Trainer(config, log=lambda m: None)
+    assert len(first.cache.images) == 2
+    first.train(1e-3, steps=2)
+    score = first.finish_slice()
+    assert score is not None and 5 < score < 60 and first.progress.best_psnr == score
+    with safe_open(str(tmp_path / "models" / "smoke.safetensors"), "np") as handle:
+        assert handle.metadata()["psnr_val_python"] == f"{score:.3f}"
+    assert "held out of training" in (tmp_path / "models" / "smoke.md").read_text()
+    # A checkpoint from before the held-out monitor carries a Set5 best: it must be replaced by the exported
+    # state's validation score, never compared against.
+    path = tmp_path / "runs" / "smoke" / "checkpoint.pt"
+    state = torch.load(path, weights_only=False)
+    del state["progress"]["monitor_set"]
+    state["progress"]["best_psnr"] = 99.0
+    torch.save(state, path)
+    resumed = Trainer(config, log=lambda m: None)
+    assert abs(resumed.progress.best_psnr - score) < 1e-3
