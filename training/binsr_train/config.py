@@ -23,7 +23,7 @@ from binsr_train.data import DEFAULT_FOLDERS, REPO_ROOT, TRAIN_ROOT, VALIDATION_
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARCHS = ("srresnet", "lapsrn")
-LOSSES = ("l1", "charbonnier")
+LOSSES = ("l1", "charbonnier", "l2")
 
 
 class ConfigError(ValueError):
@@ -100,6 +100,11 @@ class TrainConfig:
             checkpoint and export only when it improves; off, every checkpoint exports.
         validation_stride: every validation_stride-th training image is held out for the monitor.
         checkpoint_minutes: minutes between checkpoints in `train`.
+        ema_decay: 0 (off) or the decay of an exponential moving average of the weights that validation and export
+            use (binsr_train.recipe.WeightAverage).
+        distill_from: a real model's .train.safetensors (relative to training/) to distill from; same arch (srresnet)
+            and scale, distill_blocks residual blocks.
+        distill_output_weight, distill_feature_weight: weights of the output and per-block feature L1 terms.
     """
 
     name: str
@@ -127,6 +132,11 @@ class TrainConfig:
     monitor: bool = True
     validation_stride: int = VALIDATION_STRIDE
     checkpoint_minutes: float = 5.0
+    ema_decay: float = 0.0
+    distill_from: str = ""
+    distill_blocks: int = 0
+    distill_output_weight: float = 1.0
+    distill_feature_weight: float = 0.0
 
     def __post_init__(self) -> None:
         _check(self.name.replace("_", "").isalnum(), f"name must be letters, digits and '_', got {self.name!r}")
@@ -139,6 +149,11 @@ class TrainConfig:
         _check(self.noise_sigma >= 0 and self.iterations >= 0 and self.warmup_iters >= 0, "negative value")
         _check(self.precision in ("auto", "fp32", "bf16"), f"precision must be auto, fp32 or bf16, got {self.precision!r}")
         _check(self.threads >= 1 and self.checkpoint_minutes > 0, "threads and checkpoint_minutes must be positive")
+        _check(self.ema_decay == 0 or 0 < self.ema_decay < 1, f"ema_decay must be 0 (off) or in (0,1), got {self.ema_decay}")
+        _check(not self.distill_from or (self.model.arch == "srresnet" and 1 <= self.distill_blocks <= self.model.blocks),
+               "distill_from needs an srresnet student and distill_blocks in 1...blocks")
+        _check(self.validation_stride >= 2, f"validation_stride must be at least 2, got {self.validation_stride}")
+        _check(self.distill_output_weight >= 0 and self.distill_feature_weight >= 0, "negative distillation weight")
 
 
 def _check(condition: bool, message: str) -> None:

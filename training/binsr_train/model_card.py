@@ -26,6 +26,9 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
               "all": f"every convolution binary ({m.alpha_mode} alpha)"}[m.binarize]
     skip = f", without {', '.join(config.init_skip)}" if config.init_skip else ""
     factor = f" (binary latent weights x{config.binary_lr_factor:g})" if m.binary else ""
+    recipe = (f", weights exported as an EMA (decay {config.ema_decay:g})" if config.ema_decay > 0 else "") + (
+        f", distilled from {config.distill_from} ({config.distill_blocks} real blocks; output x"
+        f"{config.distill_output_weight:g}, features x{config.distill_feature_weight:g})" if config.distill_from else "")
     text = f"""# {config.name}
 
 - Architecture: {m.arch}, x{m.scale}, {m.blocks} residual blocks{' per level' if m.arch == 'lapsrn' else ''},
@@ -34,7 +37,7 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
   `{config.name}.train.safetensors` (fp32 training state_dict, to resume: see docs/training.md).
 - Data: HR folders {', '.join(config.folders)} under {config.train_root} (never Set5/Set14); random
   {config.patch}x{config.patch} HR crops, flips and 90-degree rotations; LR = MATLAB bicubic imresize, rounded to uint8.
-- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}{factor}, cosine warm restarts{', bf16 autocast' if bf16 else ''};
+- Training: Adam, {config.loss} loss, batch {config.batch}, peak LR {config.lr:g}{factor}, cosine warm restarts{', bf16 autocast' if bf16 else ''}{recipe};
   {progress.iterations} iterations = {progress.samples} HR patches = {progress.pixels / 1e6:.0f} M HR pixels seen
   (batch and patch grew between sessions, so compare budgets in samples), {progress.seconds / 60:.1f} minutes of
   training (CPU compute time, wall clock on a GPU); last loss {progress.last_loss:.5f}.

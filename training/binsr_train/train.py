@@ -8,6 +8,8 @@ model is wrapped in DistributedDataParallel (gloo on CPU, nccl on CUDA) and only
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -29,6 +31,7 @@ from binsr_train.losses import pixel_loss
 from binsr_train.metrics import evaluate, load_validation
 from binsr_train.model_card import write_model_card
 from binsr_train.precision import choose_bf16, timed
+from binsr_train.recipe import Distiller, WeightAverage
 
 TRAINING_DIR = REPO_ROOT / "training"
 
@@ -78,6 +81,8 @@ class Trainer:
         if config.channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self._param_groups(), lr=config.lr, betas=(0.9, 0.999))
+        self.ema = WeightAverage(self.model, config.ema_decay) if config.ema_decay > 0 else None
+        self.distiller = self._make_distiller()
         self._load_checkpoint()
         self.net = self.model
         if self.world > 1:
@@ -87,6 +92,24 @@ class Trainer:
         if config.monitor and self.rank == 0 and math.isnan(self.progress.best_psnr):
             self.progress.best_psnr = self._exported_baseline()
         self.bf16, self.precision_timings = self._choose_precision()
+
+    def _make_distiller(self) -> Distiller | None:
+        c = self.config
+        if not c.distill_from:
+            return None
+        teacher_config = dataclasses.replace(c.model, blocks=c.distill_blocks, binarize="none")
+        teacher = teacher_config.build()
+        load_state_into(teacher, TRAINING_DIR / c.distill_from, (), grow=False)
+        teacher.to(self.device)
+        if c.channels_last:
+            teacher.to(memory_format=torch.channels_last)
+        self.log(f"[{c.name}] distilling from {c.distill_from} ({c.distill_blocks} real blocks; output x"
+                 f"{c.distill_output_weight:g}, features x{c.distill_feature_weight:g})")
+        return Distiller(teacher, self.model, c.distill_output_weight, c.distill_feature_weight)
+
+    def _averaged(self):
+        """Validation and export see the EMA weights when the recipe keeps them."""
+        return self.ema.applied(self.model) if self.ema is not None else contextlib.nullcontext(self.model)
 
     def _exported_baseline(self) -> float:
         """Validation PSNR of the state exported to models_dir (what a new export would replace), -inf if none."""
@@ -175,6 +198,10 @@ class Trainer:
             return
         state = torch.load(path, map_location=self.device, weights_only=False)
         self.model.load_state_dict(state["model"], strict=True)
+        if self.ema is not None:  # a checkpoint without an average (the option was just turned on) starts it here
+            self.ema = WeightAverage(self.model, self.config.ema_decay)
+            if "ema" in state:
+                self.ema.shadow = state["ema"]
         self.optimizer.load_state_dict(state["optimizer"])
         self.progress = Progress(**state["progress"])
         if state["progress"].get("monitor_set") != "validation":  # a Set5 number must not select checkpoints
@@ -186,8 +213,11 @@ class Trainer:
             return
         self.runs.mkdir(parents=True, exist_ok=True)
         tmp = self.runs / "checkpoint.pt.tmp"
-        torch.save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                    "progress": self.progress.__dict__}, tmp)
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "progress": self.progress.__dict__}
+        if self.ema is not None:
+            state["ema"] = self.ema.shadow
+        torch.save(state, tmp)
         os.replace(tmp, self._checkpoint_path())
 
     def _batch(self) -> tuple[torch.Tensor, list[torch.Tensor]]:
@@ -210,9 +240,14 @@ class Trainer:
             out = self.net(x)
         outputs = out if isinstance(out, list) else [out]
         loss = pixel_loss(self.config.loss, outputs, targets)
+        if self.distiller is not None:
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+                loss = loss + self.distiller.loss(x, outputs[-1])
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
+        if self.ema is not None:
+            self.ema.update(self.model)
         self.progress.iterations += 1
         self.progress.samples += self.config.batch * self.world
         self.progress.pixels += self.config.batch * self.world * self.config.patch ** 2
@@ -261,7 +296,8 @@ class Trainer:
         if self._validation is None:
             self._load_validation()
         model = self.model.to(memory_format=torch.contiguous_format)
-        psnr = evaluate(model, self._validation, self.config.model.scale)
+        with self._averaged():
+            psnr = evaluate(model, self._validation, self.config.model.scale)
         if self.config.channels_last:
             self.model.to(memory_format=torch.channels_last)
         return psnr
@@ -291,8 +327,13 @@ class Trainer:
             "pixels": str(self.progress.pixels), "slices": str(self.progress.slices),
             "init_from": c.init_from, "bf16": str(self.bf16).lower(),
         }
+        if c.ema_decay > 0:
+            provenance["ema_decay"] = f"{c.ema_decay:g}"
+        if c.distill_from:
+            provenance["distill_from"] = c.distill_from
         self.model.eval()
-        export_model(self.model, c.model, self.models / f"{c.name}.safetensors", provenance)
-        save_train_state(self.model, c.model, self.models / f"{c.name}.train.safetensors", provenance)
+        with self._averaged():
+            export_model(self.model, c.model, self.models / f"{c.name}.safetensors", provenance)
+            save_train_state(self.model, c.model, self.models / f"{c.name}.train.safetensors", provenance)
         self.model.train()
         write_model_card(self.models / f"{c.name}.md", c, self.progress, psnr, json.dumps(provenance), self.bf16)
