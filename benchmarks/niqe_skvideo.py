@@ -71,7 +71,8 @@ def luminance(image: np.ndarray) -> np.ndarray:
 def niqe_gray(gray: np.ndarray) -> float:
     """NIQE of one HxW luminance image (any numeric dtype, 0..255)."""
     if min(gray.shape) < MIN_SIDE:
-        raise ValueError(f"NIQE needs at least {MIN_SIDE} pixels per side (two {PATCH}-pixel patches), got {gray.shape}")
+        raise ValueError(f"NIQE needs at least {MIN_SIDE} pixels per side (two {PATCH}-pixel patches), "
+                         f"got {gray.shape}")
     with _removed_names_restored():
         return float(skvideo.measure.niqe(np.asarray(gray, dtype=np.float64))[0])
 
