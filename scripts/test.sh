@@ -19,7 +19,7 @@ echo "test: python, training/ (PyTorch pipeline)"
 echo "test: python, Tests/viewer (headless Chromium against binsr serve)"
 # fp32: the viewer test is about the page, and `auto` would spend the first seconds timing modes in a debug build.
 BINSR_PRECISION=fp32 BINSR_BIN=.build/debug/binsr BINSR_VIEWER_STRICT=1 "$venv/bin/python" -m pytest -q Tests/viewer
-echo "test: python, Tests/benchmarks (the speed/quality chart, one round on tiny inputs, so it cannot rot)"
+echo "test: python, Tests/benchmarks (the speed/quality chart, one round on tiny inputs, so it cannot rot; the NIQE/BRISQUE scores)"
 BINSR_BIN=.build/debug/binsr "$venv/bin/python" -m pytest -q Tests/benchmarks
 echo "test: python, Tests/deploy (Dockerfile lint, Kubernetes schemas, compose, Prometheus rules)"
 "$venv/bin/python" -m pytest -q Tests/deploy
