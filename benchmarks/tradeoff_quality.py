@@ -7,7 +7,7 @@ of the papers; rounding costs 0.001-0.04 dB (bicubic Set5 x4 28.4314 vs 28.4322)
 - binsr and bicubic: `binsr eval --rounded-lr --no-ifc --json` (the Swift `Evaluation` module, the reference).
 - precision modes: fp32 plus the mode's PSNR change in the model's quality gate (models/*.gate.json, `binsr gate`).
 - OpenCV dnn_superres models: scored here with the training package's NumPy ports of the same protocol
-  (binsr_train.metrics.load_benchmark: imresize + MATLAB rounding; psnr_y), which match the Swift ones bit for bit
+  (binsr_train.metrics.psnr.load_benchmark: imresize + MATLAB rounding; psnr_y), which match the Swift ones bit for bit
   on the imresize vectors (Tests/Fixtures/bicubic).
 
 Scores are cached in a JSON file under a signature of what they depend on (weights, binary, images), so timing
@@ -24,7 +24,7 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
-from binsr_train.metrics import load_benchmark, psnr_y  # noqa: E402  (the training package's protocol, reused)
+from binsr_train.metrics.psnr import load_benchmark, psnr_y  # noqa: E402  (the training package's protocol, reused)
 
 # The networks `binsr eval --method` names, and the OpenCV dnn_superres models (file stem, setModel name).
 NETWORKS = ("srresnet-real", "srresnet-binary", "lapsrn-real", "lapsrn-binary")

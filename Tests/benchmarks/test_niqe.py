@@ -18,8 +18,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 import niqe_skvideo  # noqa: E402
-from binsr_train.imresize import imresize, to_uint8  # noqa: E402
-from binsr_train.metrics import load_benchmark  # noqa: E402
+from binsr_train.data.imresize import imresize, to_uint8  # noqa: E402
+from binsr_train.metrics.psnr import load_benchmark  # noqa: E402
 from brisque_score import brisque  # noqa: E402
 from niqe_skvideo import niqe  # noqa: E402
 

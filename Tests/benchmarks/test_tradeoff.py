@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import pytorch_bench  # noqa: E402
 import tradeoff_plot  # noqa: E402
 import tradeoff_quality  # noqa: E402
-from binsr_train.imresize import to_uint8  # noqa: E402  (tradeoff_quality put training/ on the path)
+from binsr_train.data.imresize import to_uint8  # noqa: E402  (tradeoff_quality put training/ on the path)
 
 SHARED = ROOT.parent / "shared"
 BINARY = pathlib.Path(os.environ.get("BINSR_BIN", ROOT / ".build/debug/binsr")).resolve()

@@ -1,6 +1,6 @@
 """The viewer's server-side bicubic baseline (POST /viewer/bicubic) against two independent references.
 
-1. The training pipeline's MATLAB `imresize` port (training/binsr_train/imresize.py, checked bit-exact against a
+1. The training pipeline's MATLAB `imresize` port (training/binsr_train/data/imresize.py, checked bit-exact against a
    shared MATLAB vector by its own tests): the whole image, borders included.
 2. Pillow: its BICUBIC filter is the same Keys cubic (a = -0.5) with the same pixel-centre mapping for upscaling; on
    mode "F" images it works in floating point, like ours. It renormalises the kernel at the border where MATLAB
@@ -36,7 +36,7 @@ def random_png(seed):
 def test_bicubic_matches_the_matlab_port_everywhere(server, scale):
     sys.path.insert(0, str(REPO / "training"))
     try:
-        from binsr_train.imresize import imresize, to_uint8
+        from binsr_train.data.imresize import imresize, to_uint8
     finally:
         sys.path.pop(0)
     source, png = random_png(11)

@@ -9,7 +9,7 @@ import sys
 import tomllib
 
 from binsr_train.config import ConfigError
-from binsr_train.metrics import SET5_DIR
+from binsr_train.metrics.psnr import SET5_DIR
 
 
 def _overrides(pairs: list[str]) -> dict[str, object]:
@@ -28,7 +28,7 @@ def _overrides(pairs: list[str]) -> dict[str, object]:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from binsr_train.config import load_train_config
-    from binsr_train.train import Trainer
+    from binsr_train.trainers.trainer import Trainer
 
     config = load_train_config(pathlib.Path(args.config), _overrides(args.set))
     trainer = Trainer(config)
@@ -40,7 +40,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 def cmd_srgan(args: argparse.Namespace) -> None:
     from binsr_train.config import load_train_config
-    from binsr_train.srgan import GANWeights, train_srgan
+    from binsr_train.trainers.srgan import GANWeights, train_srgan
 
     config = load_train_config(pathlib.Path(args.config), _overrides(args.set))
     vgg = pathlib.Path(args.vgg_weights) if args.vgg_weights else None
@@ -48,7 +48,7 @@ def cmd_srgan(args: argparse.Namespace) -> None:
 
 
 def cmd_campaign(args: argparse.Namespace) -> None:
-    from binsr_train.campaign import run_campaign
+    from binsr_train.trainers.campaign import run_campaign
 
     run_campaign(pathlib.Path(args.config))
 
@@ -57,7 +57,7 @@ def _load_state(path: pathlib.Path):
     from safetensors import safe_open
 
     from binsr_train.config import ModelConfig
-    from binsr_train.export import load_state_into
+    from binsr_train.weights.export import load_state_into
 
     with safe_open(str(path), "pt") as handle:
         meta = handle.metadata()
@@ -68,7 +68,7 @@ def _load_state(path: pathlib.Path):
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from binsr_train.export import export_model
+    from binsr_train.weights.export import export_model
 
     model, config, meta = _load_state(pathlib.Path(args.state))
     provenance = {k: v for k, v in meta.items() if k != "model_config"}
@@ -77,7 +77,7 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
-    from binsr_train.metrics import evaluate, load_benchmark
+    from binsr_train.metrics.psnr import evaluate, load_benchmark
 
     model, config, _ = _load_state(pathlib.Path(args.state))
     psnr = evaluate(model, load_benchmark(pathlib.Path(args.dataset), config.scale), config.scale)
@@ -85,7 +85,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
 
 
 def cmd_golden(args: argparse.Namespace) -> None:
-    from binsr_train.golden import write_golden
+    from binsr_train.weights.golden import write_golden
 
     write_golden(pathlib.Path(args.output))
 

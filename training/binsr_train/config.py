@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from binsr_train.archs.binarize import ALPHA_MODES
 from binsr_train.archs.blocks import BINARIZE_MODES
 from binsr_train.archs.lapsrn_arch import LapSRN
 from binsr_train.archs.srresnet_arch import SRResNet
-from binsr_train.binarize import ALPHA_MODES
-from binsr_train.data import DEFAULT_FOLDERS, REPO_ROOT, TRAIN_ROOT, VALIDATION_STRIDE
+from binsr_train.data.training_images import DEFAULT_FOLDERS, REPO_ROOT, TRAIN_ROOT, VALIDATION_STRIDE
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARCHS = ("srresnet", "lapsrn")
 LOSSES = ("l1", "charbonnier", "l2")
 
@@ -92,16 +91,17 @@ class TrainConfig:
         init_skip: parameter-name prefixes of init_from not to load (e.g. "upsample.1." for x4 -> x2).
         threads: torch intra-op threads.
         channels_last: use the channels-last memory format (measured faster on this CPU).
-        precision: "auto" (time bf16 autocast and fp32 steps at start, keep the faster: binsr_train.precision),
+        precision: "auto" (time bf16 autocast and fp32 steps at start, keep the faster: binsr_train.trainers.precision),
             "fp32" or "bf16" (autocast).
         init_grow: init_from may have fewer residual blocks than the model: the extra blocks start as identity
             (their last BN scale zero), so a deeper model starts exactly where the shallower one ended.
-        monitor: measure the validation PSNR (held-out training images, binsr_train.data.split_validation) at each
-            checkpoint and export only when it improves; off, every checkpoint exports.
+        monitor: measure the validation PSNR (held-out training images,
+            binsr_train.data.training_images.split_validation) at each checkpoint and export only when it improves;
+            off, every checkpoint exports.
         validation_stride: every validation_stride-th training image is held out for the monitor.
         checkpoint_minutes: minutes between checkpoints in `train`.
         ema_decay: 0 (off) or the decay of an exponential moving average of the weights that validation and export
-            use (binsr_train.recipe.WeightAverage).
+            use (binsr_train.trainers.recipe.WeightAverage).
         distill_from: a real model's .train.safetensors (relative to training/) to distill from; same arch (srresnet)
             and scale, distill_blocks residual blocks.
         distill_output_weight, distill_feature_weight: weights of the output and per-block feature L1 terms.

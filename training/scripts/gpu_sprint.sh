@@ -34,7 +34,7 @@ common=(--set "folders=$folders" --set "batch=$batch" --set threads=1
 "$python" - "$folders" "$work/runs" <<'EOF' >> "$work/logs/environment.txt" 2>&1 || exit 1
 import pathlib, sys, time, tomllib
 from binsr_train.config import load_train_config
-from binsr_train.train import Trainer
+from binsr_train.trainers.trainer import Trainer
 start = time.time()
 config = load_train_config(pathlib.Path("configs/srresnet_x4_real.toml"),
                            {"folders": tomllib.loads(f"v = {sys.argv[1]}")["v"], "runs_dir": sys.argv[2]})

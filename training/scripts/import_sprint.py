@@ -21,8 +21,9 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from binsr_train.config import load_train_config  # noqa: E402
-from binsr_train.srgan import note_srgan  # noqa: E402
-from binsr_train.train import Progress, Trainer  # noqa: E402
+from binsr_train.trainers.progress import Progress  # noqa: E402
+from binsr_train.trainers.srgan import note_srgan  # noqa: E402
+from binsr_train.trainers.trainer import Trainer  # noqa: E402
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from binsr_train.imresize import imresize  # noqa: E402
+from binsr_train.data.imresize import imresize  # noqa: E402
 
 WIDTH = 17
 HEIGHT = 13

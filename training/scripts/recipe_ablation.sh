@@ -22,9 +22,9 @@ import json, pathlib, sys
 import torch
 from safetensors import safe_open
 from binsr_train.config import ModelConfig
-from binsr_train.data import DEFAULT_FOLDERS, TRAIN_ROOT, list_training_images, split_validation
-from binsr_train.export import export_model, save_train_state
-from binsr_train.metrics import evaluate, load_validation
+from binsr_train.data.training_images import DEFAULT_FOLDERS, TRAIN_ROOT, list_training_images, split_validation
+from binsr_train.metrics.psnr import evaluate, load_validation
+from binsr_train.weights.export import export_model, save_train_state
 out = pathlib.Path(sys.argv[1])
 with safe_open(str(out / "recipe_b16_ema.train.safetensors"), "pt") as handle:
     meta = handle.metadata()

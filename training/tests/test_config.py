@@ -6,8 +6,8 @@ import pathlib
 
 import pytest
 
-from binsr_train.campaign import load_campaign
 from binsr_train.config import ConfigError, ModelConfig, TrainConfig, from_dict, load_train_config
+from binsr_train.trainers.campaign import load_campaign
 
 CONFIGS = pathlib.Path(__file__).resolve().parents[1] / "configs"
 
@@ -47,26 +47,3 @@ def test_unknown_keys_and_wrong_types_are_rejected() -> None:
 def test_overrides_replace_top_level_keys() -> None:
     config = load_train_config(CONFIGS / "srresnet_x4_real.toml", {"iterations": 7, "lr": 1e-5})
     assert config.iterations == 7 and config.lr == 1e-5 and config.model.scale == 4
-
-
-def test_campaign_rejects_malformed_schedules(tmp_path: pathlib.Path) -> None:
-    (tmp_path / "campaign.toml").write_text('decay = 0.5\n[[rounds]]\nslices = [{ model = "m", minute = 3 }]\n')
-    with pytest.raises(ConfigError, match="unknown keys"):
-        load_campaign(tmp_path / "campaign.toml")
-    (tmp_path / "campaign.toml").write_text("decay = 0.5\n")
-    with pytest.raises(ConfigError, match="rounds"):
-        load_campaign(tmp_path / "campaign.toml")
-
-
-def test_campaign_progress_counts_per_campaign_file(tmp_path: pathlib.Path) -> None:
-    from binsr_train.campaign import CampaignProgress
-
-    first = tmp_path / "a.toml"
-    first.write_text('[[rounds]]\nslices = [{ model = "m", minutes = 1 }]\n')
-    progress = CampaignProgress(tmp_path / "runs", first)
-    assert progress.done("m") == 0
-    progress.record("m")
-    progress.record("m")
-    assert CampaignProgress(tmp_path / "runs", first).done("m") == 2  # a restart sees it
-    first.write_text('[[rounds]]\nslices = [{ model = "m", minutes = 2 }]\n')
-    assert CampaignProgress(tmp_path / "runs", first).done("m") == 0  # a new schedule starts over

@@ -1,7 +1,7 @@
 """Writes tiny-dataset/ (two synthetic PNGs) and tiny-dataset-expected.json for the `binsr eval` CLI test.
 
 The expected PSNR/SSIM come from a pipeline independent of the Swift code: the training code's NumPy port of MATLAB
-imresize (training/binsr_train/imresize.py), NumPy BT.601 luma and scikit-image SSIM/PSNR. Run from the repository
+imresize (training/binsr_train/data/imresize.py), NumPy BT.601 luma and scikit-image SSIM/PSNR. Run from the repository
 root with the project venv: python Tests/Fixtures/evaluation/make_cli_fixture.py
 The images are synthetic (no dataset content): a colour pattern whose size is not a multiple of 4 (mod-crop is
 exercised) and a grayscale (mode L) image (the RGB replication is exercised).
@@ -17,7 +17,7 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 root = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(root / "training"))
-from binsr_train.imresize import imresize, to_uint8  # noqa: E402
+from binsr_train.data.imresize import imresize, to_uint8  # noqa: E402
 
 here = pathlib.Path(__file__).resolve().parent
 out_dir = here / "tiny-dataset"

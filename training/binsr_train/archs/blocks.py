@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from binsr_train.binarize import BinaryConv2d
+from binsr_train.archs.binarize import BinaryConv2d
 
 # What `binarize` may say: "none" (real network), "blocks" (only convs inside residual blocks, Ma et al. Sec. 3),
 # "all" (every convolution, the paper's Fig. 1 ablation).

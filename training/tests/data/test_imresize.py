@@ -9,11 +9,11 @@ import pathlib
 import numpy as np
 import pytest
 
-from binsr_train.data import decode_rgb
-from binsr_train.imresize import contributions, cubic, imresize, to_uint8
-from binsr_train.metrics import SET5_DIR, psnr_y
+from binsr_train.data.imresize import contributions, cubic, imresize, to_uint8
+from binsr_train.data.training_images import decode_rgb
+from binsr_train.metrics.psnr import SET5_DIR, psnr_y
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
 def _vector_module():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from binsr_train.archs.binarize import BinaryConv2d
 from binsr_train.archs.discriminator_arch import Discriminator
 from binsr_train.archs.lapsrn_arch import LapSRN
 from binsr_train.archs.srresnet_arch import SRResNet
-from binsr_train.binarize import BinaryConv2d
-from binsr_train.export import export_tensors
+from binsr_train.weights.export import export_tensors
 
 
 def binary_names(model: nn.Module) -> list[str]:

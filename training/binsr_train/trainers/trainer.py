@@ -15,7 +15,6 @@ import math
 import os
 import pathlib
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -23,31 +22,19 @@ from safetensors import safe_open
 from torch import distributed as dist
 from torch import nn
 
-from binsr_train.binarize import BinaryConv2d
+from binsr_train.archs.binarize import BinaryConv2d
 from binsr_train.config import REPO_ROOT, TrainConfig
-from binsr_train.data import PatchCache, default_cache_file, list_training_images, split_validation
-from binsr_train.export import export_model, load_state_into, save_train_state
-from binsr_train.losses import pixel_loss
-from binsr_train.metrics import evaluate, load_validation
-from binsr_train.model_card import write_model_card
-from binsr_train.precision import choose_bf16, timed
-from binsr_train.recipe import Distiller, WeightAverage
+from binsr_train.data.patch_cache import PatchCache, default_cache_file
+from binsr_train.data.training_images import list_training_images, split_validation
+from binsr_train.losses.pixel import pixel_loss
+from binsr_train.metrics.psnr import evaluate, load_validation
+from binsr_train.trainers.model_card import write_model_card
+from binsr_train.trainers.precision import choose_bf16, timed
+from binsr_train.trainers.progress import Progress
+from binsr_train.trainers.recipe import Distiller, WeightAverage
+from binsr_train.weights.export import export_model, load_state_into, save_train_state
 
 TRAINING_DIR = REPO_ROOT / "training"
-
-
-@dataclass
-class Progress:
-    """What survives a restart (stored in the runs checkpoint and, partly, in the train-state metadata)."""
-
-    iterations: int = 0
-    seconds: float = 0.0
-    samples: int = 0  # HR patches seen (iterations mix batch sizes across sessions; budgets compare in samples)
-    pixels: int = 0  # HR pixels seen (patch sizes change too)
-    slices: int = 0
-    best_psnr: float = -math.inf  # of the exported state, on the held-out validation images; NaN: not measured yet
-    monitor_set: str = "validation"  # what best_psnr was measured on (checkpoints before session 6: Set5)
-    last_loss: float = math.nan
 
 
 def distributed_context() -> tuple[int, int]:

@@ -19,8 +19,8 @@ from safetensors.numpy import save_file
 from safetensors.torch import load_file
 from torch import nn
 
+from binsr_train.archs.binarize import BinaryConv2d
 from binsr_train.archs.blocks import ConvBN, ResidualBlock
-from binsr_train.binarize import BinaryConv2d
 from binsr_train.config import ModelConfig
 
 FORMAT_VERSION = "1"

@@ -15,9 +15,9 @@ import torch
 from safetensors.numpy import save_file
 from torch import nn
 
-from binsr_train.binarize import BinaryConv2d
+from binsr_train.archs.binarize import BinaryConv2d
 from binsr_train.config import ModelConfig
-from binsr_train.export import export_model
+from binsr_train.weights.export import export_model
 
 SEED = 20190616
 INPUT_HEIGHT = 11

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime
 import os
 import pathlib
-import typing
 
-if typing.TYPE_CHECKING:
-    from binsr_train.config import TrainConfig
-    from binsr_train.train import Progress
+from binsr_train.config import TrainConfig
+from binsr_train.data.training_images import list_training_images, split_validation
+from binsr_train.trainers.progress import Progress
 
 
-def _held_out(config: "TrainConfig") -> int:
-    from binsr_train.data import list_training_images, split_validation
+def _held_out(config: TrainConfig) -> int:
     return len(split_validation(list_training_images(pathlib.Path(config.train_root), config.folders),
                                 config.validation_stride)[1])
 
 
-def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progress", psnr: float,
+def write_model_card(path: pathlib.Path, config: TrainConfig, progress: Progress, psnr: float,
                      provenance: str, bf16: bool = False) -> None:
     m = config.model
     binary = {"none": "real (fp32) weights",
@@ -43,8 +41,8 @@ def write_model_card(path: pathlib.Path, config: "TrainConfig", progress: "Progr
   training (CPU compute time, wall clock on a GPU); last loss {progress.last_loss:.5f}.
 - Started from: {config.init_from or 'random initialisation'}{skip} (iterations count this model's own steps only).
 - Validation x{m.scale} Y-PSNR (border {m.scale}) on {_held_out(config)} training images held out of training (centre
-  192x192 crops; binsr_train.data.split_validation), the **Python monitor** that selects which checkpoint is
-  exported (never Set5/Set14; the official numbers come from `binsr eval`): {psnr:.3f} dB.
+  192x192 crops; binsr_train.data.training_images.split_validation), the **Python monitor** that selects which
+  checkpoint is exported (never Set5/Set14; the official numbers come from `binsr eval`): {psnr:.3f} dB.
 - Exported: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.
 - Provenance metadata: `{provenance}`
 """

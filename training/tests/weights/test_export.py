@@ -13,10 +13,10 @@ from safetensors.numpy import load_file
 from torch import nn
 
 from binsr_train.config import ModelConfig
-from binsr_train.export import (ExportError, export_model, export_tensors, load_state_into, pack_signs,
+from binsr_train.weights.export import (ExportError, export_model, export_tensors, load_state_into, pack_signs,
                                 save_train_state, unpack_signs)
-from binsr_train.golden import GOLDEN_CONFIGS, make_golden, randomise
-from binsr_train.reference import FormatReader
+from binsr_train.weights.golden import GOLDEN_CONFIGS, make_golden, randomise
+from binsr_train.weights.reference import FormatReader
 
 
 def test_bit_order_is_least_significant_bit_first_with_one_meaning_plus_one() -> None:
@@ -70,7 +70,7 @@ def test_folding_changes_weights_so_the_test_above_is_not_vacuous() -> None:
 
 
 def test_committed_golden_files_match_a_fresh_export() -> None:
-    directory = pathlib.Path(__file__).resolve().parents[2] / "Tests" / "Fixtures" / "golden"
+    directory = pathlib.Path(__file__).resolve().parents[3] / "Tests" / "Fixtures" / "golden"
     for name, config in GOLDEN_CONFIGS.items():
         model, x, outputs = make_golden(name, config)
         io = load_file(str(directory / f"{name}.io.safetensors"))

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from binsr_train.config import ConfigError, ModelConfig, TrainConfig
-from binsr_train.losses import pixel_loss
-from binsr_train.recipe import Distiller, WeightAverage
-from binsr_train.train import Trainer
+from binsr_train.losses.pixel import pixel_loss
+from binsr_train.trainers.recipe import Distiller, WeightAverage
+from binsr_train.trainers.trainer import Trainer
 
 
 def test_weight_average_follows_the_recurrence_and_restores_the_raw_weights() -> None:

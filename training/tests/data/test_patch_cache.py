@@ -1,4 +1,4 @@
-"""Training data: test sets refused, patches aligned across scales and augmented together."""
+"""Training patches: aligned across scales and augmented together, cached to a file, never larger than the image."""
 
 from __future__ import annotations
 
@@ -7,41 +7,9 @@ import pathlib
 import numpy as np
 import pytest
 
-from binsr_train.data import (DEFAULT_FOLDERS, TRAIN_ROOT, ForbiddenDatasetError, PatchCache, default_cache_file,
-                              list_training_images, split_validation)
-from binsr_train.imresize import imresize
-
-SHARED = pathlib.Path("/work/shared/datasets")
-
-
-def test_benchmark_folders_are_refused(tmp_path: pathlib.Path) -> None:
-    for name in ("Set5", "set14", "Urban100"):
-        (tmp_path / name).mkdir()
-        with pytest.raises(ForbiddenDatasetError):
-            list_training_images(tmp_path, (name,))
-    with pytest.raises(ForbiddenDatasetError):
-        list_training_images(TRAIN_ROOT, ("../Set5",))
-
-
-@pytest.mark.skipif(not TRAIN_ROOT.is_dir(), reason="shared datasets not present")
-def test_default_training_list_never_contains_test_set_images() -> None:
-    paths = list_training_images(TRAIN_ROOT, DEFAULT_FOLDERS)
-    assert len(paths) > 500
-    test_files = {p.resolve() for d in ("Set5", "Set14") for p in (SHARED / d).iterdir()}
-    assert not test_files & {p.resolve() for p in paths}
-    assert all(TRAIN_ROOT in p.parents for p in paths)
-    assert not any(p.suffix == ".md" for p in paths)
-
-
-@pytest.mark.skipif(not TRAIN_ROOT.is_dir(), reason="shared datasets not present")
-def test_validation_images_are_held_out_of_training_and_drawn_from_every_folder() -> None:
-    paths = list_training_images(TRAIN_ROOT, DEFAULT_FOLDERS)
-    train, held = split_validation(paths)
-    assert len(held) == 21 and len(train) + len(held) == len(paths)
-    assert not set(train) & set(held)
-    assert {p.parent.name for p in held} == set(DEFAULT_FOLDERS)
-    with pytest.raises(ValueError):
-        split_validation(paths, 1)
+from binsr_train.data.imresize import imresize
+from binsr_train.data.patch_cache import PatchCache, default_cache_file
+from binsr_train.data.training_images import list_training_images
 
 
 def test_patches_are_aligned_across_scales_and_augmented_together(tiny_train_root: pathlib.Path) -> None:

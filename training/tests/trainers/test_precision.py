@@ -1,4 +1,4 @@
-"""Training precision by measurement (binsr_train.precision) and growing a deeper model from a shallower one."""
+"""Training precision by measurement (binsr_train.trainers.precision); growing a deeper model from a shallower one."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pathlib
 import pytest
 import torch
 
-from binsr_train import precision
 from binsr_train.config import ModelConfig
-from binsr_train.export import load_state_into, save_train_state
+from binsr_train.trainers import precision
+from binsr_train.weights.export import load_state_into, save_train_state
 
 
 def fake_timer(fp32: float, bf16: float):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from binsr_train.binarize import BinaryConv2d, binary_sign
+from binsr_train.archs.binarize import BinaryConv2d, binary_sign
 
 
 def test_sign_of_zero_is_plus_one() -> None:

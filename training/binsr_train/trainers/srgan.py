@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from binsr_train.archs.discriminator_arch import Discriminator
-from binsr_train.losses import l1_loss
+from binsr_train.losses.pixel import l1_loss
 
 if typing.TYPE_CHECKING:
     from binsr_train.config import TrainConfig
@@ -120,7 +120,7 @@ def train_srgan(config: "TrainConfig", seconds: float, weights: GANWeights = GAN
     """Fine-tunes the config's generator (its models_dir train state, else init_from: a pixel-loss SRResNet) against
     a fresh discriminator for `seconds` (wall clock on a GPU, compute time on the CPU) at the config's constant LR,
     then exports it like any slice and notes the GAN losses in its model card. Returns the `Trainer`."""
-    from binsr_train.train import Trainer
+    from binsr_train.trainers.trainer import Trainer
 
     trainer = Trainer(config, log=log)
     gan = SRGANTrainer(trainer.model, config.patch, lr=config.lr, weights=weights, vgg_weights=vgg_weights,

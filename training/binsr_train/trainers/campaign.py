@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 
 from binsr_train.config import ConfigError, TrainConfig, from_dict, load_train_config
-from binsr_train.train import Trainer
+from binsr_train.trainers.trainer import Trainer
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from binsr_train.config import ModelConfig, TrainConfig
-from binsr_train.export import load_state_into
-from binsr_train.train import Trainer
+from binsr_train.trainers.trainer import Trainer
+from binsr_train.weights.export import load_state_into
 
-TRAINING = pathlib.Path(__file__).resolve().parents[1]
+TRAINING = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _config(root: pathlib.Path, tmp: pathlib.Path, model: ModelConfig, **changes) -> TrainConfig:
@@ -70,9 +70,9 @@ def test_binary_model_starts_from_real_train_state(tiny_train_root: pathlib.Path
 
 
 def test_ddp_with_two_gloo_processes(tiny_train_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
-    env = dict(os.environ, PYTHONPATH=f"{TRAINING}:{TRAINING / 'tests'}", OMP_NUM_THREADS="1")
+    env = dict(os.environ, PYTHONPATH=f"{TRAINING}:{TRAINING / 'tests' / 'trainers'}", OMP_NUM_THREADS="1")
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-               str(TRAINING / "tests" / "ddp_worker.py"), str(tiny_train_root), str(tmp_path)]
+               str(TRAINING / "tests" / "trainers" / "ddp_worker.py"), str(tiny_train_root), str(tmp_path)]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=150)
     assert result.returncode == 0, result.stderr[-3000:]
     states = [load_file(str(tmp_path / f"rank{r}.safetensors")) for r in (0, 1)]

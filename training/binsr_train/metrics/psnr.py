@@ -13,8 +13,8 @@ import pathlib
 import numpy as np
 import torch
 
-from binsr_train.data import SHARED_ROOT, decode_rgb
-from binsr_train.imresize import imresize, to_uint8
+from binsr_train.data.imresize import imresize, to_uint8
+from binsr_train.data.training_images import SHARED_ROOT, decode_rgb
 
 SET5_DIR = SHARED_ROOT / "datasets" / "Set5"
 

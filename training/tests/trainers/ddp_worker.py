@@ -1,4 +1,4 @@
-"""Run under torchrun by test_train.py: two DDP steps, then each rank writes its parameters for comparison."""
+"""Run under torchrun by test_trainer.py: two DDP steps, then each rank writes its parameters for comparison."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import save_file
 
 from binsr_train.config import ModelConfig, TrainConfig
-from binsr_train.train import Trainer
+from binsr_train.trainers.trainer import Trainer
 
 
 def main() -> None:

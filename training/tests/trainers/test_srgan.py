@@ -8,7 +8,7 @@ import torch
 from safetensors.torch import save_file
 
 from binsr_train.archs.srresnet_arch import SRResNet
-from binsr_train.srgan import VGG19_LAYERS, GANWeights, SRGANTrainer, VGGFeatures
+from binsr_train.trainers.srgan import VGG19_LAYERS, GANWeights, SRGANTrainer, VGGFeatures
 
 
 def _vgg_file(path: pathlib.Path) -> pathlib.Path:
@@ -62,7 +62,7 @@ def test_vgg_loss_only_with_user_weights(tmp_path: pathlib.Path) -> None:
 
 def test_srgan_fine_tune_exports_the_generator(tiny_train_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
     from binsr_train.config import ModelConfig, TrainConfig
-    from binsr_train.srgan import train_srgan
+    from binsr_train.trainers.srgan import train_srgan
 
     config = TrainConfig(name="gan", model=ModelConfig("srresnet", 4, 1, 8, "blocks"), patch=16, batch=2,
                          folders=("Synthetic",), train_root=str(tiny_train_root), runs_dir=str(tmp_path / "runs"),

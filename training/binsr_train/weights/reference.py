@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from binsr_train.export import unpack_signs
+from binsr_train.weights.export import unpack_signs
 
 
 class FormatReader:

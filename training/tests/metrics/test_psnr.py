@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from binsr_train.metrics import psnr_y, rgb_to_y
+from binsr_train.metrics.psnr import psnr_y, rgb_to_y
 
 
 def test_luma_of_black_and_white_is_16_and_235() -> None:

@@ -1,0 +1,1 @@
+"""Training data: which images, the MATLAB bicubic resize, cached aligned patches."""

@@ -1,0 +1,1 @@
+"""Training losses: pixel losses (L1, L2, Charbonnier)."""

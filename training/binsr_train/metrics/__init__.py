@@ -1,0 +1,1 @@
+"""Y-PSNR and the evaluation of a model on image pairs (the Python monitor)."""

@@ -1,0 +1,1 @@
+"""Training loops and what they write while training: progress, recipe options, precision, campaigns, model cards."""

@@ -1,0 +1,1 @@
+"""The binsr weight format: export (and the resumable training state), a reference reader, golden vectors."""
