@@ -40,9 +40,11 @@ let package = Package(
         .target(name: "ImageCodecs", dependencies: ["Imaging", "CPNGShim", "CJPEGShim", "CWebP"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
-        // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling. Images in and out,
-        // no codecs, no evaluation protocol.
-        .target(name: "SREngine", dependencies: ["CDNNL", "CQuantize", "Imaging"]),
+        // Super-resolution inference: weight files, the models folder and its loaded models (`ModelLibrary`), layers,
+        // reference and oneDNN kernels, tiling. Images in and out, no codecs, no evaluation protocol.
+        .target(
+            name: "SREngine",
+            dependencies: ["CDNNL", "CQuantize", "Imaging", .product(name: "Logging", package: "swift-log")]),
         // A small HTTP/1.1 server: non-blocking BSD sockets on an epoll event loop, a handler thread pool;
         // knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "UpscaleService",
             dependencies: [
-                "HTTPServer", "SREngine", "ImageCodecs", "Evaluation", "StudyStore",
+                "HTTPServer", "SREngine", "ImageCodecs", "StudyStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -79,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "UpscaleServiceTests",
             dependencies: [
-                "UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport",
+                "UpscaleService", "HTTPServer", "SREngine", "StudyStore", "Evaluation", "Imaging", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
