@@ -50,7 +50,8 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite through GRDB.
         .target(name: "StudyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        // The upscale service: routes, model registry, worker pool, metrics, config.
+        // The upscale service: routes, readiness, worker pool, metrics, config. It meets the engine through its
+        // `SuperResolver` seam (the engine's `ModelLibrary` conforms) and names models in the engine's vocabulary.
         .target(
             name: "UpscaleService",
             dependencies: [
@@ -64,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "binsr",
             dependencies: [
-                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService", "HTTPServer",
+                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,7 +74,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ImageCodecs"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
-        .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
+        .testTarget(
+            name: "SREngineTests",
+            dependencies: ["SREngine", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(
             name: "StudyStoreTests",
@@ -81,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "UpscaleServiceTests",
             dependencies: [
-                "UpscaleService", "HTTPServer", "SREngine", "StudyStore", "Evaluation", "Imaging", "TestSupport",
+                "UpscaleService", "HTTPServer", "SREngine", "StudyStore", "Imaging", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),

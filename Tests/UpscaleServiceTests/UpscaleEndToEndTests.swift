@@ -1,5 +1,4 @@
 import Imaging
-import Evaluation
 import Foundation
 import TestSupport
 import Testing
