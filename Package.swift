@@ -40,19 +40,22 @@ let package = Package(
         .target(name: "ImageCodecs", dependencies: ["Imaging", "CPNGShim", "CJPEGShim", "CWebP"]),
         // The paper's evaluation protocol: MATLAB bicubic, BT.601 Y, PSNR/SSIM/IFC.
         .target(name: "Evaluation", dependencies: ["ImageCodecs"]),
-        // Super-resolution inference: weight files, layers, reference and oneDNN kernels, tiling. Images in and out,
-        // no codecs, no evaluation protocol.
-        .target(name: "SREngine", dependencies: ["CDNNL", "CQuantize", "Imaging"]),
+        // Super-resolution inference: weight files, the models folder and its loaded models (`ModelLibrary`), layers,
+        // reference and oneDNN kernels, tiling. Images in and out, no codecs, no evaluation protocol.
+        .target(
+            name: "SREngine",
+            dependencies: ["CDNNL", "CQuantize", "Imaging", .product(name: "Logging", package: "swift-log")]),
         // A small HTTP/1.1 server: non-blocking BSD sockets on an epoll event loop, a handler thread pool;
         // knows nothing about super-resolution.
         .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite through GRDB.
         .target(name: "StudyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        // The upscale service: routes, model registry, worker pool, metrics, config.
+        // The upscale service: routes, readiness, worker pool, metrics, config. It meets the engine through its
+        // `SuperResolver` seam (the engine's `ModelLibrary` conforms) and names models in the engine's vocabulary.
         .target(
             name: "UpscaleService",
             dependencies: [
-                "HTTPServer", "SREngine", "ImageCodecs", "Evaluation", "StudyStore",
+                "HTTPServer", "SREngine", "ImageCodecs", "StudyStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -62,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "binsr",
             dependencies: [
-                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService", "HTTPServer",
+                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,7 +74,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ImageCodecs"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
-        .testTarget(name: "SREngineTests", dependencies: ["SREngine", "TestSupport"]),
+        .testTarget(
+            name: "SREngineTests",
+            dependencies: ["SREngine", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(
             name: "StudyStoreTests",
@@ -79,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "UpscaleServiceTests",
             dependencies: [
-                "UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport",
+                "UpscaleService", "HTTPServer", "SREngine", "StudyStore", "Imaging", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),

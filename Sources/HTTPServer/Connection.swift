@@ -10,6 +10,9 @@ public struct RequestContext: Sendable {
     public let requestID: String
     /// The numeric IP address of the TCP peer (a proxy's, when behind one).
     public let remoteAddress: String
+    /// What the server's `earlyResponse` made of this request's head (`HeadVerdict.proceed`), so the handler does
+    /// not parse it again; nil when it made nothing of it or was not asked (no body).
+    public let parsedHead: (any Sendable)?
 
     /// True when the client closed the connection (used to drop work nobody will receive).
     public func clientHasDisconnected() -> Bool { socket.peerHasClosed() }
@@ -32,6 +35,8 @@ final class Connection: @unchecked Sendable {
     private var logger: Logger
     private var parser: RequestParser
     private var requestStart: ContinuousClock.Instant?
+    /// The server's reading of the head of the request whose body is being read (`HeadVerdict.proceed`).
+    private var parsedHead: (any Sendable)?
     private let fd: Int32
     /// Whether input is wanted now (not while a request is with a handler or a response is being written).
     private var reading = true
@@ -160,10 +165,13 @@ final class Connection: @unchecked Sendable {
             case .head(let head):
                 phase = .body(start: ContinuousClock.now, bytes: 0)
                 let requestID = Self.requestID(head.headers["X-Request-Id"])
-                if var early = server.earlyResponse?(head, requestID) {
+                switch server.earlyResponse?(head, requestID) ?? .proceed(parsed: nil) {
+                case .refuse(var early):
                     // The body was not read, so the connection cannot continue (RFC 9110 §15.5.1 note).
                     early.headers.set("X-Request-Id", requestID)
                     return respond(early, headOnly: head.method == .head, keepAlive: false)
+                case .proceed(let parsed):
+                    parsedHead = parsed
                 }
                 // RFC 9110 §10.1.1: the limits already passed, so invite the body now.
                 if head.expectsContinue && head.framing != .none {
@@ -181,7 +189,9 @@ final class Connection: @unchecked Sendable {
         pauseReading()
         let context = RequestContext(
             socket: socket, receivedAt: requestStart ?? ContinuousClock.now,
-            requestID: Self.requestID(request.headers["X-Request-Id"]), remoteAddress: address)
+            requestID: Self.requestID(request.headers["X-Request-Id"]), remoteAddress: address,
+            parsedHead: parsedHead)
+        parsedHead = nil
         if server.answersOnLoop?(request.head) == true {
             return handled(request, context: context, response: server.handler(request, context))
         }

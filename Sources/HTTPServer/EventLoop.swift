@@ -25,6 +25,7 @@ final class EventLoop: @unchecked Sendable {
     private var nextTick: ContinuousClock.Instant
     private var onTick: () -> Void = {}
     private let stopped = Mutex(false)
+    /// Signalled once by the loop thread as it ends; `stop` waits for it (a wait, which a `Mutex` cannot do).
     private let exited = DispatchSemaphore(value: 0)
     private var threadID: pthread_t?
 
@@ -73,6 +74,7 @@ final class EventLoop: @unchecked Sendable {
     func sync<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
         if inLoop { return body() }
         let result = Mutex<T?>(nil)
+        // The caller sleeps until the loop has run `body`: a one-shot wait, what a semaphore is for.
         let done = DispatchSemaphore(value: 0)
         execute {
             let value = body()

@@ -15,10 +15,9 @@ import Synchronization
 /// and the admission rules (`ServerLimits`) decide who gives way when there are too many.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
-    /// Called on the loop when a request's head is complete, before its body is read; must not block. A non-nil
-    /// response is sent at once and the connection closed (the unread body makes it unusable): used to refuse
-    /// unknown routes without reading uploads. The second argument is the request id the response will carry.
-    public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HTTPResponse?
+    /// Called on the loop when a request's head is complete, before its body is read; must not block. The second
+    /// argument is the request id the response will carry.
+    public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HeadVerdict
     /// Says which requests the handler answers at once without blocking (health checks): those run on the loop,
     /// skipping two thread hand-offs, and are answered even when every handler thread is busy.
     public typealias AnswersOnLoop = @Sendable (HTTPRequestHead) -> Bool

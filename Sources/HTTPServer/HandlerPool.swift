@@ -5,6 +5,7 @@ import Foundation
 /// Handlers may block (the service waits there for its worker pool), so they cannot run on the event loop's queue
 /// or on Dispatch's shared pool, whose thread count is not ours to bound. Only complete requests get here.
 final class HandlerPool: @unchecked Sendable {
+    /// A condition, not a `Mutex`: idle threads sleep until a job arrives, and `stop` waits for them to end.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -34,26 +35,27 @@ import Foundation
 /// wake a blocked reader (used for forced shutdown); `close()` only by the owner.
 public final class Socket: @unchecked Sendable {
     private let descriptor: Int32
-    private let state = NSLock()
-    private var isClosed = false
+    /// Whether `close()` ran; held around shutdown(2) too, so it never reaches a descriptor number reused after close.
+    private let isClosed = Mutex(false)
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
     }
 
     deinit {
-        assert(isClosed, "Socket \(descriptor) leaked: deinit without close()")
-        if !isClosed { _ = systemClose(descriptor) }
+        let closed = isClosed.withLock { $0 }
+        assert(closed, "Socket \(descriptor) leaked: deinit without close()")
+        if !closed { _ = systemClose(descriptor) }
     }
 
     /// Runs `body` with the raw descriptor; the socket must still be open.
     func withDescriptor<T>(_ body: (Int32) throws(SyscallError) -> T) throws(SyscallError) -> T {
-        precondition(state.withLock { !isClosed }, "use of a closed Socket")
+        precondition(isClosed.withLock { !$0 }, "use of a closed Socket")
         return try body(descriptor)
     }
 
     public func close() {
-        let wasOpen = state.withLock { () -> Bool in
+        let wasOpen = isClosed.withLock { isClosed in
             defer { isClosed = true }
             return !isClosed
         }
@@ -64,14 +66,14 @@ public final class Socket: @unchecked Sendable {
 
     /// Stops both directions without releasing the descriptor, waking any thread blocked in poll/read on it.
     public func shutdown() {
-        state.withLock {
+        isClosed.withLock { isClosed in
             if !isClosed { _ = systemShutdown(descriptor, Int32(SHUT_RDWR)) }
         }
     }
 
     /// Closes the sending side only (FIN), so the peer sees the end of the response while we can still read.
     func shutdownWrite() {
-        state.withLock {
+        isClosed.withLock { isClosed in
             if !isClosed { _ = systemShutdown(descriptor, Int32(SHUT_WR)) }
         }
     }

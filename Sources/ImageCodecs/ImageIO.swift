@@ -36,11 +36,19 @@ public func readImageHeader(_ bytes: [UInt8]) throws(ImageCodecError) -> ImageHe
 /// Throws `tooLarge` before allocating pixels when the header exceeds `options.maxPixels`; never traps on
 /// malformed input.
 public func decodeImage(_ bytes: [UInt8], options: DecodeOptions = .init()) throws(ImageCodecError) -> Image {
-    switch ImageFormat.detect(bytes) {
-    case .png: return try PNGCodec.decode(bytes, options: options)
-    case .jpeg: return try JPEGCodec.decode(bytes, options: options)
-    case .webp: return try WebPCodec.decode(bytes, options: options)
-    case nil: throw .unsupportedFormat
+    guard let format = ImageFormat.detect(bytes) else { throw .unsupportedFormat }
+    return try decodeImage(bytes, as: format, options: options)
+}
+
+/// Decodes bytes whose signature the caller has already read (`ImageFormat.detect`), so it is not read twice. Each
+/// decoder still reads its own header and throws on data of another format.
+public func decodeImage(_ bytes: [UInt8], as format: ImageFormat, options: DecodeOptions = .init())
+    throws(ImageCodecError) -> Image
+{
+    switch format {
+    case .png: try PNGCodec.decode(bytes, options: options)
+    case .jpeg: try JPEGCodec.decode(bytes, options: options)
+    case .webp: try WebPCodec.decode(bytes, options: options)
     }
 }
 

@@ -5,6 +5,7 @@ import Synchronization
 /// hand-off of the service, used by `POST /upscale` and the study's renders.
 final class Completion<Value: Sendable>: Sendable {
     private let value = Mutex<Value?>(nil)
+    /// The waiting side sleeps on it, with a timeout while it watches its client: a wait, which a `Mutex` cannot do.
     private let arrived = DispatchSemaphore(value: 0)
 
     func fulfil(_ value: Value) {

@@ -1,9 +1,22 @@
 import Foundation
+import ImageCodecs
 
-/// Chooses the output format from `format=`, Accept and the input's format (RFC 9110 §12.5.1).
-enum ContentNegotiation {
-    /// The quality value the Accept header gives `format` (the most specific matching range wins); 1 when absent.
-    static func quality(of format: EncodedFormat, accept: String?) -> Double {
+/// The Accept header, parsed once into a quality value per format we produce, and the choice of the output format
+/// from it, `format=` and the input's format (RFC 9110 §12.5.1).
+struct AcceptedFormats: Sendable, Equatable {
+    /// The header as sent, for the 406 answer.
+    let header: String?
+    private let quality: [ImageFormat: Double]
+
+    init(_ accept: String?) {
+        header = accept
+        var quality: [ImageFormat: Double] = [:]
+        for format in ImageFormat.allCases { quality[format] = Self.quality(of: format, accept: accept) }
+        self.quality = quality
+    }
+
+    /// The quality value `accept` gives `format` (the most specific matching range wins); 1 when absent.
+    private static func quality(of format: ImageFormat, accept: String?) -> Double {
         guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return 1 }
         var best: (specificity: Int, q: Double)?
         for element in accept.split(separator: ",") {
@@ -30,13 +43,12 @@ enum ContentNegotiation {
 
     /// The format to produce, or nil when Accept allows none (406). An explicit `format=` always wins; otherwise
     /// the input's format is kept if acceptable, as the client most likely expects the same kind of file back.
-    /// A `lossless` request never gets JPEG, which has no lossless mode.
-    static func choose(
-        explicit: EncodedFormat?, input: EncodedFormat?, accept: String?, lossless: Bool = false
-    ) -> EncodedFormat? {
+    /// A `lossless` request never gets JPEG, which has no lossless mode. With `input` nil (at head time, before the
+    /// body) the answer is nil exactly when it will be nil for any input.
+    func choose(explicit: ImageFormat?, input: ImageFormat?, lossless: Bool = false) -> ImageFormat? {
         if let explicit { return explicit }
-        let candidates = ([input].compactMap { $0 } + EncodedFormat.allCases).filter { !lossless || $0.hasLosslessMode }
-        let scored = candidates.map { ($0, quality(of: $0, accept: accept)) }.filter { $0.1 > 0 }
+        let candidates = ([input].compactMap { $0 } + ImageFormat.allCases).filter { !lossless || $0.hasLosslessMode }
+        let scored = candidates.map { ($0, quality[$0] ?? 0) }.filter { $0.1 > 0 }
         guard let top = scored.map(\.1).max() else { return nil }
         return scored.first { $0.1 == top }?.0
     }

@@ -1,85 +1,58 @@
 import Foundation
 import Logging
+import Synchronization
 
-/// Knows which models exist (from the `SuperResolver`), which are loaded, and loads them eagerly at start or lazily
-/// on first use, exactly once each, whichever thread asks first.
-public final class ModelRegistry: @unchecked Sendable {
-    public enum LoadState: Sendable, Equatable {
-        case notLoaded
-        case loaded
-        case failed(String)
-    }
-
+/// Whether the service is ready to serve (GET /readyz), and the eager loading at start that readiness waits for.
+/// The models themselves, and whether each is loaded, belong to the resolver (`SuperResolver`, the engine's
+/// `ModelLibrary`): this keeps no state of theirs.
+public final class ModelRegistry: Sendable {
     public let resolver: any SuperResolver
     public let eager: Bool
-    private let infos: [ModelKey: ModelInfo]
-    private let lock = NSLock()
-    private var states: [ModelKey: LoadState] = [:]
-    /// One lock per model so loading one does not block requests for another.
-    private var loadLocks: [ModelKey: NSLock] = [:]
-    private var eagerLoadDone = false
+    private let eagerLoadDone = Atomic<Bool>(false)
 
     public init(resolver: any SuperResolver, eager: Bool) {
         self.resolver = resolver
         self.eager = eager
-        var infos: [ModelKey: ModelInfo] = [:]
-        for info in resolver.models { infos[info.key] = info }
-        self.infos = infos
-        for key in infos.keys {
-            states[key] = .notLoaded
-            loadLocks[key] = NSLock()
-        }
     }
 
-    /// Every model, sorted, with its load state.
-    public var models: [(info: ModelInfo, state: LoadState)] {
-        let snapshot = lock.withLock { states }
-        return infos.values.sorted { $0.key.description < $1.key.description }.map { ($0, snapshot[$0.key]!) }
+    /// Every model, sorted by name, with where it stands.
+    public var models: [(info: ModelInfo, state: ModelState)] {
+        resolver.models.sorted { $0.key.description < $1.key.description }
+            .map { ($0, resolver.state($0.key) ?? .notLoaded) }
     }
 
-    public func info(_ key: ModelKey) -> ModelInfo? { infos[key] }
-
-    /// Why `key` cannot be served, when its weight file is there but unreadable.
-    public func unavailableReason(_ key: ModelKey) -> String? {
-        resolver.unavailable.first { $0.key == key }.map { "weight file \($0.file) is unreadable (\($0.reason))" }
-    }
-
-    /// Ready to serve (GET /readyz): at least one model is served, and with eager loading the start-up load has
-    /// finished and every readable model loaded. Unreadable weight files do not hold readiness back: the models
-    /// they would serve are listed as unavailable and answered 503, and the rest serve.
+    /// Ready to serve: at least one model is served, and with eager loading the start-up load has finished and every
+    /// readable model loaded. Unreadable weight files do not hold readiness back: the models they would serve are
+    /// listed as unavailable and answered 503, and the rest serve.
     public var isReady: Bool {
-        lock.withLock {
-            guard !infos.isEmpty else { return false }
-            return !eager || (eagerLoadDone && states.values.allSatisfy { $0 == .loaded })
+        let models = resolver.models
+        guard !models.isEmpty else { return false }
+        guard eager else { return true }
+        return eagerLoadDone.load(ordering: .acquiring) && models.allSatisfy {
+            if case .loaded = resolver.state($0.key) { return true }
+            return false
         }
     }
 
     /// Loads every model (eager mode, at start). Failures are logged and leave the service not ready.
     public func loadAll(logger: Logger) {
-        for key in infos.keys.sorted(by: { $0.description < $1.description }) {
+        for info in resolver.models.sorted(by: { $0.key.description < $1.key.description }) {
             do {
-                try ensureLoaded(key)
-                logger.info("model loaded", metadata: ["model": "\(key)"])
+                try resolver.load(info.key)
+                logger.info("model loaded", metadata: ["model": "\(info.key)"])
             } catch {
-                logger.error("model failed to load", metadata: ["model": "\(key)", "error": "\(error)"])
+                logger.error("model failed to load", metadata: ["model": "\(info.key)", "error": "\(error)"])
             }
         }
-        lock.withLock { eagerLoadDone = true }
+        eagerLoadDone.store(true, ordering: .releasing)
     }
 
-    /// Makes `key` ready, loading it now if needed. A model that failed to load is retried on the next call.
+    /// Makes `key` ready, loading it now if needed (the resolver loads each model once; a failed one is tried again).
     public func ensureLoaded(_ key: ModelKey) throws(ServiceError) {
-        guard let loadLock = loadLocks[key] else {
-            throw .modelUnavailable(key, reason: "no such model")
-        }
-        loadLock.lock()
-        defer { loadLock.unlock() }
-        if lock.withLock({ states[key] }) == .loaded { return }
+        guard resolver.state(key) != nil else { throw .modelUnavailable(key, reason: "no such model") }
         do {
             try resolver.load(key)
-            lock.withLock { states[key] = .loaded }
         } catch {
-            lock.withLock { states[key] = .failed("\(error)") }
             throw .modelUnavailable(key, reason: "loading failed")
         }
     }

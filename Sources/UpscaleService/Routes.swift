@@ -50,7 +50,8 @@ extension UpscaleService {
                 case .models: response = modelList()
                 case .upscale:
                     response = try upscale(request, context, logger: logger, trace: trace, model: &modelLabel)
-                case .submitJob: response = try submitJob(request, logger: logger, trace: trace, model: &modelLabel)
+                case .submitJob:
+                    response = try submitJob(request, context, logger: logger, trace: trace, model: &modelLabel)
                 case .jobStatus: response = try jobStatus(request.head, id: jobID ?? "")
                 case .deleteJob: response = try deleteJob(request.head, id: jobID ?? "", logger: logger)
                 case .jobResult: response = try jobResult(request.head, id: jobID ?? "")
@@ -78,44 +79,37 @@ extension UpscaleService {
     }
 
     /// Refuses an upload before its body is read when the route or the parameters are already wrong, so a client
-    /// sending `Expect: 100-continue` does not upload megabytes to get a 400.
-    func earlyResponse(_ head: HTTPRequestHead, requestID: String) -> HTTPResponse? {
-        guard head.framing != .none else { return nil }
+    /// sending `Expect: 100-continue` does not upload megabytes to get a 400. An upscale request's parsed head
+    /// (`UpscaleRequest`) goes on to its handler.
+    func earlyResponse(_ head: HTTPRequestHead, requestID: String) -> HeadVerdict {
+        guard head.framing != .none else { return .proceed(parsed: nil) }
         let error: any HTTPResponseError
         // The key first: a client without one learns nothing about routes or parameters and uploads nothing.
         do throws(AuthError) {
             try access.authorize(head)
         } catch let failure {
-            return refuseEarly(head, requestID: requestID, failure)
+            return .refuse(refuseEarly(head, requestID: requestID, failure))
         }
         switch router.resolve(head.method, JobPath.template(head.path).route) {
         case .notFound:
-            if viewer.serves(head.path) { return nil }
+            if viewer.serves(head.path) { return .proceed(parsed: nil) }
             error = ServiceError.notFound(path: head.path)
         case .methodNotAllowed(let allow): error = ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
         case .matched(let route):
-            guard route == .upscale || route == .submitJob else { return nil }
+            guard route == .upscale || route == .submitJob else { return .proceed(parsed: nil) }
             do {
                 // No room for another job: say so before the upload, not after it.
                 if route == .submitJob { try jobs.checkRoom(now: Date()) }
-                let parameters = try UpscaleParameters.parse(head, config: config, registry: registry)
-                _ = try UploadKind(
-                    contentType: head.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
-                // An explicit `format=` wins over Accept (as at body time), so only without one can Accept refuse.
-                let chosen = ContentNegotiation.choose(
-                    explicit: parameters.format, input: nil, accept: head.headers["Accept"],
-                    lossless: parameters.lossless)
-                if chosen == nil {
-                    throw ServiceError.notAcceptable(head.headers["Accept"] ?? "")
-                }
-                return nil
+                let parsed = try UpscaleRequest(head, config: config, resolver: registry.resolver)
+                try parsed.checkAcceptable()
+                return .proceed(parsed: parsed)
             } catch let failure as any HTTPResponseError {
                 error = failure
             } catch {
-                return nil
+                return .proceed(parsed: nil)
             }
         }
-        return refuseEarly(head, requestID: requestID, error)
+        return .refuse(refuseEarly(head, requestID: requestID, error))
     }
 
     private func refuseEarly(
@@ -175,20 +169,24 @@ extension UpscaleService {
         let models: [[String: Any]] = registry.models.map { entry in
             let state: String
             var reason: String?
+            var runtime: ModelRuntime?
             switch entry.state {
-            case .loaded: state = "loaded"
-            case .notLoaded: state = "not loaded"
+            case .loaded(let how):
+                state = "loaded"
+                runtime = how
+            // The API's states predate `loading`: a model being loaded is not loaded yet (openapi.yaml).
+            case .notLoaded, .loading: state = "not loaded"
             case .failed(let why):
                 state = "failed"
                 reason = why
             }
             var item: [String: Any] = [
-                "name": entry.info.key.description, "arch": entry.info.key.arch, "model": entry.info.key.weights,
-                "scale": entry.info.key.scale, "parameters": entry.info.parameterCount,
-                "sizeBytes": entry.info.sizeBytes, "state": state,
+                "name": entry.info.key.description, "arch": entry.info.key.arch.rawValue,
+                "model": entry.info.key.weights.description, "scale": entry.info.key.scale,
+                "parameters": entry.info.parameterCount, "sizeBytes": entry.info.sizeBytes, "state": state,
             ]
             if let reason { item["reason"] = reason }
-            if let runtime = registry.resolver.runtime(entry.info.key) {
+            if let runtime {
                 item["precision"] = runtime.precision
                 item["precisionSource"] = runtime.precisionSource
                 item["precisionTimingsMs"] = runtime.timingsMs

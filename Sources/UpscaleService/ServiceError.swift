@@ -1,4 +1,5 @@
 import HTTPServer
+import ImageCodecs
 
 /// Everything that can go wrong with an upscale request, each with its status and a detail the client can act on.
 /// The HTTP layer turns these into RFC 9457 problem responses (`ProblemResponse.make(for:)`), the one mapping place.
@@ -78,13 +79,20 @@ extension ServiceError: HTTPResponseError {
 }
 
 extension ServiceError {
-    init(_ failure: CodecFailure) {
-        switch failure {
-        case .notAnImage: self = .notAnImage
-        case .corrupt(let reason): self = .corruptImage(reason)
-        case .tooLarge(let width, let height, let maxPixels):
-            self = .imageTooLarge(width: width, height: height, maxPixels: maxPixels)
+    /// A decoder's error in the client's terms: the one translation of codec errors (with `init(encoding:)`).
+    init(decoding error: ImageCodecError) {
+        switch error {
+        case .unsupportedFormat: self = .notAnImage
+        case .tooLarge(let width, let height, let limit):
+            self = .imageTooLarge(width: width, height: height, maxPixels: limit)
+        case .truncated, .corrupt, .unsupported, .invalidParameter, .fileUnreadable:
+            self = .corruptImage(error.description)
         case .encodeFailed(let reason): self = .internalFailure("encode: \(reason)")
         }
+    }
+
+    /// An encoder failing on the service's own result is the server's fault, whatever the codec says.
+    init(encoding error: ImageCodecError) {
+        self = .internalFailure("encode: \(error.description)")
     }
 }

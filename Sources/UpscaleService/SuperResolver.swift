@@ -1,22 +1,57 @@
 import ImageCodecs
+import SREngine
 
-/// Identifies one network: architecture, weight kind and scale factor.
+/// Identifies one way to upscale: a network (architecture, weight kind, scale) or MATLAB bicubic at a scale.
+/// Architecture and weight kind are the engine's vocabulary (`Architecture`, `WeightKind`), named as in training/archs
+/// (STYLE habit 12).
 public struct ModelKey: Hashable, Sendable, CustomStringConvertible {
-    /// "srresnet" or "lapsrn" (names as in training/archs, STYLE habit 12).
-    public var arch: String
-    /// "binary" (1-bit weights, Ma et al. 2019), "real" (full-precision baseline) or "bicubic" (no network).
-    public var weights: String
+    /// What `model=` names: a kind of network weights, or bicubic (no network, no weight file).
+    public enum Weights: Hashable, Sendable, CaseIterable, CustomStringConvertible {
+        case network(WeightKind)
+        /// MATLAB bicubic (`BicubicUpscale`): the baseline every model is measured against.
+        case bicubic
+
+        public static let allCases: [Weights] = WeightKind.allCases.map(Weights.network) + [.bicubic]
+
+        /// `binary`, `real` or `bicubic`; nil for anything else.
+        public init?(_ name: String) {
+            guard let found = Self.allCases.first(where: { $0.description == name }) else { return nil }
+            self = found
+        }
+
+        public var description: String {
+            switch self {
+            case .network(let kind): kind.rawValue
+            case .bicubic: "bicubic"
+            }
+        }
+    }
+
+    /// Ignored for bicubic.
+    public var arch: Architecture
+    public var weights: Weights
     public var scale: Int
 
-    public init(arch: String, weights: String, scale: Int) {
+    public init(arch: Architecture, weights: Weights, scale: Int) {
         self.arch = arch
         self.weights = weights
         self.scale = scale
     }
 
-    public var description: String { isBicubic ? "bicubic-x\(scale)" : "\(arch)-\(weights)-x\(scale)" }
+    /// A network's key.
+    public init(arch: Architecture, kind: WeightKind, scale: Int) {
+        self.init(arch: arch, weights: .network(kind), scale: scale)
+    }
+
+    /// The engine's name for a network's weights (nil for bicubic).
+    public var network: ModelFolder.Key? {
+        guard case .network(let kind) = weights else { return nil }
+        return ModelFolder.Key(arch: arch, kind: kind, scale: scale)
+    }
+
+    public var description: String { isBicubic ? "bicubic-x\(scale)" : "\(arch.rawValue)-\(weights)-x\(scale)" }
     /// `model=bicubic`: no network, no weight file (arch is ignored).
-    public var isBicubic: Bool { weights == "bicubic" }
+    public var isBicubic: Bool { weights == .bicubic }
 }
 
 /// A weight file that could not be read: listed by `GET /v1/models`, and a request for the model its name promises
@@ -50,6 +85,16 @@ public struct ModelInfo: Sendable, Equatable {
     }
 }
 
+/// Where a model stands, as the resolver (the one owner of model state) says.
+public enum ModelState: Sendable, Equatable {
+    case notLoaded
+    case loading
+    /// Loaded; with how it runs, when the resolver says.
+    case loaded(ModelRuntime?)
+    /// The last load failed, and why; the next request tries again.
+    case failed(String)
+}
+
 /// How a loaded model runs, for `GET /v1/models` and the logs.
 public struct ModelRuntime: Sendable, Equatable {
     /// The precision mode in use ("fp32", "int8-bf16", ...).
@@ -69,29 +114,27 @@ public struct ModelRuntime: Sendable, Equatable {
     }
 }
 
-/// The seam between the service and the super-resolution engine (SREngine): the only thing the service needs.
+/// The seam between the service and the super-resolution engine: the only thing the service needs, so its tests run
+/// on a stand-in. The engine's conformance is `ModelLibrary` (EngineResolver.swift).
 ///
-/// Wiring the engine is one adapter type conforming to this protocol (see `binsr serve`): `models` lists the weight
-/// files found, `load` reads one into memory, `upscale` runs it. Implementations must be safe to call from several
-/// worker threads at once (one call per worker); the service never calls `upscale` for a model it did not `load`.
+/// The resolver owns the models and their state: it says which exist, loads each once (whichever thread asks first;
+/// others wait for that load) and runs them. Implementations must be safe to call from several worker threads at once
+/// (one call per worker); the service never calls `upscale` for a model it did not `load`.
 public protocol SuperResolver: Sendable {
     /// Every model that can be served, whether or not it is loaded yet.
     var models: [ModelInfo] { get }
-    /// Makes `key` ready for `upscale` (reads and validates weights). Called once per model, at start or on first use.
-    func load(_ key: ModelKey) throws
-    /// Upscales `image` by `scale` with the named network. The result is `scale` times larger in each dimension.
-    func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image
-    /// `upscale` averaged over the input's eight flips and rotations when `ensemble` (self-ensemble).
-    func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image
-    /// The same, reporting progress after each tile (asynchronous jobs, `GET /v1/jobs/{id}`); when `progress`
-    /// returns false the engine stops at that tile and the call throws.
-    func upscale(
-        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
-    ) throws -> Image
-    /// How a loaded model runs (nil before it is loaded, or when the resolver does not say).
-    func runtime(_ key: ModelKey) -> ModelRuntime?
     /// Weight files found but unreadable (the models they would serve are not in `models`).
     var unavailable: [UnavailableWeights] { get }
+    /// Where `key` stands; nil when it is not one of `models`.
+    func state(_ key: ModelKey) -> ModelState?
+    /// Makes `key` ready for `upscale` (reads and validates weights), at once when it already is. Called at start
+    /// (eager loading) and before each upscale; a failed load is tried again on the next call.
+    func load(_ key: ModelKey) throws
+    /// Upscales `image` by `key.scale` with that network; the result is `key.scale` times larger in each dimension.
+    /// `ensemble`: averaged over the input's eight flips and rotations (self-ensemble). `progress` (asynchronous jobs,
+    /// `GET /v1/jobs/{id}`) is called after each tile; when it returns false the engine stops at that tile and the
+    /// call throws.
+    func upscale(_ image: Image, model key: ModelKey, ensemble: Bool, progress: UpscaleProgress?) throws -> Image
 }
 
 /// Called by the engine after each tile with the fraction of the upscale done (0...1, tiles done / tiles); returns
@@ -99,20 +142,8 @@ public protocol SuperResolver: Sendable {
 public typealias UpscaleProgress = @Sendable (_ fraction: Double) -> Bool
 
 extension SuperResolver {
-    public func runtime(_ key: ModelKey) -> ModelRuntime? { nil }
-
-    /// Resolvers that cannot report progress run the upscale in one piece: a job shows 0 until it is done, and a
-    /// job deleted while running finishes first (its result is then discarded).
-    public func upscale(
-        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
-    ) throws -> Image {
-        try upscale(image, scale: scale, arch: arch, weights: weights, ensemble: ensemble)
-    }
-    public var unavailable: [UnavailableWeights] { [] }
-
-    /// Resolvers without a self-ensemble of their own average eight plain `upscale` calls the same way.
-    public func upscale(_ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool) throws -> Image {
-        guard ensemble else { return try upscale(image, scale: scale, arch: arch, weights: weights) }
-        throw ServiceError.internalFailure("this engine has no self-ensemble")
+    /// Why `key` cannot be served, when the weight file its name promises is there but unreadable.
+    public func unavailableReason(_ key: ModelKey) -> String? {
+        unavailable.first { $0.key == key }.map { "weight file \($0.file) is unreadable (\($0.reason))" }
     }
 }

@@ -1,4 +1,3 @@
-import Evaluation
 import Foundation
 import ImageCodecs
 
@@ -6,15 +5,17 @@ import ImageCodecs
 struct UpscaleJob: Sendable {
     struct Output: Sendable {
         var bytes: [UInt8]
-        var format: EncodedFormat
+        var format: ImageFormat
         var inputSize: (width: Int, height: Int)
         var outputSize: (width: Int, height: Int)
         var stageSeconds: [(stage: String, seconds: Double)]
     }
 
     let encoded: [UInt8]
+    /// Read from the signature when the request was prepared (to negotiate the output), so the decoder need not.
+    let inputFormat: ImageFormat
     let parameters: UpscaleParameters
-    let outputFormat: EncodedFormat
+    let outputFormat: ImageFormat
     let config: ServiceConfig
     let coder: any ImageCoding
     let registry: ModelRegistry
@@ -51,9 +52,9 @@ struct UpscaleJob: Sendable {
     private func decodeUpscaleEncode(lap: (String) -> Void) throws(ServiceError) -> Output {
         let image: Image
         do {
-            image = try coder.decode(encoded, maxPixels: config.maxInputPixels)
+            image = try coder.decode(encoded, as: inputFormat, maxPixels: config.maxInputPixels)
         } catch {
-            throw ServiceError(error)
+            throw ServiceError(decoding: error)
         }
         lap("decode")
         try checkOutputFits(image)
@@ -66,8 +67,7 @@ struct UpscaleJob: Sendable {
             try registry.ensureLoaded(key)
             do {
                 result = try registry.resolver.upscale(
-                    image, scale: key.scale, arch: key.arch, weights: key.weights, ensemble: parameters.ensemble,
-                    progress: progress)
+                    image, model: key, ensemble: parameters.ensemble, progress: progress)
             } catch {
                 throw .internalFailure("inference: \(error)")
             }
@@ -85,7 +85,7 @@ struct UpscaleJob: Sendable {
                 result, as: outputFormat, quality: parameters.quality, lossless: parameters.lossless,
                 pngCompressionLevel: config.pngCompressionLevel)
         } catch {
-            throw ServiceError(error)
+            throw ServiceError(encoding: error)
         }
         lap("encode")
         return Output(
@@ -98,7 +98,7 @@ struct UpscaleJob: Sendable {
     /// only after the expensive part.
     func checkOutputFits(_ image: Image) throws(ServiceError) {
         let scale = parameters.key.scale
-        let maxDimension = outputFormat.imageFormat.maxDimension
+        let maxDimension = outputFormat.maxDimension
         guard max(image.width, image.height) * scale > maxDimension else { return }
         throw .invalidParameter(
             name: "format", value: outputFormat.rawValue,

@@ -1,16 +1,18 @@
 import HTTPServer
+import ImageCodecs
+import SREngine
 
 /// The validated query of `POST /upscale`: which model, and how to encode the result.
 public struct UpscaleParameters: Sendable, Equatable {
     public static let scales = ["2", "4"]
-    /// "bicubic" is MATLAB bicubic (`Evaluation.BicubicUpscale`): the baseline every model is measured against.
-    public static let weightKinds = ["binary", "real", "bicubic"]
-    public static let architectures = ["srresnet", "lapsrn"]
+    /// "bicubic" is MATLAB bicubic (`BicubicUpscale`): the baseline every model is measured against.
+    public static let weightKinds = ModelKey.Weights.allCases.map(\.description)
+    public static let architectures = Architecture.allCases.map(\.rawValue)
     static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality", "lossless", "ensemble"]
 
     public var key: ModelKey
     /// The format the client asked for with `format=`; nil means negotiate (Accept, then the input's format).
-    public var format: EncodedFormat?
+    public var format: ImageFormat?
     /// JPEG and lossy WebP quality 1...100 (`quality=`, default `ServiceConfig.jpegQuality`); PNG ignores it.
     public var quality: Int
     /// `lossless=true`: WebP output in its lossless mode (VP8L), the switch imaginary and libvips expose, since
@@ -21,7 +23,7 @@ public struct UpscaleParameters: Sendable, Equatable {
     public var ensemble = false
 
     /// Parses and checks every parameter; unknown names are errors so a typo (`scal=4`) is not silently ignored.
-    public static func parse(_ head: HTTPRequestHead, config: ServiceConfig, registry: ModelRegistry)
+    public static func parse(_ head: HTTPRequestHead, config: ServiceConfig, resolver: any SuperResolver)
         throws(ServiceError) -> UpscaleParameters
     {
         for (name, value) in head.query where !knownNames.contains(name) {
@@ -37,26 +39,26 @@ public struct UpscaleParameters: Sendable, Equatable {
         guard scales.contains(scaleText), let scale = Int(scaleText) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales)
         }
-        let weights = head.queryValue("model") ?? config.defaultModel
-        guard weightKinds.contains(weights) else {
-            throw .unsupportedParameter(name: "model", value: weights, allowed: weightKinds)
+        let weightsText = head.queryValue("model") ?? config.defaultModel
+        guard let weights = ModelKey.Weights(weightsText) else {
+            throw .unsupportedParameter(name: "model", value: weightsText, allowed: weightKinds)
         }
-        let arch = head.queryValue("arch") ?? config.defaultArch
-        guard architectures.contains(arch) else {
-            throw .unsupportedParameter(name: "arch", value: arch, allowed: architectures)
+        let archText = head.queryValue("arch") ?? config.defaultArch
+        guard let arch = Architecture(rawValue: archText) else {
+            throw .unsupportedParameter(name: "arch", value: archText, allowed: architectures)
         }
         let key = ModelKey(arch: arch, weights: weights, scale: scale)
-        guard key.isBicubic || registry.info(key) != nil else {
-            if let reason = registry.unavailableReason(key) { throw .modelUnavailable(key, reason: reason) }
-            let available = registry.models.map(\.info.key.description)
+        guard key.isBicubic || resolver.state(key) != nil else {
+            if let reason = resolver.unavailableReason(key) { throw .modelUnavailable(key, reason: reason) }
+            let available = resolver.models.map(\.key.description).sorted()
             if available.isEmpty { throw .modelUnavailable(key, reason: "no models are installed on this server") }
             throw .unsupportedParameter(name: "model combination", value: key.description, allowed: available)
         }
-        var format: EncodedFormat?
+        var format: ImageFormat?
         if let text = head.queryValue("format") {
-            guard let value = EncodedFormat(rawValue: text) else {
+            guard let value = ImageFormat(rawValue: text) else {
                 throw .unsupportedParameter(
-                    name: "format", value: text, allowed: EncodedFormat.allCases.map(\.rawValue))
+                    name: "format", value: text, allowed: ImageFormat.allCases.map(\.rawValue))
             }
             format = value
         }

@@ -11,7 +11,7 @@ extension UpscaleService {
         _ request: HTTPRequest, _ context: RequestContext, logger: Logger, trace: RequestTrace,
         model: inout String
     ) throws(ServiceError) -> HTTPResponse {
-        var job = try prepareUpscale(request)
+        var job = try prepareUpscale(request, context)
         // The stages are children of the server span: the client waits for them.
         job.trace = trace.root
         model = job.parameters.key.description
@@ -38,22 +38,19 @@ extension UpscaleService {
         return HTTPResponse(status: 200, headers: headers, body: output.bytes)
     }
 
-    /// Parses an upscale request once (parameters, image bytes, output format): the same for `POST /upscale` and
-    /// `POST /v1/jobs`.
-    func prepareUpscale(_ request: HTTPRequest) throws(ServiceError) -> UpscaleJob {
-        let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
-        let upload = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
-        let encoded = try upload.imageBytes(request.body)
-        guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
-        let accept = request.headers["Accept"]
-        guard
-            let outputFormat = ContentNegotiation.choose(
-                explicit: parameters.format, input: inputFormat,
-                accept: accept, lossless: parameters.lossless)
-        else { throw .notAcceptable(accept ?? "") }
+    /// The job of an upscale request (`POST /upscale`, `POST /v1/jobs`): its head as parsed when it arrived (or now,
+    /// for a request without a body, whose head nobody read early), and the image from its body.
+    func prepareUpscale(_ request: HTTPRequest, _ context: RequestContext) throws(ServiceError) -> UpscaleJob {
+        let parsed: UpscaleRequest
+        if let early = context.parsedHead as? UpscaleRequest {
+            parsed = early
+        } else {
+            parsed = try UpscaleRequest(request.head, config: config, resolver: registry.resolver)
+        }
+        let image = try parsed.image(in: request.body)
         return UpscaleJob(
-            encoded: encoded, parameters: parameters, outputFormat: outputFormat, config: config,
-            coder: coder, registry: registry)
+            encoded: image.bytes, inputFormat: image.format, parameters: parsed.parameters, outputFormat: image.output,
+            config: config, coder: coder, registry: registry)
     }
 
     /// Runs `job` on a worker, with its time in the queue first among its stages, each stage recorded in metrics

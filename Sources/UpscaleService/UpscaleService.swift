@@ -131,6 +131,7 @@ public final class UpscaleService: @unchecked Sendable {
 
     /// Blocks until SIGTERM or SIGINT, then shuts down gracefully. Returns the process exit status (0 when drained).
     public func runUntilSignalled() -> Int32 {
+        // The main thread sleeps here until a signal arrives: a one-shot wait, what a semaphore is for.
         let received = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {

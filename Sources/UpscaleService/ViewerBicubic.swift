@@ -1,4 +1,3 @@
-import Evaluation
 import Foundation
 import HTTPServer
 import ImageCodecs
@@ -37,7 +36,7 @@ enum ViewerBicubic {
         do {
             image = try coder.decode(encoded, maxPixels: config.maxInputPixels)
         } catch {
-            throw ServiceError(error)
+            throw ServiceError(decoding: error)
         }
         let decoded = clock.now
         let result = BicubicUpscale.upscale(image, scale: scale)
@@ -48,7 +47,7 @@ enum ViewerBicubic {
                 result, as: .png, quality: config.jpegQuality, lossless: false,
                 pngCompressionLevel: config.pngCompressionLevel)
         } catch {
-            throw ServiceError(error)
+            throw ServiceError(encoding: error)
         }
         let stages = [("decode", decoded - start), ("bicubic", resized - decoded), ("encode", clock.now - resized)]
         var headers = HTTPHeaders([("Content-Type", "image/png")])

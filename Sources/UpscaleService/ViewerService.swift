@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
 import HTTPServer
+import ImageCodecs
 import Logging
+import SREngine
 import StudyStore
 
 /// The viewer and the blind study inside the upscale service. `UpscaleService.init` builds one; `handle` asks it to
@@ -69,10 +71,10 @@ final class ViewerService: Sendable {
 
     /// Architecture/scale combinations with both a real and a binary model: the only pairs the study can show.
     static func variants(_ registry: ModelRegistry) -> [StudyCatalog.Variant] {
-        let keys = Set(registry.models.map(\.info.key))
-        return keys.filter { $0.weights == StudyModel.real.rawValue }
-            .filter { keys.contains(ModelKey(arch: $0.arch, weights: StudyModel.binary.rawValue, scale: $0.scale)) }
-            .map { StudyCatalog.Variant(arch: $0.arch, scale: $0.scale) }
+        let keys = Set(registry.resolver.models.map(\.key))
+        return keys.filter { $0.weights == .network(.real) }
+            .filter { keys.contains(ModelKey(arch: $0.arch, kind: .binary, scale: $0.scale)) }
+            .map { StudyCatalog.Variant(arch: $0.arch.rawValue, scale: $0.scale) }
             .sorted { ($0.arch, $0.scale) < ($1.arch, $1.scale) }
     }
 
@@ -83,11 +85,13 @@ final class ViewerService: Sendable {
         queue: WorkQueue
     ) -> StudyUpscaler {
         return { bytes, arch, scale, model in
+            guard let arch = Architecture(rawValue: arch), let kind = WeightKind(rawValue: model.rawValue),
+                let inputFormat = ImageFormat.detect(bytes)
+            else { throw ServiceError.internalFailure("study image \(arch)-\(model)-x\(scale)") }
             let parameters = UpscaleParameters(
-                key: ModelKey(arch: arch, weights: model.rawValue, scale: scale),
-                format: .png, quality: config.jpegQuality)
+                key: ModelKey(arch: arch, kind: kind, scale: scale), format: .png, quality: config.jpegQuality)
             let job = UpscaleJob(
-                encoded: bytes, parameters: parameters, outputFormat: .png, config: config,
+                encoded: bytes, inputFormat: inputFormat, parameters: parameters, outputFormat: .png, config: config,
                 coder: coder, registry: registry)
             let outcome = Completion<Result<UpscaleJob.Output, ServiceError>>()
             let work = { @Sendable in Result { () throws(ServiceError) in try job.run() } }

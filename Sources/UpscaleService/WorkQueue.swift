@@ -15,6 +15,7 @@ public final class WorkQueue: @unchecked Sendable {
 
     public let capacity: Int
     public let workerCount: Int
+    /// A condition, not a `Mutex`: idle workers sleep until a job arrives, and `stop` waits for them to exit.
     private let condition = NSCondition()
     private var pending: [Ticket] = []
     private var busy = 0

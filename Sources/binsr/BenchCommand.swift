@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var models: ModelsFolderOption
     @Option(help: "srresnet or lapsrn.")
-    var arch = "srresnet"
+    var arch: Architecture = .srresnet
     @Option(help: "Upscaling factor, 2 or 4.")
     var scale = 4
     @Option(help: "Input edge in pixels (the input is size x size).")
@@ -29,28 +29,28 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be srresnet or lapsrn") }
         guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
         guard (8...4096).contains(size) else { throw ValidationError("--size must be in 8...4096") }
         guard runs >= 1 && warmup >= 0 else { throw ValidationError("--runs must be >= 1 and --warmup >= 0") }
         for kind in Set(try parsedCases().map(\.weights)) { _ = try weightsFile(kind) }
     }
 
-    func parsedCases() throws -> [(weights: String, precision: Precision)] {
+    func parsedCases() throws -> [(weights: WeightKind, precision: Precision)] {
         try cases.split(separator: ",").map { item in
             let parts = item.split(separator: ":").map(String.init)
-            guard parts.count == 2, ["real", "binary"].contains(parts[0]), let p = Precision(rawValue: parts[1]) else {
+            guard parts.count == 2, let kind = WeightKind(rawValue: parts[0]), let p = Precision(rawValue: parts[1])
+            else {
                 throw ValidationError("bad case '\(item)': expected real|binary:fp32|bf16|int8|bf16-all")
             }
-            return (parts[0], p)
+            return (kind, p)
         }
     }
 
     /// The file that upscales by `scale` (`ModelFolder.locate`: an x4 LapSRN also serves x2).
-    func weightsFile(_ kind: String) throws -> URL {
-        guard let url = ModelFolder.locate(in: models.url, arch: arch, weights: kind, scale: scale)
+    func weightsFile(_ kind: WeightKind) throws -> URL {
+        guard let url = ModelFolder.locate(in: models.url, arch: arch, kind: kind, scale: scale)
         else {
-            throw ValidationError("no \(ModelFolder.name(arch: arch, weights: kind, scale: scale)) in \(models.path)")
+            throw ValidationError("no \(ModelFolder.name(arch: arch, kind: kind, scale: scale)) in \(models.path)")
         }
         return url
     }
@@ -115,7 +115,7 @@ struct BenchCommand: ParsableCommand {
                     header: ["weights", "precision", "median ms", "runs", "max |x - fp32|", "oneDNN kernels"],
                     rows: rows))
             // What `auto` makes of these timings: the fastest mode each file's quality gate admits.
-            for kind in ["real", "binary"] {
+            for kind in [WeightKind.real, .binary] {
                 guard let url = try? weightsFile(kind) else { continue }
                 var timings: [Precision: Double] = [:]
                 for (index, item) in parsed.enumerated() where item.weights == kind {

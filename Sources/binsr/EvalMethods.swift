@@ -7,7 +7,10 @@ import SREngine
 /// first level), or a weight file's path.
 enum EvalMethods {
     /// The accepted `--method` values, in help order.
-    static let names = ["bicubic", "srresnet-real", "srresnet-binary", "lapsrn-real", "lapsrn-binary"]
+    static let names = ["bicubic"] + Architecture.allCases.flatMap { arch in
+        // The real baseline before the binary network, as in the paper's tables.
+        [WeightKind.real, .binary].map { "\(arch.rawValue)-\($0.rawValue)" }
+    }
 
     /// Builds the method called `name` for upscaling by `scale`.
     static func make(_ name: String, scale: Int, modelsDirectory: String = "models",
@@ -19,9 +22,10 @@ enum EvalMethods {
         case "bicubic":
             return BicubicMethod()
         case let network where names.contains(network):
-            let parts = network.split(separator: "-")
-            guard let url = ModelFolder.locate(in: URL(fileURLWithPath: modelsDirectory), arch: String(parts[0]),
-                                              weights: String(parts[1]), scale: scale)
+            let parts = network.split(separator: "-").map(String.init)
+            guard let arch = Architecture(rawValue: parts[0]), let kind = WeightKind(rawValue: parts[1]),
+                let url = ModelFolder.locate(
+                    in: URL(fileURLWithPath: modelsDirectory), arch: arch, kind: kind, scale: scale)
             else {
                 throw EvalMethodError.unsupportedScale(method: name, scale: scale)
             }

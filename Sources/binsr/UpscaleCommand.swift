@@ -38,9 +38,9 @@ struct UpscaleCommand: ParsableCommand {
     @Option(help: "Upscaling factor: 2 or 4.")
     var scale = 4
     @Option(help: "srresnet or lapsrn.")
-    var arch = "srresnet"
+    var arch: Architecture = .srresnet
     @Option(help: "real or binary.")
-    var weights = "binary"
+    var weights: WeightKind = .binary
     @Option(help: "Precision: auto (the fastest mode within the model's 0.02 dB quality gate, measured on this CPU once and cached), fp32, bf16 or int8 (binary layers only), bf16-all (every convolution), int8-bf16 (int8 binary layers, bf16 others).")
     var precision = "auto"
     @OptionGroup var models: ModelsFolderOption
@@ -99,10 +99,6 @@ struct UpscaleCommand: ParsableCommand {
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give an input file or folder") }
         guard scale == 2 || scale == 4 else { throw ValidationError("--scale must be 2 or 4") }
-        guard Architecture(rawValue: arch) != nil else { throw ValidationError("--arch must be srresnet or lapsrn") }
-        guard weights == "real" || weights == "binary" else {
-            throw ValidationError("--weights must be real or binary")
-        }
         guard precision == "auto" || Precision(named: precision) != nil else {
             throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", "))")
         }
@@ -134,8 +130,8 @@ struct UpscaleCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         let directory = models.url
-        guard let weightsURL = ModelFolder.locate(in: directory, arch: arch, weights: weights, scale: scale) else {
-            let expected = directory.appendingPathComponent(ModelFolder.name(arch: arch, weights: weights, scale: scale))
+        guard let weightsURL = ModelFolder.locate(in: directory, arch: arch, kind: weights, scale: scale) else {
+            let expected = directory.appendingPathComponent(ModelFolder.name(arch: arch, kind: weights, scale: scale))
             throw CommandError("no weights at \(expected.path) (see `binsr models --models-dir \(models.path)`)")
         }
         let mode = try PrecisionTuner().resolve(precision, for: weightsURL) { note in

@@ -1,6 +1,7 @@
 import TestSupport
 import Dispatch
 import Foundation
+import Synchronization
 import ImageCodecs
 import Testing
 
@@ -224,11 +225,10 @@ import Testing
     }
 }
 
-final class LockedResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [[Float]]
+final class LockedResults: Sendable {
+    private let values: Mutex<[[Float]]>
 
-    init(count: Int) { values = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ v: [Float]) { lock.withLock { values[i] = v } }
-    func get(_ i: Int) -> [Float] { lock.withLock { values[i] } }
+    init(count: Int) { values = Mutex(Array(repeating: [], count: count)) }
+    func set(_ i: Int, _ v: [Float]) { values.withLock { $0[i] = v } }
+    func get(_ i: Int) -> [Float] { values.withLock { $0[i] } }
 }

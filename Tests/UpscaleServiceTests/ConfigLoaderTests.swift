@@ -103,51 +103,6 @@ struct ConfigLoaderTests {
     }
 }
 
-@Suite("Content negotiation and parameters")
-struct NegotiationTests {
-    @Test(
-        arguments: [
-            (nil, EncodedFormat.png, nil, EncodedFormat.png),
-            (nil, .jpeg, nil, .jpeg),
-            (nil, .png, "image/jpeg", .jpeg),
-            (nil, .png, "image/*", .png),
-            (nil, .png, "image/png;q=0, */*", .jpeg),
-            (nil, .jpeg, "image/png, image/jpeg;q=0.5", .png),
-            (.jpeg, .png, "image/png", .jpeg),
-            (nil, .webp, nil, .webp),
-            (nil, .png, "image/webp", .webp),
-            (nil, .webp, "image/png, image/*;q=0.5", .png),
-            (.webp, .jpeg, "image/jpeg", .webp),
-        ] as [(EncodedFormat?, EncodedFormat, String?, EncodedFormat)])
-    func chosenFormat(_ explicit: EncodedFormat?, _ input: EncodedFormat, _ accept: String?, _ expected: EncodedFormat)
-    {
-        #expect(ContentNegotiation.choose(explicit: explicit, input: input, accept: accept) == expected)
-    }
-
-    /// JPEG has no lossless mode: a lossless request keeps a JPEG input's format only if nothing else is acceptable,
-    /// and then gets nothing.
-    @Test func losslessNeverNegotiatesJPEG() {
-        #expect(ContentNegotiation.choose(explicit: nil, input: .jpeg, accept: nil, lossless: true) == .png)
-        #expect(ContentNegotiation.choose(explicit: nil, input: .jpeg, accept: "image/webp", lossless: true) == .webp)
-        #expect(ContentNegotiation.choose(explicit: nil, input: .webp, accept: "*/*", lossless: true) == .webp)
-        #expect(ContentNegotiation.choose(explicit: nil, input: .png, accept: "image/jpeg", lossless: true) == nil)
-    }
-
-    @Test func acceptWithNoKnownFormatIsNotAcceptable() {
-        #expect(ContentNegotiation.choose(explicit: nil, input: .png, accept: "image/avif, text/html") == nil)
-        #expect(ContentNegotiation.choose(explicit: nil, input: .png, accept: "image/*;q=0") == nil)
-    }
-
-    @Test func signaturesAreSniffedNotTrusted() {
-        #expect(EncodedFormat(sniffing: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == .png)
-        #expect(EncodedFormat(sniffing: [0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
-        #expect(EncodedFormat(sniffing: [0x89, 0x50, 0x4E, 0x47]) == nil)
-        #expect(EncodedFormat(sniffing: Array("GIF89a".utf8)) == nil)
-        #expect(EncodedFormat(sniffing: Array("RIFF".utf8) + [4, 0, 0, 0] + Array("WEBP".utf8)) == .webp)
-        #expect(EncodedFormat(sniffing: Array("RIFF".utf8) + [4, 0, 0, 0] + Array("WAVE".utf8)) == nil)
-    }
-}
-
 @Suite("Work queue")
 struct WorkQueueTests {
     @Test func refusesBeyondCapacityAndCancelsOnlyJobsNotStarted() {

@@ -1,6 +1,8 @@
 import Foundation
 import ImageCodecs
 import Logging
+import SREngine
+import Synchronization
 import TestSupport
 import Tracing
 import UpscaleService
@@ -8,15 +10,17 @@ import UpscaleService
 /// The test double for the engine: nearest-neighbour upscaling (exact and checkable), an optional delay per call
 /// to create load, split into `tiles` steps each reported like the engine's tile callback (which can stop it), and
 /// counters to observe what the service asked for.
-final class StubResolver: SuperResolver, @unchecked Sendable {
+final class StubResolver: SuperResolver, Sendable {
     let delaySeconds: Double
     let tiles: Int
     let failingLoads: Set<ModelKey>
-    private let lock = NSLock()
-    private(set) var upscaleCalls = 0
+    private let counters = Mutex(
+        (upscaleCalls: 0, stoppedCalls: 0, loads: [ModelKey](), loaded: Set<ModelKey>(), failed: Set<ModelKey>()))
+    var upscaleCalls: Int { counters.withLock { $0.upscaleCalls } }
     /// Upscales stopped by their progress callback (a deleted job).
-    private(set) var stoppedCalls = 0
-    private(set) var loads: [ModelKey] = []
+    var stoppedCalls: Int { counters.withLock { $0.stoppedCalls } }
+    /// Every model actually loaded (a second `load` of a loaded model does not count).
+    var loads: [ModelKey] { counters.withLock { $0.loads } }
 
     init(delaySeconds: Double = 0, tiles: Int = 1, failingLoads: Set<ModelKey> = []) {
         self.delaySeconds = delaySeconds
@@ -26,45 +30,54 @@ final class StubResolver: SuperResolver, @unchecked Sendable {
 
     var models: [ModelInfo] {
         var result: [ModelInfo] = []
-        for arch in ["srresnet", "lapsrn"] {
-            for weights in ["binary", "real"] {
+        for arch in Architecture.allCases {
+            for kind in WeightKind.allCases {
                 for scale in [2, 4] {
-                    let parameters = arch == "srresnet" ? 1_500_000 : 800_000
+                    let parameters = arch == .srresnet ? 1_500_000 : 800_000
                     result.append(
                         ModelInfo(
-                            key: ModelKey(arch: arch, weights: weights, scale: scale),
+                            key: ModelKey(arch: arch, kind: kind, scale: scale),
                             parameterCount: parameters,
-                            sizeBytes: weights == "binary" ? parameters / 8 : parameters * 4))
+                            sizeBytes: kind == .binary ? parameters / 8 : parameters * 4))
                 }
             }
         }
         return result
     }
 
+    var unavailable: [UnavailableWeights] { [] }
+
     struct LoadFailure: Error {}
     struct Stopped: Error {}
 
+    func state(_ key: ModelKey) -> ModelState? {
+        guard models.contains(where: { $0.key == key }) else { return nil }
+        return counters.withLock {
+            $0.loaded.contains(key) ? .loaded(nil) : $0.failed.contains(key) ? .failed("stub load failure") : .notLoaded
+        }
+    }
+
     func load(_ key: ModelKey) throws {
-        lock.withLock { loads.append(key) }
-        if failingLoads.contains(key) { throw LoadFailure() }
+        if failingLoads.contains(key) {
+            counters.withLock { _ = $0.failed.insert(key) }
+            throw LoadFailure()
+        }
+        counters.withLock {
+            if $0.loaded.insert(key).inserted { $0.loads.append(key) }
+        }
     }
 
-    func upscale(_ image: Image, scale: Int, arch: String, weights: String) throws -> Image {
-        try upscale(image, scale: scale, arch: arch, weights: weights, ensemble: false, progress: nil)
-    }
-
-    func upscale(
-        _ image: Image, scale: Int, arch: String, weights: String, ensemble: Bool, progress: UpscaleProgress?
-    ) throws -> Image {
+    func upscale(_ image: Image, model key: ModelKey, ensemble: Bool, progress: UpscaleProgress?) throws -> Image {
         guard !ensemble else { throw ServiceError.internalFailure("this engine has no self-ensemble") }
-        lock.withLock { upscaleCalls += 1 }
+        counters.withLock { $0.upscaleCalls += 1 }
         for tile in 1...tiles {
             if delaySeconds > 0 { Thread.sleep(forTimeInterval: delaySeconds / Double(tiles)) }
             if let progress, !progress(Double(tile) / Double(tiles)) {
-                lock.withLock { stoppedCalls += 1 }
+                counters.withLock { $0.stoppedCalls += 1 }
                 throw Stopped()
             }
         }
+        let scale = key.scale
         let width = image.width * scale
         let height = image.height * scale
         var color = [Float](repeating: 0, count: image.colorChannels * width * height)

@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodecs
 import TestSupport
 import Testing
 
@@ -92,7 +93,7 @@ struct OpenAPIContractTests {
         #expect(Self.spec.enums["scale"] == UpscaleParameters.scales)
         #expect(Self.spec.enums["model"] == UpscaleParameters.weightKinds)
         #expect(Self.spec.enums["arch"] == UpscaleParameters.architectures)
-        #expect(Self.spec.enums["format"] == EncodedFormat.allCases.map(\.rawValue))
+        #expect(Self.spec.enums["format"] == ImageFormat.allCases.map(\.rawValue))
     }
 
     /// Live responses for documented operations: each status must be documented for its operation, with the

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tracing
 
 @testable import UpscaleService
@@ -19,10 +20,9 @@ final class RecordingTracer: Tracer, @unchecked Sendable {
         let failed: Bool
     }
 
-    private let lock = NSLock()
-    private var ended: [Finished] = []
+    private let ended = Mutex<[Finished]>([])
 
-    var finished: [Finished] { lock.withLock { ended } }
+    var finished: [Finished] { ended.withLock { $0 } }
 
     func startSpan<Instant: TracerInstant>(
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
@@ -37,7 +37,7 @@ final class RecordingTracer: Tracer, @unchecked Sendable {
         return RecordedSpan(
             name: operationName, kind: kind, context: context, ids: ids, start: instant().nanosecondsSinceEpoch
         ) { [weak self] span in
-            self?.lock.withLock { self?.ended.append(span) }
+            self?.ended.withLock { $0.append(span) }
         }
     }
 

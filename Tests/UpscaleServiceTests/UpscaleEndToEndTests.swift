@@ -1,5 +1,4 @@
 import Imaging
-import Evaluation
 import Foundation
 import TestSupport
 import Testing
@@ -156,9 +155,9 @@ struct UpscaleEndToEndTests {
             Array("POST /upscale?scale=4&arch=lapsrn HTTP/1.1\r\nHost: t\r\nContent-Length: \(png.count)\r\n\r\n".utf8)
                 + png)
         #expect(try client.readResponse().status == 200)
-        #expect(lazyResolver.loads == [ModelKey(arch: "lapsrn", weights: "binary", scale: 4)])
+        #expect(lazyResolver.loads == [ModelKey(arch: .lapsrn, kind: .binary, scale: 4)])
 
-        let broken = ModelKey(arch: "srresnet", weights: "real", scale: 2)
+        let broken = ModelKey(arch: .srresnet, kind: .real, scale: 2)
         let eager = try startService(resolver: StubResolver(failingLoads: [broken]))
         defer { eager.shutdown() }
         #expect(eventually { eager.registry.models.allSatisfy { $0.state != .notLoaded } })

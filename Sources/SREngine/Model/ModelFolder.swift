@@ -8,17 +8,16 @@ public struct ModelFolder: Sendable {
     /// What a weight file serves.
     public struct Key: Hashable, Sendable, CustomStringConvertible {
         public let arch: Architecture
-        public let binary: Bool
+        public let kind: WeightKind
         public let scale: Int
 
-        public init(arch: Architecture, binary: Bool, scale: Int) {
+        public init(arch: Architecture, kind: WeightKind, scale: Int) {
             self.arch = arch
-            self.binary = binary
+            self.kind = kind
             self.scale = scale
         }
 
-        public var kind: String { binary ? "binary" : "real" }
-        public var description: String { "\(arch.rawValue)-\(kind)-x\(scale)" }
+        public var description: String { "\(arch.rawValue)-\(kind.rawValue)-x\(scale)" }
     }
 
     /// A served model: its file and what the file's header says (a derived LapSRN level shares its file).
@@ -47,8 +46,8 @@ public struct ModelFolder: Sendable {
     public let skipped: [(file: String, reason: String)]
 
     /// `<arch>_x<scale>_<real|binary>.safetensors`: the canonical name, which wins over any other file of its kind.
-    public static func name(arch: String, weights: String, scale: Int) -> String {
-        "\(arch)_x\(scale)_\(weights).safetensors"
+    public static func name(arch: Architecture, kind: WeightKind, scale: Int) -> String {
+        "\(arch.rawValue)_x\(scale)_\(kind.rawValue).safetensors"
     }
 
     /// Whether a file of a models folder holds weights: golden-vector I/O and training-state files sit beside them.
@@ -63,9 +62,9 @@ public struct ModelFolder: Sendable {
 
     /// The file that upscales by `scale`, by name alone (no header read): its own, else (LapSRN) one of a larger
     /// scale whose coarser level does.
-    public static func locate(in directory: URL, arch: String, weights: String, scale: Int) -> URL? {
-        let scales = arch == Architecture.lapsrn.rawValue ? [scale, 2 * scale, 4 * scale] : [scale]
-        return scales.lazy.map { directory.appendingPathComponent(name(arch: arch, weights: weights, scale: $0)) }
+    public static func locate(in directory: URL, arch: Architecture, kind: WeightKind, scale: Int) -> URL? {
+        let scales = arch == .lapsrn ? [scale, 2 * scale, 4 * scale] : [scale]
+        return scales.lazy.map { directory.appendingPathComponent(name(arch: arch, kind: kind, scale: $0)) }
             .first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
@@ -76,9 +75,8 @@ public struct ModelFolder: Sendable {
         var canonical: [String: Key] = [:]
         for arch in Architecture.allCases {
             for scale in [2, 4] {
-                for binary in [false, true] {
-                    let key = Key(arch: arch, binary: binary, scale: scale)
-                    canonical[Self.name(arch: arch.rawValue, weights: key.kind, scale: scale)] = key
+                for kind in WeightKind.allCases {
+                    canonical[Self.name(arch: arch, kind: kind, scale: scale)] = Key(arch: arch, kind: kind, scale: scale)
                 }
             }
         }
@@ -94,12 +92,12 @@ public struct ModelFolder: Sendable {
             do {
                 description = try ModelWeights(contentsOf: url).description
             } catch {
-                let reason = "\(error)".replacingOccurrences(of: "weight file \(url.path): ", with: "")
+                let reason = error.reasonWithoutPath
                 unreadable.append(Unreadable(file: name, key: canonical[name], reason: reason))
                 skipped.append((name, "unreadable: \(reason)"))
                 continue
             }
-            let key = Key(arch: description.arch, binary: description.binary, scale: description.scale)
+            let key = Key(arch: description.arch, kind: description.kind, scale: description.scale)
             if let kept = entries.first(where: { $0.key == key }) {
                 skipped.append((name, "a second file for \(key); serving \(kept.url.lastPathComponent)"))
                 continue
@@ -109,7 +107,7 @@ public struct ModelFolder: Sendable {
         // A LapSRN's coarser levels are models too (x4 also serves x2), unless a file of that scale exists.
         for entry in entries.sorted(by: { $0.key.description < $1.key.description }) {
             for scale in entry.description.scales where scale != entry.key.scale {
-                let derived = Key(arch: entry.key.arch, binary: entry.key.binary, scale: scale)
+                let derived = Key(arch: entry.key.arch, kind: entry.key.kind, scale: scale)
                 guard !entries.contains(where: { $0.key == derived }) else { continue }
                 entries.append(Entry(key: derived, url: entry.url, description: entry.description, derived: true))
             }

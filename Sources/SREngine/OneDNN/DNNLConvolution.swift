@@ -1,5 +1,6 @@
 import CDNNL
 import Foundation
+import Synchronization
 
 /// What one convolution primitive computes; built by `OneDNNBackend` from a layer and the element-wise work fused
 /// after it.
@@ -190,16 +191,15 @@ final class ConvolutionPrimitive: @unchecked Sendable {
         return try dnnlMemoryDesc([spec.outChannels, spec.inChannels, k, k], dnnl_s8, dnnl_oihw)
     }
 
-    private let reorderLock = NSLock()
-    private var cachedReorder: DNNLReorderPrimitive?
+    private let cachedReorder = Mutex<DNNLReorderPrimitive?>(nil)
 
     /// plain s8 [o, i, k, k] -> this primitive's weight layout (with oneDNN's s8 compensation), made on first use.
     private func weightReorder() throws(DNNLError) -> DNNLReorderPrimitive {
-        reorderLock.lock()
-        defer { reorderLock.unlock() }
-        if let cachedReorder { return cachedReorder }
-        let made = try DNNLReorderPrimitive(from: try plainS8Weights(), to: weights.desc)
-        cachedReorder = made
-        return made
+        try cachedReorder.withLock { cached throws(DNNLError) in
+            if let cached { return cached }
+            let made = try DNNLReorderPrimitive(from: try plainS8Weights(), to: weights.desc)
+            cached = made
+            return made
+        }
     }
 }

@@ -6,6 +6,13 @@ public enum Architecture: String, Sendable, CaseIterable {
     case lapsrn
 }
 
+/// What a network's convolutions hold: full-precision weights (the baseline), or binary ones, 1-bit weights with one
+/// scale per output channel (Ma et al. 2019). Named as in file names and requests (`model=binary`).
+public enum WeightKind: String, Sendable, CaseIterable {
+    case binary
+    case real
+}
+
 /// What a weight file says about its network (the `__metadata__` block of docs/weights-format.md).
 public struct ModelDescription: Sendable, Equatable {
     public let arch: Architecture
@@ -73,6 +80,8 @@ public struct ModelDescription: Sendable, Equatable {
         self.binaryLayers = layers
         self.metadata = metadata
     }
+
+    public var kind: WeightKind { binary ? .binary : .real }
 
     /// Upsampling levels: one x2 step each.
     public var levels: Int { scale == 4 ? 2 : 1 }

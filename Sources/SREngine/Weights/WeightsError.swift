@@ -20,6 +20,16 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The message without the file's path, for a client that names the file itself (the folder is the server's
+    /// business): what `inFile` wraps, and an unreadable file's reason.
+    public var reasonWithoutPath: String {
+        switch self {
+        case .unreadable(_, let reason): "cannot read \(reason)"
+        case .inFile(_, let error): error.reasonWithoutPath
+        default: description
+        }
+    }
+
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): return "cannot read weight file \(path): \(reason)"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A token bucket per client (`ClientAddress`): `perMinute` tokens at most, refilled evenly over a minute, one taken
 /// per admitted action. Bursts up to the bucket size pass; a steady stream is held to the rate.
@@ -6,7 +7,7 @@ import Foundation
 /// Memory is bounded: past `maxClients` tracked clients, clients whose bucket is full again (idle for a minute) are
 /// forgotten; if that frees nothing, new clients are refused until it does. The limiter then fails closed, which
 /// suits what it guards (study sessions and pairs), not the API.
-final class ClientRateLimiter: @unchecked Sendable {  // `buckets` is guarded by `lock`
+final class ClientRateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -14,8 +15,7 @@ final class ClientRateLimiter: @unchecked Sendable {  // `buckets` is guarded by
 
     let perMinute: Int
     let maxClients: Int
-    private let lock = NSLock()
-    private var buckets: [ClientAddress: Bucket] = [:]
+    private let buckets = Mutex<[ClientAddress: Bucket]>([:])
 
     init(perMinute: Int, maxClients: Int = 10_000) {
         self.perMinute = perMinute
@@ -26,10 +26,10 @@ final class ClientRateLimiter: @unchecked Sendable {  // `buckets` is guarded by
 
     /// Takes a token for `client`: nil when admitted, else whole seconds until the next token (for Retry-After).
     func admit(_ client: ClientAddress, now: ContinuousClock.Instant = .now) -> Int? {
-        lock.withLock {
+        buckets.withLock { buckets in
             var bucket = buckets[client] ?? Bucket(tokens: Double(perMinute), updated: now)
             if buckets[client] == nil && buckets.count >= maxClients {
-                forgetIdleClients(now: now)
+                forgetIdleClients(&buckets, now: now)
                 if buckets.count >= maxClients { return 60 }
             }
             let elapsed = (now - bucket.updated).seconds
@@ -46,9 +46,9 @@ final class ClientRateLimiter: @unchecked Sendable {  // `buckets` is guarded by
     }
 
     /// Clients tracked right now (tests).
-    var trackedClients: Int { lock.withLock { buckets.count } }
+    var trackedClients: Int { buckets.withLock { $0.count } }
 
-    private func forgetIdleClients(now: ContinuousClock.Instant) {
+    private func forgetIdleClients(_ buckets: inout [ClientAddress: Bucket], now: ContinuousClock.Instant) {
         buckets = buckets.filter { _, bucket in
             bucket.tokens + (now - bucket.updated).seconds * refillPerSecond < Double(perMinute)
         }

@@ -32,9 +32,9 @@ extension UpscaleService {
     /// new trace linked to it): the job is what the caller asked for, so its trace id finds the work too, and the
     /// child outliving its parent is what OpenTelemetry's asynchronous ("follows from") spans look like.
     func submitJob(
-        _ request: HTTPRequest, logger: Logger, trace: RequestTrace, model: inout String
+        _ request: HTTPRequest, _ context: RequestContext, logger: Logger, trace: RequestTrace, model: inout String
     ) throws -> HTTPResponse {
-        var prepared = try prepareUpscale(request)
+        var prepared = try prepareUpscale(request, context)
         model = prepared.parameters.key.description
         let owner = jobOwner(request.head)
         let store = jobs
