@@ -48,7 +48,8 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite through GRDB.
         .target(name: "StudyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        // The upscale service: routes, model registry, worker pool, metrics, config.
+        // The upscale service: routes, model registry, worker pool, metrics, config; serves another module's pages
+        // beside its API through a small seam (`MountedSite`, `UpscalePipeline`).
         .target(
             name: "UpscaleService",
             dependencies: [
@@ -59,10 +60,19 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The web viewer and the blind A/B study (pages, static files, /study/*, the bicubic baseline), mounted
+        // beside the API by `binsr serve`; it reaches the service only through the seam above.
+        .target(
+            name: "Viewer",
+            dependencies: [
+                "HTTPServer", "Imaging", "StudyStore", "UpscaleService",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "binsr",
             dependencies: [
-                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService", "HTTPServer",
+                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService", "Viewer", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,9 +89,11 @@ let package = Package(
         .testTarget(
             name: "UpscaleServiceTests",
             dependencies: [
-                "UpscaleService", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport",
+                "UpscaleService", "Viewer", "HTTPServer", "StudyStore", "Evaluation", "Imaging", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
+        .testTarget(
+            name: "ViewerTests", dependencies: ["Viewer", "UpscaleService", "HTTPServer", "ImageCodecs", "TestSupport"]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -3,7 +3,7 @@ import HTTPServer
 /// The validated query of `POST /upscale`: which model, and how to encode the result.
 public struct UpscaleParameters: Sendable, Equatable {
     public static let scales = ["2", "4"]
-    /// "bicubic" is MATLAB bicubic (`Evaluation.BicubicUpscale`): the baseline every model is measured against.
+    /// "bicubic" is MATLAB bicubic (`Imaging.BicubicUpscale`): the baseline every model is measured against.
     public static let weightKinds = ["binary", "real", "bicubic"]
     public static let architectures = ["srresnet", "lapsrn"]
     static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality", "lossless", "ensemble"]

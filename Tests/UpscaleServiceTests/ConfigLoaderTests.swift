@@ -44,7 +44,21 @@ struct ConfigLoaderTests {
         #expect(config.auth == defaults.auth && !config.auth.isEnabled)
         #expect(config.metrics == defaults.metrics)
         #expect(config.study == defaults.study)
+        #expect(config.webRoot == defaults.webRoot)
         #expect(config.jobs == defaults.jobs)
+    }
+
+    /// The viewer's web root is a key like any other (it was read from the environment by the viewer itself); its
+    /// variable keeps the name deployments and the browser test already set.
+    @Test func theWebRootIsAKeyWithTheEnvironmentNameItAlwaysHad() throws {
+        let path = try file(#"{"webRoot": "/srv/file-web"}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ConfigLoader.load(file: path, environment: [:], overrides: [:]).webRoot == "/srv/file-web")
+        let environment = ["BINSR_WEB_ROOT": "/srv/env-web"]
+        #expect(try ConfigLoader.load(file: path, environment: environment, overrides: [:]).webRoot == "/srv/env-web")
+        let flagged = try ConfigLoader.load(file: path, environment: environment, overrides: ["web-root": "/srv/flag"])
+        #expect(flagged.webRoot == "/srv/flag")
+        #expect(ServiceConfig().webRoot == "", "empty: the web folder beside the executable, else ./web")
     }
 
     @Test func unknownKeysAreErrorsNotSilentlyIgnored() throws {

@@ -32,7 +32,7 @@ final class ClientRateLimiter: @unchecked Sendable {  // `buckets` is guarded by
                 forgetIdleClients(now: now)
                 if buckets.count >= maxClients { return 60 }
             }
-            let elapsed = (now - bucket.updated).seconds
+            let elapsed = (now - bucket.updated) / .seconds(1)
             bucket.tokens = min(Double(perMinute), bucket.tokens + max(0, elapsed) * refillPerSecond)
             bucket.updated = now
             guard bucket.tokens >= 1 else {
@@ -50,7 +50,7 @@ final class ClientRateLimiter: @unchecked Sendable {  // `buckets` is guarded by
 
     private func forgetIdleClients(now: ContinuousClock.Instant) {
         buckets = buckets.filter { _, bucket in
-            bucket.tokens + (now - bucket.updated).seconds * refillPerSecond < Double(perMinute)
+            bucket.tokens + (now - bucket.updated) / .seconds(1) * refillPerSecond < Double(perMinute)
         }
     }
 }
