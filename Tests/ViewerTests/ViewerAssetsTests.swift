@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import UpscaleService
 
 @testable import Viewer
@@ -36,8 +36,10 @@ struct ViewerAssetsTests {
 
     @Test func theStudyComparesOnlyArchitecturesWithARealAndABinaryModel() {
         let models = [
-            ModelKey(arch: "srresnet", weights: "real", scale: 4), ModelKey(arch: "srresnet", weights: "binary", scale: 4),
-            ModelKey(arch: "srresnet", weights: "real", scale: 2), ModelKey(arch: "lapsrn", weights: "binary", scale: 2),
+            ModelKey(arch: "srresnet", weights: "real", scale: 4),
+            ModelKey(arch: "srresnet", weights: "binary", scale: 4),
+            ModelKey(arch: "srresnet", weights: "real", scale: 2),
+            ModelKey(arch: "lapsrn", weights: "binary", scale: 2),
             ModelKey(arch: "lapsrn", weights: "real", scale: 2),
         ]
         let variants = ViewerSite.variants(models).map { "\($0.arch)-x\($0.scale)" }
