@@ -51,7 +51,8 @@ let package = Package(
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite through GRDB.
         .target(name: "StudyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The upscale service: routes, readiness, worker pool, metrics, config. It meets the engine through its
-        // `SuperResolver` seam (the engine's `ModelLibrary` conforms) and names models in the engine's vocabulary.
+        // `SuperResolver` seam (the engine's `ModelLibrary` conforms) and names models in the engine's vocabulary;
+        // it serves another module's pages beside its API through a small seam (`MountedSite`, `UpscalePipeline`).
         .target(
             name: "UpscaleService",
             dependencies: [
@@ -62,10 +63,20 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The web viewer and the blind A/B study (pages, static files, /study/*, the bicubic baseline), mounted
+        // beside the API by `binsr serve`; it reaches the service only through the seam above, and the engine only
+        // for the vocabulary a `ModelKey` is built from (`Architecture`, `WeightKind`).
+        .target(
+            name: "Viewer",
+            dependencies: [
+                "HTTPServer", "Imaging", "SREngine", "StudyStore", "UpscaleService",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "binsr",
             dependencies: [
-                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService",
+                "ImageCodecs", "Evaluation", "SREngine", "UpscaleService", "Viewer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,9 +95,12 @@ let package = Package(
         .testTarget(
             name: "UpscaleServiceTests",
             dependencies: [
-                "UpscaleService", "HTTPServer", "SREngine", "StudyStore", "Imaging", "TestSupport",
+                "UpscaleService", "Viewer", "HTTPServer", "SREngine", "StudyStore", "Imaging", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
+        .testTarget(
+            name: "ViewerTests",
+            dependencies: ["Viewer", "UpscaleService", "SREngine", "HTTPServer", "ImageCodecs", "TestSupport"]),
         .testTarget(name: "binsrTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import HTTPServer
+import StudyStore
 
 /// One setting: its name in the JSON file, how it is parsed from text and where it is stored.
 struct ConfigKey: Sendable {
@@ -127,6 +128,7 @@ enum ConfigKeys {
         .string("auth.apiKeyFile", \.auth.apiKeyFile),
         .integer("metrics.port", \.metrics.port),
         .boolean("metrics.requireApiKey", \.metrics.requireApiKey),
+        .string("webRoot", \.webRoot),
         .string("study.dataDirectory", \.study.dataDirectory),
         .string("study.inputDirectory", \.study.inputDirectory),
         .integer("study.cropSize", \.study.cropSize),

@@ -28,18 +28,21 @@ extension UpscaleService {
         do {
             switch resolution {
             case .matched(let route): routeLabel = route.rawValue
-            case .notFound where viewer.serves(request.path): routeLabel = "viewer"
+            // The mounted site's requests keep the label they had when the viewer lived in the service.
+            case .notFound where site?.serves(request.path) == true: routeLabel = "viewer"
             default: break
             }
             // Before any handler runs, so a refused request costs no work (AccessPolicy decides which paths).
             try access.authorize(request.head)
             switch resolution {
             case .notFound:
-                // The viewer and the study (ViewerService.swift) answer the paths the API does not have.
-                guard let answer = viewer.respond(to: request, context) else {
-                    throw ServiceError.notFound(path: request.path)
+                // The mounted site (the viewer and the study) answers the paths the API does not have.
+                switch site?.respond(to: request, context) {
+                case .response(let answer): response = answer
+                case .upscale(let forwarded):
+                    response = try upscale(forwarded, context, logger: logger, trace: trace, model: &modelLabel)
+                case nil: throw ServiceError.notFound(path: request.path)
                 }
-                response = answer
             case .methodNotAllowed(let allow):
                 throw ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
             case .matched(let route):
@@ -92,7 +95,9 @@ extension UpscaleService {
         }
         switch router.resolve(head.method, JobPath.template(head.path).route) {
         case .notFound:
-            if viewer.serves(head.path) { return .proceed(parsed: nil) }
+            // The site's bodies are read; nothing is parsed for it here. A request it answers as `POST /upscale`
+            // (`SiteAnswer.upscale`) is rewritten only once its body is in, and `prepareUpscale` parses that head.
+            if site?.serves(head.path) == true { return .proceed(parsed: nil) }
             error = ServiceError.notFound(path: head.path)
         case .methodNotAllowed(let allow): error = ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))
         case .matched(let route):

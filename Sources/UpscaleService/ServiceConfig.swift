@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import StudyStore
 
 /// Every setting of the service, with its unit, default and reason. Sources, lowest precedence first: defaults,
 /// config/binsr.json, BINSR_* environment variables, command-line flags (`ConfigLoader` merges them). Unknown keys
@@ -54,7 +55,12 @@ public struct ServiceConfig: Sendable, Equatable {
     public var auth = AuthConfiguration()
     /// Where `/metrics` is served and whether it needs a key.
     public var metrics = MetricsConfiguration()
-    /// The blind study: its pool of images, ballot rules and limits per client.
+    /// The folder of the viewer's pages, scripts and sample images (the repository's `web/`), read once at start
+    /// by the mounted viewer (module Viewer). Default "": a `web` folder beside or above the executable (a build
+    /// under `.build/` finds the checkout's), else `./web` (the container's working directory `/app`).
+    public var webRoot = ""
+    /// The blind study: its pool of images, ballot rules and limits per client (`StudyStore.StudyConfiguration`,
+    /// read by the mounted viewer).
     public var study = StudyConfiguration()
     /// Asynchronous jobs (`/v1/jobs`): where results go, their byte budget and lifetime, how many jobs are held.
     public var jobs = JobsConfiguration()

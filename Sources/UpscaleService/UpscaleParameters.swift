@@ -5,7 +5,7 @@ import SREngine
 /// The validated query of `POST /upscale`: which model, and how to encode the result.
 public struct UpscaleParameters: Sendable, Equatable {
     public static let scales = ["2", "4"]
-    /// "bicubic" is MATLAB bicubic (`BicubicUpscale`): the baseline every model is measured against.
+    /// "bicubic" is MATLAB bicubic (`Imaging.BicubicUpscale`): the baseline every model is measured against.
     public static let weightKinds = ModelKey.Weights.allCases.map(\.description)
     public static let architectures = Architecture.allCases.map(\.rawValue)
     static let knownNames: Set<String> = ["scale", "model", "arch", "format", "quality", "lossless", "ensemble"]

@@ -22,9 +22,9 @@ public final class UpscaleService: @unchecked Sendable {
     /// tracer (a no-op one unless `binsr serve` bootstraps another), so tests pass theirs without the global.
     let tracer: any Tracer
     let router: Router<Route>
-    /// The viewer and the blind study (ViewerService.swift): pages, static files and /study/*, consulted for paths
-    /// the API's router does not know (so the API description stays the API's).
-    let viewer: ViewerService
+    /// Pages and endpoints served beside the API (`binsr serve` mounts the viewer and the blind study, module
+    /// Viewer): asked only about paths the API's router does not know, so the API description stays the API's.
+    let site: (any MountedSite)?
     /// Which requests need an API key (Access/AccessPolicy.swift).
     let access: AccessPolicy
     private(set) var server: HTTPServer!
@@ -40,9 +40,10 @@ public final class UpscaleService: @unchecked Sendable {
         case jobResult = "job_result"
     }
 
+    /// `site` builds what is served beside the API from the pipeline the service lends it (nil: the API alone).
     public init(
         config: ServiceConfig, resolver: any SuperResolver, coder: any ImageCoding, logger: Logger,
-        tracer: (any Tracer)? = nil
+        tracer: (any Tracer)? = nil, site: ((UpscalePipeline) -> any MountedSite)? = nil
     ) {
         self.config = config
         self.tracer = tracer ?? InstrumentationSystem.tracer
@@ -67,8 +68,9 @@ public final class UpscaleService: @unchecked Sendable {
         router.add(.get, JobPath.status, .jobStatus)
         router.add(.delete, JobPath.status, .deleteJob)
         router.add(.get, JobPath.result, .jobResult)
-        viewer = ViewerService(config: config, registry: registry, coder: coder, queue: queue, logger: logger)
-        access = AccessPolicy(config: config)
+        let site = site?(UpscalePipeline(config: config, coder: coder, registry: registry, queue: queue))
+        self.site = site
+        access = AccessPolicy(config: config, site: site)
         self.router = router
         self.server = HTTPServer(
             host: config.host, port: config.port, limits: config.http, logger: logger,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import UpscaleService
+import Viewer
 
 /// `binsr serve`: runs the upscale HTTP service until SIGTERM/SIGINT, then drains and exits 0.
 ///
@@ -83,7 +84,10 @@ struct ServeCommand: ParsableCommand {
             logger.critical("cannot read the models", metadata: ["error": "\(error)"])
             throw ExitCode(EX_CONFIG)
         }
-        let service = UpscaleService(config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger)
+        // The viewer and the blind study are served beside the API, from the service's pipeline (module Viewer).
+        let service = UpscaleService(
+            config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger,
+            site: { ViewerSite(pipeline: $0, logger: logger) })
         do {
             try service.start()
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import Viewer
 
 @testable import UpscaleService
 
@@ -158,7 +159,8 @@ struct AccessControlTests {
         var logger = Logger(label: "access-test") { _ in CapturingLogHandler(lines: lines) }
         logger.logLevel = .trace
         let service = UpscaleService(
-            config: config, resolver: StubResolver(), coder: ImageCodecsCoding(), logger: logger)
+            config: config, resolver: StubResolver(), coder: ImageCodecsCoding(), logger: logger,
+            site: { ViewerSite(pipeline: $0, logger: logger) })
         try service.start()
         defer { service.shutdown() }
         _ = try upscale(service, ["Authorization: Bearer \(Self.newKey)"])

@@ -44,7 +44,41 @@ struct ConfigLoaderTests {
         #expect(config.auth == defaults.auth && !config.auth.isEnabled)
         #expect(config.metrics == defaults.metrics)
         #expect(config.study == defaults.study)
+        #expect(config.webRoot == defaults.webRoot)
         #expect(config.jobs == defaults.jobs)
+    }
+
+    /// Every setting is in the committed file, each at its default: an operator reads there what a plain start uses.
+    @Test func theCommittedConfigFileHoldsEveryKeyAtItsDefault() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/binsr.json")
+        #expect(try ConfigLoader.load(file: url.path, environment: [:], overrides: [:]) == ServiceConfig())
+        func names(_ object: [String: Any], _ prefix: String = "") -> Set<String> {
+            object.reduce(into: []) { result, entry in
+                if let nested = entry.value as? [String: Any] {
+                    result.formUnion(names(nested, prefix + entry.key + "."))
+                } else {
+                    result.insert(prefix + entry.key)
+                }
+            }
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let keys = Set(ConfigKeys.all.map(\.name))
+        #expect(keys.subtracting(names(object)).sorted() == [], "settings missing from the file")
+        #expect(names(object).subtracting(keys).sorted() == [], "unknown keys in the file")
+    }
+
+    /// The viewer's web root is a key like any other (it was read from the environment by the viewer itself); its
+    /// variable keeps the name deployments and the browser test already set.
+    @Test func theWebRootIsAKeyWithTheEnvironmentNameItAlwaysHad() throws {
+        let path = try file(#"{"webRoot": "/srv/file-web"}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ConfigLoader.load(file: path, environment: [:], overrides: [:]).webRoot == "/srv/file-web")
+        let environment = ["BINSR_WEB_ROOT": "/srv/env-web"]
+        #expect(try ConfigLoader.load(file: path, environment: environment, overrides: [:]).webRoot == "/srv/env-web")
+        let flagged = try ConfigLoader.load(file: path, environment: environment, overrides: ["web-root": "/srv/flag"])
+        #expect(flagged.webRoot == "/srv/flag")
+        #expect(ServiceConfig().webRoot == "", "empty: the web folder beside the executable, else ./web")
     }
 
     @Test func unknownKeysAreErrorsNotSilentlyIgnored() throws {

@@ -6,6 +6,7 @@ import Synchronization
 import TestSupport
 import Tracing
 import UpscaleService
+import Viewer
 
 /// The test double for the engine: nearest-neighbour upscaling (exact and checkable), an optional delay per call
 /// to create load, split into `tiles` steps each reported like the engine's tile callback (which can stop it), and
@@ -110,12 +111,14 @@ enum Fixtures {
     }
 }
 
-/// A service on an ephemeral port with the stub engine and the real codecs.
+/// A service on an ephemeral port with the stub engine and the real codecs, and the viewer and study mounted as
+/// `binsr serve` mounts them (`viewer: false`: the API alone).
 func startService(
     _ configure: (inout ServiceConfig) -> Void = { _ in },
     resolver: StubResolver = StubResolver(),
     logger: Logger? = nil,
-    tracer: (any Tracer)? = nil
+    tracer: (any Tracer)? = nil,
+    viewer: Bool = true
 ) throws -> UpscaleService {
     var config = ServiceConfig()
     config.host = "127.0.0.1"
@@ -125,8 +128,10 @@ func startService(
     configure(&config)
     var quiet = Logger(label: "binsr-test")
     quiet.logLevel = .warning
+    let logger = logger ?? quiet
     let service = UpscaleService(
-        config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger ?? quiet, tracer: tracer)
+        config: config, resolver: resolver, coder: ImageCodecsCoding(), logger: logger, tracer: tracer,
+        site: viewer ? { ViewerSite(pipeline: $0, logger: logger) } : nil)
     try service.start()
     return service
 }

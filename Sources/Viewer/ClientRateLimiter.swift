@@ -32,7 +32,7 @@ final class ClientRateLimiter: Sendable {
                 forgetIdleClients(&buckets, now: now)
                 if buckets.count >= maxClients { return 60 }
             }
-            let elapsed = (now - bucket.updated).seconds
+            let elapsed = (now - bucket.updated) / .seconds(1)
             bucket.tokens = min(Double(perMinute), bucket.tokens + max(0, elapsed) * refillPerSecond)
             bucket.updated = now
             guard bucket.tokens >= 1 else {
@@ -50,7 +50,7 @@ final class ClientRateLimiter: Sendable {
 
     private func forgetIdleClients(_ buckets: inout [ClientAddress: Bucket], now: ContinuousClock.Instant) {
         buckets = buckets.filter { _, bucket in
-            bucket.tokens + (now - bucket.updated).seconds * refillPerSecond < Double(perMinute)
+            bucket.tokens + (now - bucket.updated) / .seconds(1) * refillPerSecond < Double(perMinute)
         }
     }
 }

@@ -1,35 +1,33 @@
-import Dispatch
 import Foundation
 import HTTPServer
-import ImageCodecs
 import Logging
 import SREngine
 import StudyStore
+import UpscaleService
 
-/// The viewer and the blind study inside the upscale service. `UpscaleService.init` builds one; `handle` asks it to
-/// answer requests whose path the API's router does not know, and `earlyResponse` lets their bodies be read.
+/// The web viewer and the blind study, mounted beside the upscale service's API by `binsr serve`:
 ///
-/// Kept out of the API's router on purpose: openapi.yaml describes the API, and the viewer's pages and files are
-/// not API (its study endpoints are documented in docs/viewer.md).
+///     UpscaleService(config: config, ..., site: { ViewerSite(pipeline: $0, logger: logger) })
 ///
-/// Study images go through the service's own pipeline (decode, registry, engine, encode) on its worker queue, so
-/// the study shows exactly what `POST /upscale` returns and competes fairly with API traffic.
-final class ViewerService: Sendable {
+/// The service asks it only about paths its API router does not know (`MountedSite`), and its pages and files are not
+/// API (openapi.yaml describes the API; the study's endpoints are documented in docs/viewer.md). Everything it needs
+/// from the service comes through the `UpscalePipeline` it is built with: the config (`webRoot`, `study.*`), the
+/// codecs, the installed models, and the queued upscale that makes the study's images. The bicubic baseline is
+/// answered as `POST /upscale?model=bicubic` (`SiteAnswer.upscale`), so it too runs on the bounded worker queue.
+public final class ViewerSite: MountedSite {
     private let router: Router<ViewerRoute>
     /// The header that carries the client's address behind a proxy (`study.clientAddressHeader`; "" = TCP peer).
     private let clientAddressHeader: String
 
-    init(
-        config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding, queue: WorkQueue, logger: Logger,
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) {
+    public init(pipeline: UpscalePipeline, logger: Logger) {
+        let config = pipeline.config
         clientAddressHeader = config.study.clientAddressHeader
         var routes: [ViewerRoute]
         do {
             routes = try ViewerRoutes.make(
-                study: config.study, webRoot: environment["BINSR_WEB_ROOT"], variants: Self.variants(registry),
-                coder: coder, logger: logger,
-                upscaler: Self.upscaler(config: config, registry: registry, coder: coder, queue: queue))
+                study: config.study, webRoot: config.webRoot.isEmpty ? nil : config.webRoot,
+                variants: Self.variants(pipeline.models), coder: pipeline.coder, logger: logger,
+                upscaler: Self.upscaler(pipeline))
         } catch {
             // The API keeps serving; the viewer's paths explain what is wrong instead of a bare 404.
             logger.error("viewer and study disabled", metadata: ["reason": "\(error)"])
@@ -40,7 +38,7 @@ final class ViewerService: Sendable {
             // open API names the real side 15 times in 16. Keys close that route for participants.
             logger.warning("\(Self.openAPIWarning)")
         }
-        routes.append(ViewerBicubic.route(config: config, coder: coder))
+        routes.append(ViewerRoutes.bicubic)
         var router = Router<ViewerRoute>()
         for route in routes { router.add(route.method, route.path, route) }
         self.router = router
@@ -51,54 +49,47 @@ final class ViewerService: Sendable {
         + "study image with both networks; set API keys for a study whose result matters (docs/security.md)"
 
     /// The answer for a path of the viewer (405 with Allow for a wrong method); nil when the path is not the viewer's.
-    func respond(to request: HTTPRequest, _ context: RequestContext) -> HTTPResponse? {
+    public func respond(to request: HTTPRequest, _ context: RequestContext) -> SiteAnswer? {
         switch router.resolve(request.method, request.path) {
         case .matched(let route):
             let client = ClientAddress(
                 remote: context.remoteAddress, headers: request.headers, trustedHeader: clientAddressHeader)
             return route.handler(request, client)
         case .methodNotAllowed(let allow):
-            return ProblemResponse.make(for: ServiceError.methodNotAllowed(allow: allow.map(\.rawValue)))
+            return .response(ProblemResponse.make(for: ServiceError.methodNotAllowed(allow: allow.map(\.rawValue))))
         case .notFound: return nil
         }
     }
 
     /// True when some method of `path` is the viewer's (its request bodies must then be read, not refused early).
-    func serves(_ path: String) -> Bool {
+    public func serves(_ path: String) -> Bool {
         if case .notFound = router.resolve(.get, path) { return false }
         return true
     }
 
+    /// The bicubic baseline upscales the client's image, like `POST /upscale`; pages, files and the study do not
+    /// (the study's cost is bounded per client address instead, and its participants have no key).
+    public func needsKey(_ path: String) -> Bool { path == ViewerRoutes.bicubicPath }
+
     /// Architecture/scale combinations with both a real and a binary model: the only pairs the study can show.
-    static func variants(_ registry: ModelRegistry) -> [StudyCatalog.Variant] {
-        let keys = Set(registry.resolver.models.map(\.key))
-        return keys.filter { $0.weights == .network(.real) }
-            .filter { keys.contains(ModelKey(arch: $0.arch, kind: .binary, scale: $0.scale)) }
+    static func variants(_ models: [ModelKey]) -> [StudyCatalog.Variant] {
+        let keys = Set(models)
+        return keys.filter { $0.weights == .network(StudyModel.real.weightKind) }
+            .filter { keys.contains(ModelKey(arch: $0.arch, kind: StudyModel.binary.weightKind, scale: $0.scale)) }
             .map { StudyCatalog.Variant(arch: $0.arch.rawValue, scale: $0.scale) }
             .sorted { ($0.arch, $0.scale) < ($1.arch, $1.scale) }
     }
 
-    /// Runs one study upscale as a job on the service's queue and waits for it; a full queue is a 503, as for
-    /// `POST /upscale`.
-    static func upscaler(
-        config: ServiceConfig, registry: ModelRegistry, coder: any ImageCoding,
-        queue: WorkQueue
-    ) -> StudyUpscaler {
+    /// One study upscale as a job on the service's queue; a full queue is a 503, as for `POST /upscale`.
+    static func upscaler(_ pipeline: UpscalePipeline) -> StudyUpscaler {
         return { bytes, arch, scale, model in
-            guard let arch = Architecture(rawValue: arch), let kind = WeightKind(rawValue: model.rawValue),
-                let inputFormat = ImageFormat.detect(bytes)
-            else { throw ServiceError.internalFailure("study image \(arch)-\(model)-x\(scale)") }
-            let parameters = UpscaleParameters(
-                key: ModelKey(arch: arch, kind: kind, scale: scale), format: .png, quality: config.jpegQuality)
-            let job = UpscaleJob(
-                encoded: bytes, inputFormat: inputFormat, parameters: parameters, outputFormat: .png, config: config,
-                coder: coder, registry: registry)
-            let outcome = Completion<Result<UpscaleJob.Output, ServiceError>>()
-            let work = { @Sendable in Result { () throws(ServiceError) in try job.run() } }
-            guard queue.submit(work, deliver: outcome.fulfil) != nil else {
-                throw ServiceError.queueFull(depth: queue.capacity, retryAfter: config.retryAfterSeconds)
+            // The pair's architecture came from `variants` (a catalogue entry of the engine's names), so an unknown
+            // one is the server's fault, not the voter's.
+            guard let architecture = Architecture(rawValue: arch) else {
+                throw ServiceError.internalFailure("study pair names an unknown architecture '\(arch)'")
             }
-            return try outcome.wait().get().bytes
+            return try pipeline.upscale(
+                bytes, with: ModelKey(arch: architecture, kind: model.weightKind, scale: scale))
         }
     }
 
@@ -110,5 +101,16 @@ final class ViewerService: Sendable {
         let gets = ["/", "/study", "/study/results", "/study/next", "/study/image", "/study/results.json"]
         return gets.map { ViewerRoute(method: .get, path: $0) { _, _ in problem } }
             + [ViewerRoute(method: .post, path: "/study/vote") { _, _ in problem }]
+    }
+}
+
+extension StudyModel {
+    /// The engine's weight kind of the network this side of a pair shows. StudyStore keeps its own two-case
+    /// vocabulary (it is below the engine and stores these names in its votes), so the two meet here.
+    var weightKind: WeightKind {
+        switch self {
+        case .real: .real
+        case .binary: .binary
+        }
     }
 }

@@ -3,23 +3,10 @@ import HTTPServer
 import Logging
 import StudyStore
 
-/// A route of the viewer or the study (see `ViewerRoutes.make`). The handler gets the client's address, which the
-/// study's per-client limits count against.
-public struct ViewerRoute: Sendable {
-    public let method: HTTPMethod
-    public let path: String
-    let handler: @Sendable (HTTPRequest, ClientAddress) -> HTTPResponse
-
-    init(method: HTTPMethod, path: String, handler: @escaping @Sendable (HTTPRequest, ClientAddress) -> HTTPResponse) {
-        self.method = method
-        self.path = path
-        self.handler = handler
-    }
-}
-
-/// Upscales encoded image bytes with one model and returns the result encoded as PNG. The service passes its own
-/// pipeline (decode, tiles, engine, encode), so the study sees exactly what `POST /upscale` would return.
-public typealias StudyUpscaler =
+/// Upscales encoded image bytes with one model and returns the result encoded as PNG. The service lends its own
+/// pipeline (`UpscalePipeline.upscale`: decode, tiles, engine, encode on its worker queue), so the study sees exactly
+/// what `POST /upscale` would return.
+typealias StudyUpscaler =
     @Sendable (
         _ image: [UInt8], _ arch: String, _ scale: Int,
         _ model: StudyModel

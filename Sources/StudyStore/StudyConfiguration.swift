@@ -1,6 +1,7 @@
 import Foundation
 
-/// Settings of the blind study (`study.*` in the service's config), each with its unit, default and reason.
+/// Settings of the blind study (`study.*` in the service's config), each with its unit, default and reason. Kept
+/// here, below both the service's config (`ServiceConfig.study`, which loads them) and the viewer (which reads them).
 public struct StudyConfiguration: Sendable, Equatable {
     /// Folder of the vote database (`study.sqlite3`); created if missing. Default `data` (relative to the working
     /// directory); point it at persistent storage in production.

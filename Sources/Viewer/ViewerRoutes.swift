@@ -2,14 +2,54 @@ import Foundation
 import HTTPServer
 import Logging
 import StudyStore
+import UpscaleService
 
-/// Everything the viewer and the blind study add to the service, built in one call so that the service's route
-/// table needs one small loop. Routes: GET / (viewer), GET /study, GET /study/results (pages), GET /static/...
-/// (scripts, styles, samples), and the study's JSON and image endpoints (StudyRoutes).
+/// A route of the viewer or the study (see `ViewerRoutes.make`). The handler gets the client's address, which the
+/// study's per-client limits count against.
+struct ViewerRoute: Sendable {
+    let method: HTTPMethod
+    let path: String
+    let handler: @Sendable (HTTPRequest, ClientAddress) -> SiteAnswer
+
+    /// A route that answers by itself.
+    init(method: HTTPMethod, path: String, handler: @escaping @Sendable (HTTPRequest, ClientAddress) -> HTTPResponse) {
+        self.method = method
+        self.path = path
+        self.handler = { request, client in .response(handler(request, client)) }
+    }
+
+    /// A route that may hand its request to the service's upscale path (`SiteAnswer.upscale`).
+    init(method: HTTPMethod, path: String, answer: @escaping @Sendable (HTTPRequest, ClientAddress) -> SiteAnswer) {
+        self.method = method
+        self.path = path
+        self.handler = answer
+    }
+}
+
+/// Everything the viewer and the blind study serve, built in one call. Routes: GET / (viewer), GET /study,
+/// GET /study/results (pages), GET /static/... (scripts, styles, samples), POST /viewer/bicubic (the baseline), and
+/// the study's JSON and image endpoints (StudyRoutes).
 enum ViewerRoutes {
-    /// Loads web/, lists the study's private pool and returns every route. Throws when web/ or the pool is unusable.
-    /// Without a pool (`study.inputDirectory` empty) the study's endpoints answer 503 saying so. The vote database
-    /// opens on the first study request (StudyStoreHandle), so a service nobody votes on writes nothing.
+    static let bicubicPath = "/viewer/bicubic"
+
+    /// `POST /viewer/bicubic?scale=2|4`: the viewer's bicubic baseline, answered as
+    /// `POST /upscale?model=bicubic&scale=N&format=png`, i.e. as a job on the service's bounded worker queue.
+    ///
+    /// A browser canvas with `imageSmoothingQuality = "high"` is not bicubic in any specified sense, so the baseline
+    /// panel would lie; `model=bicubic` is MATLAB `imresize(x, s, 'bicubic')` (`Imaging.BicubicUpscale`, checked
+    /// against the evaluation protocol's `imresize`). Only `scale` is taken from the client's query (absent: the
+    /// service's `defaultScale`; anything but 2 or 4 is refused as for `/upscale`); the result is always PNG.
+    static let bicubic = ViewerRoute(method: .post, path: bicubicPath) { request, _ in
+        var forwarded = request
+        forwarded.head.query = [("model", "bicubic"), ("format", "png")]
+        if let scale = request.head.queryValue("scale") { forwarded.head.query.append(("scale", scale)) }
+        return .upscale(forwarded)
+    }
+
+    /// Loads web/, lists the study's private pool and returns every route but the baseline. Throws when web/ or the
+    /// pool is unusable. Without a pool (`study.inputDirectory` empty) the study's endpoints answer 503 saying so.
+    /// The vote database opens on the first study request (StudyStoreHandle), so a service nobody votes on writes
+    /// nothing.
     static func make(
         study configuration: StudyConfiguration, webRoot: String?, variants: [StudyCatalog.Variant],
         coder: any ImageCoding, logger: Logger, upscaler: @escaping StudyUpscaler

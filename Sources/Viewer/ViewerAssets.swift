@@ -20,7 +20,7 @@ public struct ViewerAssets: Sendable {
             switch self {
             case .notFound(let searched):
                 return "viewer assets (web/index.html) not found; searched \(searched.joined(separator: ", ")); "
-                    + "set BINSR_WEB_ROOT or the service's webRoot"
+                    + "set webRoot (BINSR_WEB_ROOT) to the folder that holds index.html"
             case .unreadable(let path, let reason): return "cannot read viewer asset \(path): \(reason)"
             }
         }
@@ -69,19 +69,16 @@ public struct ViewerAssets: Sendable {
         return ViewerAssets(root: root, byPath: byPath)
     }
 
-    /// Finds web/: an explicit path, else BINSR_WEB_ROOT, else a `web` folder beside or above the executable
-    /// (`.build/debug/binsr` sits three levels below the checkout), else `./web`.
+    /// Finds web/: the configured `webRoot` when set (it alone, so a wrong setting is reported, not bypassed), else
+    /// a `web` folder beside or above the executable (`.build/debug/binsr` sits three levels below the checkout),
+    /// else `./web`.
     public static func locate(
-        explicit: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment,
-        executable: URL? = Bundle.main.executableURL
+        explicit: String? = nil, executable: URL? = Bundle.main.executableURL
     ) throws(LoadError) -> ViewerAssets {
         var candidates: [URL] = []
-        if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
-        if let fromEnvironment = environment["BINSR_WEB_ROOT"] {
-            candidates.append(URL(fileURLWithPath: fromEnvironment))
-        }
-        if explicit == nil && environment["BINSR_WEB_ROOT"] == nil {
+        if let explicit {
+            candidates.append(URL(fileURLWithPath: explicit))
+        } else {
             var folder = executable?.resolvingSymlinksInPath().deletingLastPathComponent()
             for _ in 0..<5 {
                 guard let current = folder else { break }

@@ -1,6 +1,7 @@
 import Foundation
-import ImageCodecs
+import Imaging
 import StudyStore
+import UpscaleService
 
 /// Turns a pair into the two images the voter sees: its crop of a pool image, upscaled by the real and the binary
 /// network through the service's pipeline, padded to one length (PNGPadding), kept in memory (StudyImageCache).

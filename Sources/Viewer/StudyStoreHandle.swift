@@ -1,12 +1,13 @@
 import Foundation
 import StudyStore
+import Synchronization
 
 /// Opens the vote database on the first study request, not at service start.
 ///
 /// A service that nobody uses for the study (the API tests, a deployment without a data volume) then creates no
 /// `data/` folder and no SQLite file as a side effect. A failure to open is kept and reported to every study request
 /// (503 with the reason) instead of being retried on each one.
-final class StudyStoreHandle: @unchecked Sendable {  // `state` is guarded by `lock`
+final class StudyStoreHandle: Sendable {
     private enum State {
         case closed
         case open(StudyStore)
@@ -16,8 +17,8 @@ final class StudyStoreHandle: @unchecked Sendable {  // `state` is guarded by `l
     let directory: URL
     let pairLifetime: TimeInterval
     let minViewSeconds: TimeInterval
-    private let lock = NSLock()
-    private var state = State.closed
+    /// Held while opening, so two first requests open one store, not two.
+    private let state = Mutex(State.closed)
 
     init(directory: URL, pairLifetime: TimeInterval, minViewSeconds: TimeInterval) {
         self.directory = directory
@@ -28,7 +29,7 @@ final class StudyStoreHandle: @unchecked Sendable {  // `state` is guarded by `l
     var databasePath: String { directory.appendingPathComponent(StudyStore.fileName).path }
 
     func get() throws -> StudyStore {
-        try lock.withLock {
+        try state.withLock { state throws(StudyHTTPError) in
             switch state {
             case .open(let store): return store
             case .failed(let reason): throw StudyHTTPError.storeUnavailable(reason)
