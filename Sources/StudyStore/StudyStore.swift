@@ -30,16 +30,42 @@ public final class StudyStore: Sendable {
     ///
     /// GRDB's pool sets WAL and `synchronous=NORMAL` (durable across application crashes in WAL mode; only a power
     /// loss may drop the last commits) and enables foreign keys; the busy timeout makes a second process wait for the
-    /// write lock instead of failing at once with SQLITE_BUSY.
+    /// write lock instead of failing at once with SQLITE_BUSY (and `openPool` covers the one lock it does not).
     public init(directory: URL, pairLifetime: TimeInterval = 3600, minViewSeconds: TimeInterval = 0) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         fileURL = directory.appendingPathComponent(Self.fileName)
         self.pairLifetime = pairLifetime
         self.minViewSeconds = minViewSeconds
         var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        database = try DatabasePool(path: fileURL.path, configuration: configuration)
+        configuration.busyMode = .timeout(Self.busyTimeoutSeconds)
+        database = try Self.openPool(path: fileURL.path, configuration: configuration)
         try StudySchema.migrate(database)
+    }
+
+    /// How long a connection waits for another one's lock before SQLITE_BUSY, and how long opening keeps retrying.
+    static let busyTimeoutSeconds: TimeInterval = 5
+
+    /// Opens the pool, trying again while a new file's switch to WAL meets another connection's lock.
+    ///
+    /// GRDB's pool runs `PRAGMA journal_mode = WAL` on its writer. On a file still in rollback mode SQLite makes the
+    /// switch by upgrading a read transaction to a write one (`sqlite3BtreeSetVersion`), and `btreeBeginTrans` calls
+    /// the busy handler only when no transaction is open: waiting while holding a read lock could deadlock. So the
+    /// busy timeout does not cover it, and when several processes open one new file at once all but one can get
+    /// "database is locked" (StudySchemaTests.storesOpeningOneNewFileAtOnceAllSucceed; the same race is described in
+    /// https://github.com/elixir-sqlite/exqlite/issues/138). WAL is a property of the file: once one connection has
+    /// switched it, the pragma takes no write lock, so a short retry within the busy timeout succeeds.
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date(timeIntervalSinceNow: busyTimeoutSeconds)
+        var pause: TimeInterval = 0.005
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                // Random, so that the connections that lost together do not meet again on the next try.
+                Thread.sleep(forTimeInterval: .random(in: pause...(2 * pause)))
+                pause = min(2 * pause, 0.1)
+            }
+        }
     }
 
     /// Records a new pair for `session` and returns it with a fresh random id.

@@ -60,6 +60,32 @@ import Testing
         #expect(try LegacyStudyFile.schema(in: root).last == "user_version 1")
     }
 
+    /// The lock under the race above, made to happen every time: another connection holds the write lock of a file
+    /// still in rollback mode (as a second process does while it switches the file to WAL) when the store opens it.
+    /// SQLite refuses the store's own switch at once, without the busy handler (StudyStore.openPool says why), so
+    /// without the retry this fails with "database is locked" however long the busy timeout.
+    @Test func aStoreOpensAFileWhoseSwitchToWALAnotherConnectionHoldsUp() throws {
+        let directory = root.appendingPathComponent("held")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let other = try DatabaseQueue(path: directory.appendingPathComponent(StudyStore.fileName).path)
+        let held = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? other.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    held.signal()
+                    Thread.sleep(forTimeInterval: 0.3)
+                    return .commit
+                }
+            }
+            released.signal()
+        }
+        try #require(held.wait(timeout: .now() + 10) == .success)
+        let store = try StudyStore(directory: directory)
+        released.wait()
+        #expect(try store.results() == [])
+    }
+
     /// Several processes starting on one new file at once (here, stores with their own connections on many
     /// threads): each opens it, one creates the tables, and none fails on the migration record of another. Without
     /// the second pass in `StudySchema.migrate`, ten rounds of eight failed about every other run.
