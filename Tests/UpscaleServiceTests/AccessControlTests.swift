@@ -72,11 +72,11 @@ struct AccessControlTests {
     }
 
     /// Rotation: the old and the new key both work while both are configured (file and environment together).
-    @Test func twoKeysFromTheEnvironmentAndAFileBothWork() throws {
+    @Test func twoKeysFromTheEnvironmentAndAFileBothWork() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("binsr-keys-\(UUID().uuidString)")
         try Data("# rotated 2026-11-29\n\(Self.newKey)\n\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        var loaded = try ConfigLoader.load(
+        var loaded = try await ConfigLoader.load(
             file: nil, environment: ["BINSR_AUTH_API_KEYS": Self.oldKey, "BINSR_AUTH_API_KEY_FILE": file.path],
             overrides: [:])
         #expect(loaded.auth.keys.count == 2)
@@ -174,7 +174,7 @@ struct AccessControlTests {
         }
     }
 
-    @Test func weakOrMalformedKeysAndUnusableKeyFilesStopTheStartWithoutQuotingTheKey() {
+    @Test func weakOrMalformedKeysAndUnusableKeyFilesStopTheStartWithoutQuotingTheKey() async {
         let cases: [([String: String], String)] = [
             (["BINSR_AUTH_API_KEYS": "short"], "auth.apiKeys: key 1 is 5 characters"),
             (["BINSR_AUTH_API_KEYS": "\(Self.newKey),has space in it 0123"], "auth.apiKeys: key 2 has characters"),
@@ -182,7 +182,7 @@ struct AccessControlTests {
         ]
         for (environment, expected) in cases {
             do {
-                _ = try ConfigLoader.load(file: nil, environment: environment, overrides: [:])
+                _ = try await ConfigLoader.load(file: nil, environment: environment, overrides: [:])
                 Issue.record("accepted \(environment.keys)")
             } catch {
                 #expect(error.description.contains(expected), "\(error)")
