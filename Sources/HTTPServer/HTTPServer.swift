@@ -14,11 +14,11 @@ import Synchronization
 /// only complete requests leave the loop. Idle and slow connections cost a socket and a little memory, not a thread,
 /// and the admission rules (`ServerLimits`) decide who gives way when there are too many.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
+    public typealias Handler = @Sendable (Request, RequestContext) -> Response
     /// Called on the loop when a request's head is complete, before its body is read; must not block. A non-nil
     /// response is sent at once and the connection closed (the unread body makes it unusable): used to refuse
     /// unknown routes without reading uploads. The second argument is the request id the response will carry.
-    public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HTTPResponse?
+    public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> Response?
     /// Says which requests the handler answers at once without blocking (health checks): those run on the loop,
     /// skipping two thread hand-offs, and are answered even when every handler thread is busy.
     public typealias AnswersOnLoop = @Sendable (HTTPRequestHead) -> Bool

@@ -8,9 +8,9 @@ extension UpscaleService {
 
     /// `POST /upscale`: validate, queue, wait (dropping the job if the client leaves), answer with the image.
     func upscale(
-        _ request: HTTPRequest, _ context: RequestContext, logger: Logger, trace: RequestTrace,
+        _ request: Request, _ context: RequestContext, logger: Logger, trace: RequestTrace,
         model: inout String
-    ) throws(ServiceError) -> HTTPResponse {
+    ) throws(ServiceError) -> Response {
         var job = try prepareUpscale(request)
         // The stages are children of the server span: the client waits for them.
         job.trace = trace.root
@@ -35,17 +35,17 @@ extension UpscaleService {
         }
         let output = try outcome!.get()
         let headers = Self.imageHeaders(output, model: job.parameters.key)
-        return HTTPResponse(status: 200, headers: headers, body: output.bytes)
+        return Response(status: .ok, headers: headers, body: output.bytes)
     }
 
     /// Parses an upscale request once (parameters, image bytes, output format): the same for `POST /upscale` and
     /// `POST /v1/jobs`.
-    func prepareUpscale(_ request: HTTPRequest) throws(ServiceError) -> UpscaleJob {
+    func prepareUpscale(_ request: Request) throws(ServiceError) -> UpscaleJob {
         let parameters = try UpscaleParameters.parse(request.head, config: config, registry: registry)
-        let upload = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
+        let upload = try UploadKind(contentType: request.headers[.contentType], maxParts: config.http.maxMultipartParts)
         let encoded = try upload.imageBytes(request.body)
         guard let inputFormat = EncodedFormat(sniffing: encoded) else { throw .notAnImage }
-        let accept = request.headers["Accept"]
+        let accept = request.headers[.accept]
         guard
             let outputFormat = ContentNegotiation.choose(
                 explicit: parameters.format, input: inputFormat,
@@ -77,19 +77,17 @@ extension UpscaleService {
     }
 
     /// The headers of an image answer (`POST /upscale`, `GET /v1/jobs/{id}/result`).
-    static func imageHeaders(_ output: UpscaleJob.Output, model: ModelKey) -> HTTPHeaders {
-        var headers = HTTPHeaders([("Content-Type", output.format.mediaType)])
+    static func imageHeaders(_ output: UpscaleJob.Output, model: ModelKey) -> HTTPFields {
+        var headers: HTTPFields = [.contentType: output.format.mediaType]
         // W3C Server Timing: durations in milliseconds.
-        headers.add(
-            "Server-Timing",
-            output.stageSeconds.map {
-                "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
-            }.joined(separator: ", "))
-        headers.add("X-Model", model.description)
-        headers.add("X-Scale", String(model.scale))
-        headers.add("X-Input-Size", "\(output.inputSize.width)x\(output.inputSize.height)")
-        headers.add("X-Output-Size", "\(output.outputSize.width)x\(output.outputSize.height)")
-        headers.add("Vary", "Accept")
+        headers[.serverTiming] = output.stageSeconds.map {
+            "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
+        }.joined(separator: ", ")
+        headers[.xModel] = model.description
+        headers[.xScale] = String(model.scale)
+        headers[.xInputSize] = "\(output.inputSize.width)x\(output.inputSize.height)"
+        headers[.xOutputSize] = "\(output.outputSize.width)x\(output.outputSize.height)"
+        headers[.vary] = "Accept"
         return headers
     }
 }

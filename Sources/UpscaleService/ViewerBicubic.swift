@@ -22,14 +22,14 @@ enum ViewerBicubic {
     }
 
     static func respond(
-        _ request: HTTPRequest, config: ServiceConfig,
+        _ request: Request, config: ServiceConfig,
         coder: any ImageCoding
-    ) throws(ServiceError) -> HTTPResponse {
+    ) throws(ServiceError) -> Response {
         let scaleText = request.head.queryValue("scale") ?? String(config.defaultScale)
         guard let scale = Int(scaleText), scales.contains(scale) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales.map(String.init))
         }
-        let upload = try UploadKind(contentType: request.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
+        let upload = try UploadKind(contentType: request.headers[.contentType], maxParts: config.http.maxMultipartParts)
         let encoded = try upload.imageBytes(request.body)
         let clock = ContinuousClock()
         let start = clock.now
@@ -51,14 +51,13 @@ enum ViewerBicubic {
             throw ServiceError(error)
         }
         let stages = [("decode", decoded - start), ("bicubic", resized - decoded), ("encode", clock.now - resized)]
-        var headers = HTTPHeaders([("Content-Type", "image/png")])
-        headers.add(
-            "Server-Timing",
+        var headers: HTTPFields = [.contentType: "image/png"]
+        headers[.serverTiming] =
             stages.map { "\($0.0);dur=\(String(format: "%.2f", $0.1.seconds * 1000))" }
-                .joined(separator: ", "))
-        headers.add("X-Model", "bicubic-x\(scale)")
-        headers.add("X-Input-Size", "\(image.width)x\(image.height)")
-        headers.add("X-Output-Size", "\(result.width)x\(result.height)")
-        return HTTPResponse(status: 200, headers: headers, body: bytes)
+                .joined(separator: ", ")
+        headers[.xModel] = "bicubic-x\(scale)"
+        headers[.xInputSize] = "\(image.width)x\(image.height)"
+        headers[.xOutputSize] = "\(result.width)x\(result.height)"
+        return Response(status: .ok, headers: headers, body: bytes)
     }
 }

@@ -62,6 +62,17 @@ struct AccessControlTests {
         #expect(try call(service, "GET", "/v1/models?api_key=\(Self.newKey)").status == 401)
     }
 
+    /// Two Authorization lines read as one comma-joined value (RFC 9110 §5.3), which is no key: credentials that
+    /// two implementations could read differently are refused, never settled by picking a line.
+    @Test func repeatedCredentialsAreRefused() throws {
+        let service = try startService { $0.auth.apiKeys = [APIKey(Self.newKey)] }
+        defer { service.shutdown() }
+        let bearer = "Authorization: Bearer \(Self.newKey)"
+        #expect(try upscale(service, [bearer, bearer]).status == 401)
+        #expect(try upscale(service, ["X-API-Key: \(Self.newKey)", "x-api-key: \(Self.newKey)"]).status == 401)
+        #expect(try upscale(service, ["authorization: BEARER \(Self.newKey)"]).status == 200)
+    }
+
     @Test func theKeyIsAcceptedAsBearerOrXAPIKey() throws {
         let service = try startService { $0.auth.apiKeys = [APIKey(Self.newKey)] }
         defer { service.shutdown() }
