@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // The folder layout is the architecture: C libraries behind system-library targets, one module per concern,
 // and the `binsr` executable that ties them together. See README.md. Linux only: the HTTP server's event loop is
 // epoll, and the engine links oneDNN and libgomp as Debian packages them.
@@ -16,6 +16,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        // JSON files, environment and command-line providers only: the Reloading, Logging and YAML traits would add
+        // swift-service-lifecycle, swift-metrics' reloading and Yams to every fresh build for nothing we use.
+        .package(
+            url: "https://github.com/apple/swift-configuration", exact: "1.4.0",
+            traits: ["JSON", "CommandLineArguments"]),
+        // HTTPTypes only; the default FoundationURL trait serves HTTPTypesFoundation, which we do not link.
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0", traits: []),
     ],
     targets: [
         // C libraries, each imported privately by exactly one Swift module.
@@ -47,7 +54,12 @@ let package = Package(
             dependencies: ["CDNNL", "CQuantize", "Imaging", .product(name: "Logging", package: "swift-log")]),
         // A small HTTP/1.1 server: non-blocking BSD sockets on an epoll event loop, a handler thread pool;
         // knows nothing about super-resolution.
-        .target(name: "HTTPServer", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "CEpoll", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         // The blind user study's vote store (pairs, votes, Wilson intervals) on SQLite through GRDB.
         .target(name: "StudyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The upscale service: routes, readiness, worker pool, metrics, config. It meets the engine through its
@@ -61,6 +73,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
         // The web viewer and the blind A/B study (pages, static files, /study/*, the bicubic baseline), mounted

@@ -164,11 +164,11 @@ final class Connection: @unchecked Sendable {
             switch event {
             case .head(let head):
                 phase = .body(start: ContinuousClock.now, bytes: 0)
-                let requestID = Self.requestID(head.headers["X-Request-Id"])
+                let requestID = Self.requestID(head.headers[.xRequestID])
                 switch server.earlyResponse?(head, requestID) ?? .proceed(parsed: nil) {
                 case .refuse(var early):
                     // The body was not read, so the connection cannot continue (RFC 9110 §15.5.1 note).
-                    early.headers.set("X-Request-Id", requestID)
+                    early.headers[.xRequestID] = requestID
                     return respond(early, headOnly: head.method == .head, keepAlive: false)
                 case .proceed(let parsed):
                     parsedHead = parsed
@@ -184,12 +184,12 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private func dispatch(_ request: HTTPRequest) {
+    private func dispatch(_ request: Request) {
         phase = .handling
         pauseReading()
         let context = RequestContext(
             socket: socket, receivedAt: requestStart ?? ContinuousClock.now,
-            requestID: Self.requestID(request.headers["X-Request-Id"]), remoteAddress: address,
+            requestID: Self.requestID(request.headers[.xRequestID]), remoteAddress: address,
             parsedHead: parsedHead)
         parsedHead = nil
         if server.answersOnLoop?(request.head) == true {
@@ -202,11 +202,11 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private func handled(_ request: HTTPRequest, context: RequestContext, response: HTTPResponse) {
+    private func handled(_ request: Request, context: RequestContext, response: Response) {
         guard !isClosed else { return }
         if response.abandonConnection || closeWhenHandled { return close() }
         var response = response
-        response.headers.set("X-Request-Id", context.requestID)
+        response.headers[.xRequestID] = context.requestID
         let keepAlive = request.head.keepAlive && !response.closeConnection && !server.isDrainingOnLoop
         respond(response, headOnly: request.method == .head, keepAlive: keepAlive)
     }
@@ -219,13 +219,13 @@ final class Connection: @unchecked Sendable {
         let requestID = Self.requestID(nil)
         logger.info("request rejected", metadata: ["request-id": "\(requestID)", "error": "\(error)"])
         var response = ProblemResponse.make(for: error, requestID: requestID)
-        response.headers.set("X-Request-Id", requestID)
+        response.headers[.xRequestID] = requestID
         respond(response, headOnly: false, keepAlive: false)
     }
 
-    private func respond(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool) {
+    private func respond(_ response: Response, headOnly: Bool, keepAlive: Bool) {
         var response = response
-        response.headers.set("Date", HTTPDate.now())
+        response.headers[.date] = HTTPDate.now()
         output += response.serialized(headOnly: headOnly, keepAlive: keepAlive)
         lingerAfterWrite = !keepAlive
         phase = .writing(progress: ContinuousClock.now)

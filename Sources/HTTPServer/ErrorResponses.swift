@@ -1,21 +1,21 @@
 /// An error that knows its HTTP representation. Each layer's error type conforms; `ProblemResponse.make(for:)` is
-/// the one place errors become responses (habit: NIO `HTTPResponseError`).
+/// the one place errors become responses (habit: Hummingbird's `HTTPResponseError`, a typed status).
 public protocol HTTPResponseError: Error {
-    var status: Int { get }
+    var status: HTTPResponse.Status { get }
     /// A short, stable summary of the problem type (RFC 9457 §3.1.3).
     var title: String { get }
     /// What exactly went wrong with this request, for the client (RFC 9457 §3.1.4).
     var detail: String { get }
     /// Extra response headers (`Allow`, `Retry-After`).
-    var headers: [(String, String)] { get }
+    var headers: HTTPFields { get }
     /// True when the connection cannot be trusted to carry another request (framing errors).
     var closesConnection: Bool { get }
 }
 
 extension HTTPResponseError {
-    public var headers: [(String, String)] { [] }
+    public var headers: HTTPFields { [:] }
     public var closesConnection: Bool { false }
-    public var title: String { HTTPResponse.reasonPhrase(status) }
+    public var title: String { status.reasonPhrase }
 }
 
 /// Errors of the connection itself (not of the request syntax).
@@ -33,15 +33,15 @@ public enum ConnectionError: Error, Equatable, Sendable {
 }
 
 extension HTTPParseError: HTTPResponseError {
-    public var status: Int {
+    public var status: HTTPResponse.Status {
         switch self {
-        case .requestLineTooLong: 414
-        case .headersTooLarge, .tooManyHeaders: 431
-        case .bodyTooLarge: 413
-        case .unsupportedVersion: 505
-        case .unsupportedTransferCoding: 501
-        case .unsupportedExpectation: 417
-        case .malformed: 400
+        case .requestLineTooLong: .uriTooLong
+        case .headersTooLarge, .tooManyHeaders: .requestHeaderFieldsTooLarge
+        case .bodyTooLarge: .contentTooLarge
+        case .unsupportedVersion: .httpVersionNotSupported
+        case .unsupportedTransferCoding: .notImplemented
+        case .unsupportedExpectation: .expectationFailed
+        case .malformed: .badRequest
         }
     }
 
@@ -63,10 +63,10 @@ extension HTTPParseError: HTTPResponseError {
 }
 
 extension ConnectionError: HTTPResponseError {
-    public var status: Int {
+    public var status: HTTPResponse.Status {
         switch self {
-        case .timeout, .tooSlow: 408
-        case .tooManyConnections, .tooManyConnectionsFromAddress, .bodyBudgetExhausted: 503
+        case .timeout, .tooSlow: .requestTimeout
+        case .tooManyConnections, .tooManyConnectionsFromAddress, .bodyBudgetExhausted: .serviceUnavailable
         }
     }
 
@@ -83,10 +83,10 @@ extension ConnectionError: HTTPResponseError {
         }
     }
 
-    public var headers: [(String, String)] {
+    public var headers: HTTPFields {
         switch self {
-        case .tooManyConnections, .tooManyConnectionsFromAddress, .bodyBudgetExhausted: [("Retry-After", "1")]
-        case .timeout, .tooSlow: []
+        case .tooManyConnections, .tooManyConnectionsFromAddress, .bodyBudgetExhausted: [.retryAfter: "1"]
+        case .timeout, .tooSlow: [:]
         }
     }
 
@@ -97,11 +97,11 @@ extension ConnectionError: HTTPResponseError {
 public enum ProblemResponse {
     /// The response for any error: its own representation if it has one, else an opaque 500 (internal details go to
     /// the log, never to the client).
-    public static func make(for error: any Error, requestID: String? = nil) -> HTTPResponse {
+    public static func make(for error: any Error, requestID: String? = nil) -> Response {
         guard let error = error as? any HTTPResponseError else {
             return make(
-                status: 500, title: "Internal Server Error", detail: "The server failed to handle the request.",
-                headers: [], close: false, requestID: requestID)
+                status: .internalServerError, title: "Internal Server Error",
+                detail: "The server failed to handle the request.", headers: [:], close: false, requestID: requestID)
         }
         return make(
             status: error.status, title: error.title, detail: error.detail, headers: error.headers,
@@ -109,19 +109,17 @@ public enum ProblemResponse {
     }
 
     public static func make(
-        status: Int, title: String, detail: String, headers: [(String, String)], close: Bool,
+        status: HTTPResponse.Status, title: String, detail: String, headers: HTTPFields, close: Bool,
         requestID: String?
-    ) -> HTTPResponse {
+    ) -> Response {
         var fields = [
-            ("type", "\"about:blank\""), ("title", quoted(title)), ("status", String(status)),
+            ("type", "\"about:blank\""), ("title", quoted(title)), ("status", String(status.code)),
             ("detail", quoted(detail)),
         ]
         if let requestID { fields.append(("instance", quoted("urn:request:" + requestID))) }
         let json = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-        var response = HTTPResponse(
-            status: status, headers: HTTPHeaders(headers), body: Array(json.utf8),
-            closeConnection: close)
-        response.headers.set("Content-Type", "application/problem+json")
+        var response = Response(status: status, headers: headers, body: Array(json.utf8), closeConnection: close)
+        response.headers[.contentType] = "application/problem+json"
         return response
     }
 

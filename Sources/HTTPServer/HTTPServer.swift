@@ -14,7 +14,7 @@ import Synchronization
 /// only complete requests leave the loop. Idle and slow connections cost a socket and a little memory, not a thread,
 /// and the admission rules (`ServerLimits`) decide who gives way when there are too many.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
+    public typealias Handler = @Sendable (Request, RequestContext) -> Response
     /// Called on the loop when a request's head is complete, before its body is read; must not block. The second
     /// argument is the request id the response will carry.
     public typealias EarlyResponse = @Sendable (HTTPRequestHead, String) -> HeadVerdict

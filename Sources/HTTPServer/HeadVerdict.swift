@@ -5,5 +5,5 @@ public enum HeadVerdict: Sendable {
     case proceed(parsed: (any Sendable)?)
     /// Send this at once and close the connection (the unread body makes it unusable): refuses unknown routes and
     /// bad parameters without reading uploads.
-    case refuse(HTTPResponse)
+    case refuse(Response)
 }

@@ -16,7 +16,7 @@ public enum MultipartError: Error, Equatable, Sendable {
 }
 
 extension MultipartError: HTTPResponseError {
-    public var status: Int { 400 }
+    public var status: HTTPResponse.Status { .badRequest }
     public var detail: String {
         switch self {
         case .missingBoundary: "multipart/form-data without a boundary parameter."
@@ -93,24 +93,24 @@ public struct MultipartParser: Sendable {
             contentStart = found + 4
         }
         guard headerEnd - bytes.startIndex <= maxPartHeaderBytes else { throw .malformed("part headers too large") }
-        var headers = HTTPHeaders()
+        var headers = HTTPFields()
         if headerEnd > bytes.startIndex {
             for line in Self.lines(bytes[bytes.startIndex..<headerEnd]) {
                 do {
-                    let (name, value) = try HeaderLine.parse(line)
-                    headers.add(name, value)
+                    headers.append(try HeaderLine.parse(line))
                 } catch {
                     throw .malformed("invalid part header")
                 }
             }
         }
-        guard headers.values("Content-Disposition").count == 1, let disposition = headers["Content-Disposition"],
+        let dispositions = headers[values: .contentDisposition]
+        guard dispositions.count == 1, let disposition = dispositions.first,
             let parsed = MediaType("form-data/x" + disposition.drop { $0 != ";" }),
             disposition.prefix(while: { $0 != ";" }).trimmingCharacters(in: " \t").lowercased() == "form-data",
             let name = parsed.parameters["name"]
         else { throw .malformed("part without 'Content-Disposition: form-data; name=...'") }
         return MultipartPart(
-            name: name, filename: parsed.parameters["filename"], contentType: headers["Content-Type"],
+            name: name, filename: parsed.parameters["filename"], contentType: headers[.contentType],
             body: Array(bytes[contentStart...]))
     }
 

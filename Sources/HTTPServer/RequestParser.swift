@@ -11,12 +11,12 @@
 public struct RequestParser: Sendable {
     public enum Event: Sendable, Equatable {
         case head(HTTPRequestHead)
-        case message(HTTPRequest)
+        case message(Request)
     }
 
     enum State: Sendable {
         case requestLine
-        case headers(RequestLine, fields: [(String, String)], bytes: Int)
+        case headers(RequestLine, fields: [HTTPField], bytes: Int)
         case headDelivered(HTTPRequestHead)
         case fixedBody(HTTPRequestHead, remaining: Int)
         case chunkSize(HTTPRequestHead)
@@ -118,7 +118,7 @@ public struct RequestParser: Sendable {
                 else { return nil }
                 let size = try ChunkSizeLine.parse(line)
                 if size == 0 {
-                    state = .trailers(head, count: head.headers.fields.count, bytes: 0)
+                    state = .trailers(head, count: head.headers.count, bytes: 0)
                 } else {
                     guard size <= limits.maxBodyBytes - body.count else {
                         throw .bodyTooLarge(limit: limits.maxBodyBytes)
@@ -154,7 +154,7 @@ public struct RequestParser: Sendable {
     }
 
     private mutating func finish(_ head: HTTPRequestHead) -> Event {
-        let message = HTTPRequest(head: head, body: body)
+        let message = Request(head: head, body: body)
         body = []
         state = .requestLine
         return .message(message)

@@ -1,7 +1,7 @@
 /// `method SP request-target SP HTTP-version` (RFC 9112 §3), parsed strictly: single spaces, token method,
 /// visible-ASCII target.
 struct RequestLine: Sendable, Equatable {
-    var method: HTTPMethod
+    var method: HTTPRequest.Method
     var target: String
     var minorVersion: Int
 
@@ -10,9 +10,12 @@ struct RequestLine: Sendable, Equatable {
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw .malformed("request line is not 'METHOD target HTTP/1.1'")
         }
-        guard parts[0].allSatisfy(\.isTokenCharacter) else { throw .malformed("invalid method") }
+        // RFC 9110 §9.1: any token is a method; swift-http-types checks the same grammar.
+        guard parts[0].allSatisfy(\.isTokenCharacter),
+            let method = HTTPRequest.Method(String(decoding: parts[0], as: UTF8.self))
+        else { throw .malformed("invalid method") }
         guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .malformed("invalid request target") }
-        method = HTTPMethod(rawValue: String(decoding: parts[0], as: UTF8.self))
+        self.method = method
         target = String(decoding: parts[1], as: UTF8.self)
         minorVersion = try Self.parseVersion(Array(parts[2]))
     }
@@ -32,14 +35,16 @@ struct RequestLine: Sendable, Equatable {
 
 /// `field-name ":" OWS field-value OWS` (RFC 9112 §5, RFC 9110 §5.5).
 enum HeaderLine {
-    static func parse(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
+    static func parse(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPField {
         guard let first = line.first else { throw .malformed("empty header line") }
         // RFC 9112 §5.2: obs-fold is deprecated; a server may reject it with 400, which removes a parsing ambiguity.
         if first == .space || first == .tab { throw .malformed("obsolete line folding in header") }
         guard let colon = line.firstIndex(of: .colon) else { throw .malformed("header line without ':'") }
         let name = line[line.startIndex..<colon]
         // RFC 9112 §5.1: whitespace between name and colon MUST be rejected with 400.
-        guard !name.isEmpty, name.allSatisfy(\.isTokenCharacter) else { throw .malformed("invalid header name") }
+        guard !name.isEmpty, name.allSatisfy(\.isTokenCharacter),
+            let fieldName = HTTPField.Name(String(decoding: name, as: UTF8.self))
+        else { throw .malformed("invalid header name") }
         var value = line[(colon + 1)...]
         while let byte = value.first, byte == .space || byte == .tab { value.removeFirst() }
         while let byte = value.last, byte == .space || byte == .tab { value.removeLast() }
@@ -47,9 +52,10 @@ enum HeaderLine {
         guard value.allSatisfy({ $0 == .space || $0 == .tab || ($0 > 0x20 && $0 != 0x7F) }) else {
             throw .malformed("control character in header value")
         }
-        // Values are decoded as ISO-8859-1 so that obs-text bytes survive without failing UTF-8 validation.
+        // Values are decoded as ISO-8859-1 so that obs-text bytes survive without failing UTF-8 validation; the
+        // checks above leave nothing for `HTTPField` to legalize.
         let text = String(String.UnicodeScalarView(value.map { Unicode.Scalar($0) }))
-        return (String(decoding: name, as: UTF8.self), text)
+        return HTTPField(name: fieldName, value: text)
     }
 }
 
@@ -76,21 +82,22 @@ enum ChunkSizeLine {
 struct HeadBuilder {
     let limits: ServerLimits
 
-    func makeHead(_ line: RequestLine, fields: [(String, String)]) throws(HTTPParseError) -> HTTPRequestHead {
-        let headers = HTTPHeaders(fields)
+    func makeHead(_ line: RequestLine, fields: [HTTPField]) throws(HTTPParseError) -> HTTPRequestHead {
+        let headers = HTTPFields(fields)
         let (path, query) = try QueryDecoding.split(target: try originForm(line.target))
         // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without exactly one Host field.
-        let hosts = headers.values("Host")
+        let hosts = headers[values: .hostField]
         if line.minorVersion >= 1 && hosts.count != 1 { throw .malformed("exactly one Host header is required") }
         if hosts.count > 1 { throw .malformed("more than one Host header") }
 
         let framing = try bodyFraming(headers, minorVersion: line.minorVersion)
-        let connection = headers.tokens("Connection")
+        let connection = headers.tokens(.connection)
         let keepAlive =
             line.minorVersion >= 1 ? !connection.contains("close") : connection.contains("keep-alive")
         var expectsContinue = false
-        if let expectation = headers["Expect"] {
-            guard expectation.lowercased() == "100-continue", headers.values("Expect").count == 1 else {
+        let expectations = headers[values: .expect]
+        if let expectation = expectations.first {
+            guard expectation.lowercased() == "100-continue", expectations.count == 1 else {
                 throw .unsupportedExpectation(expectation)
             }
             // RFC 9110 §10.1.1: a server MUST ignore 100-continue from an HTTP/1.0 client.
@@ -114,13 +121,13 @@ struct HeadBuilder {
     }
 
     /// RFC 9112 §6.3, minus the leniencies that enable smuggling.
-    private func bodyFraming(_ headers: HTTPHeaders, minorVersion: Int) throws(HTTPParseError) -> BodyFraming {
-        let lengths = headers.values("Content-Length")
-        if headers.contains("Transfer-Encoding") {
+    private func bodyFraming(_ headers: HTTPFields, minorVersion: Int) throws(HTTPParseError) -> BodyFraming {
+        let lengths = headers[values: .contentLength]
+        if headers.contains(.transferEncoding) {
             // §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; with Content-Length it may be an attack.
             if minorVersion == 0 { throw .malformed("Transfer-Encoding in an HTTP/1.0 request") }
             if !lengths.isEmpty { throw .malformed("both Transfer-Encoding and Content-Length") }
-            let codings = headers.tokens("Transfer-Encoding")
+            let codings = headers.tokens(.transferEncoding)
             // §6.3: chunked must be the final coding, exactly once, or the length cannot be determined.
             guard codings.last == "chunked", codings.filter({ $0 == "chunked" }).count == 1 else {
                 throw .malformed("Transfer-Encoding without a final chunked")

@@ -1,93 +1,67 @@
+import Configuration
 import HTTPServer
 import StudyStore
 
-/// One setting: its name in the JSON file, how it is parsed from text and where it is stored.
-struct ConfigKey: Sendable {
-    enum Kind: Sendable { case integer, number, string, boolean, stringList }
+/// One setting: its key in config/binsr.json and the `ServiceConfig` field it fills. The other spellings are
+/// swift-configuration's: `http.maxBodyBytes` is BINSR_HTTP_MAX_BODY_BYTES in the environment (prefix `binsr`) and
+/// `--http-max-body-bytes` on the command line.
+struct ConfigSetting: Sendable {
+    enum Kind: Sendable { case integer, number, string, boolean, secretList }
 
     let name: String
     let kind: Kind
-    /// Stores the parsed value; returns a problem description when the text does not parse.
-    let apply: @Sendable (String, inout ServiceConfig) -> String?
+    /// Reads the setting through the provider hierarchy into `config`; false when no provider held a value of the
+    /// right type (absent everywhere, or the first provider holding it has one that does not convert).
+    let read: @Sendable (ConfigReader, inout ServiceConfig) -> Bool
+    /// The value as the JSON file would hold it, secrets redacted (`binsr serve --print-config`).
+    let printed: @Sendable (ServiceConfig) -> any Sendable
 
-    /// `http.maxBodyBytes` -> `BINSR_HTTP_MAX_BODY_BYTES`.
-    var environmentName: String {
-        var result = "BINSR_"
-        for character in name {
-            if character == "." {
-                result += "_"
-            } else if character.isUppercase {
-                result += "_\(character)"
-            } else {
-                result += character.uppercased()
-            }
-        }
-        return result
+    var key: AbsoluteConfigKey { AbsoluteConfigKey(name.split(separator: ".").map(String.init)) }
+
+    static func integer(_ name: String, _ path: WritableKeyPath<ServiceConfig, Int> & Sendable) -> ConfigSetting {
+        make(name, .integer, path) { $0.int(forKey: $1) }
     }
 
-    /// `http.maxBodyBytes` -> `http-max-body-bytes`.
-    var flagName: String {
-        var result = ""
-        for character in name {
-            if character == "." {
-                result += "-"
-            } else if character.isUppercase {
-                result += "-\(character.lowercased())"
-            } else {
-                result.append(character)
-            }
-        }
-        return result
+    static func number(_ name: String, _ path: WritableKeyPath<ServiceConfig, Double> & Sendable) -> ConfigSetting {
+        make(name, .number, path) { $0.double(forKey: $1) }
     }
 
-    static func integer(_ name: String, _ path: WritableKeyPath<ServiceConfig, Int> & Sendable) -> ConfigKey {
-        ConfigKey(name: name, kind: .integer) { text, config in
-            guard let value = Int(text) else { return "expected an integer, got \(text)" }
-            config[keyPath: path] = value
-            return nil
-        }
+    static func string(_ name: String, _ path: WritableKeyPath<ServiceConfig, String> & Sendable) -> ConfigSetting {
+        make(name, .string, path) { $0.string(forKey: $1) }
     }
 
-    static func number(_ name: String, _ path: WritableKeyPath<ServiceConfig, Double> & Sendable) -> ConfigKey {
-        ConfigKey(name: name, kind: .number) { text, config in
-            guard let value = Double(text) else { return "expected a number, got \(text)" }
-            config[keyPath: path] = value
-            return nil
-        }
+    /// JSON true/false; in the environment true/false, yes/no or 1/0, on the command line true/false.
+    static func boolean(_ name: String, _ path: WritableKeyPath<ServiceConfig, Bool> & Sendable) -> ConfigSetting {
+        make(name, .boolean, path) { $0.bool(forKey: $1) }
     }
 
-    static func string(_ name: String, _ path: WritableKeyPath<ServiceConfig, String> & Sendable) -> ConfigKey {
-        ConfigKey(name: name, kind: .string) { text, config in
-            config[keyPath: path] = text
-            return nil
-        }
-    }
-
-    /// JSON true/false; in the environment and flags `true`/`false` (or 1/0).
-    static func boolean(_ name: String, _ path: WritableKeyPath<ServiceConfig, Bool> & Sendable) -> ConfigKey {
-        ConfigKey(name: name, kind: .boolean) { text, config in
-            switch text.lowercased() {
-            case "true", "1": config[keyPath: path] = true
-            case "false", "0": config[keyPath: path] = false
-            default: return "expected true or false, got \(text)"
-            }
-            return nil
-        }
-    }
-
-    /// API keys: a JSON array of strings; in the environment and flags one comma-separated string. The problem text
-    /// never quotes the value (it may be a key).
-    static func keys(_ name: String, _ path: WritableKeyPath<ServiceConfig, [APIKey]> & Sendable) -> ConfigKey {
-        ConfigKey(name: name, kind: .stringList) { text, config in
-            config[keyPath: path] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    /// API keys: a JSON array of strings; in the environment and on the command line one comma-separated string.
+    /// Read as secret, so that swift-configuration's access reports redact them; `APIKey` redacts itself.
+    static func keys(_ name: String, _ path: WritableKeyPath<ServiceConfig, [APIKey]> & Sendable) -> ConfigSetting {
+        make(name, .secretList, path) { reader, key in
+            reader.stringArray(forKey: key, isSecret: true)?.map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.map(APIKey.init)
-            return nil
+        }
+    }
+
+    private static func make<Value: Sendable>(
+        _ name: String, _ kind: Kind, _ path: WritableKeyPath<ServiceConfig, Value> & Sendable,
+        _ get: @escaping @Sendable (ConfigReader, ConfigKey) -> Value?
+    ) -> ConfigSetting {
+        let read: @Sendable (ConfigReader, inout ServiceConfig) -> Bool = { reader, config in
+            guard let value = get(reader, ConfigKey(name)) else { return false }
+            config[keyPath: path] = value
+            return true
+        }
+        return ConfigSetting(name: name, kind: kind, read: read) { config in
+            let value = config[keyPath: path]
+            return (value as? [APIKey])?.map(\.description) ?? value
         }
     }
 }
 
 enum ConfigKeys {
-    static let all: [ConfigKey] = [
+    static let all: [ConfigSetting] = [
         .string("host", \.host),
         .integer("port", \.port),
         .integer("workers", \.workers),

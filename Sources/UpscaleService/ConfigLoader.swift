@@ -1,5 +1,7 @@
+import Configuration
 import Foundation
 import HTTPServer
+import SystemPackage
 
 /// A configuration problem, reported at start with the source and key so the operator can fix it.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -7,40 +9,53 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String { "invalid configuration:\n  " + messages.joined(separator: "\n  ") }
 }
 
-/// Merges defaults < JSON file < BINSR_* environment < flags into a validated `ServiceConfig`.
+/// Reads defaults < JSON file < BINSR_* environment < flags into a validated `ServiceConfig`, through one
+/// swift-configuration `ConfigReader` whose providers are asked in that order, highest first.
 ///
-/// Each key is defined once in `ConfigKeys.all`; its environment name is derived (`queueDepth` -> BINSR_QUEUE_DEPTH,
-/// `http.maxBodyBytes` -> BINSR_HTTP_MAX_BODY_BYTES) and its flag name too (`--queue-depth`).
+/// Each key is listed once in `ConfigKeys.all`; swift-configuration derives its environment name (`queueDepth` ->
+/// BINSR_QUEUE_DEPTH, `http.maxBodyBytes` -> BINSR_HTTP_MAX_BODY_BYTES) and its flag (`--queue-depth`). What the
+/// library leaves to the application is kept here: a value of the wrong type is an error naming its source (the
+/// reader would quietly fall back to the default), and so is a key nobody reads (a typo).
 public enum ConfigLoader {
     public static func load(
         file: String?, environment: [String: String], overrides: [String: String]
-    ) throws(ConfigError) -> ServiceConfig {
-        var config = ServiceConfig()
+    ) async throws(ConfigError) -> ServiceConfig {
         var problems: [String] = []
-        if let file {
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: file))
-                guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                    throw ConfigError(messages: ["\(file): the top level must be a JSON object"])
-                }
-                problems += apply(json: object, prefix: "", to: &config, source: file)
-            } catch let error as ConfigError {
-                throw error
-            } catch {
-                throw ConfigError(messages: ["\(file): \(error.localizedDescription)"])
-            }
-        }
-        for key in ConfigKeys.all {
-            if let value = environment[key.environmentName] {
-                if let problem = key.apply(value, &config) { problems.append("\(key.environmentName): \(problem)") }
-            }
-        }
+        var arguments = ["binsr"]
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
-            guard let key = ConfigKeys.all.first(where: { $0.name == name || $0.flagName == name }) else {
+            guard let setting = ConfigKeys.all.first(where: { $0.name == name || flagName($0) == "--" + name }) else {
                 problems.append("unknown setting '\(name)'")
                 continue
             }
-            if let problem = key.apply(value, &config) { problems.append("--\(key.flagName): \(problem)") }
+            arguments.append("\(flagName(setting))=\(value)")
+        }
+        // API keys are marked secret where they are read (`ConfigSetting.keys`), whichever provider holds them.
+        let flags = CommandLineArgumentsProvider(arguments: arguments)
+        let variables = EnvironmentVariablesProvider(environmentVariables: environment)
+            .prefixKeys(with: ConfigKey("binsr"))
+        var providers: [any ConfigProvider] = [flags, variables]
+        var fileValues: [String: Any] = [:]
+        if let file {
+            fileValues = try JSONKeyPaths.read(file)
+            problems += JSONKeyPaths.problems(fileValues, source: file)
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw ConfigError(messages: ["\(file): \(error)"])
+            }
+        }
+        let reader = ConfigReader(providers: providers)
+        var config = ServiceConfig()
+        for setting in ConfigKeys.all where !setting.read(reader, &config) {
+            // Absent everywhere keeps the default; otherwise the first provider that holds it (the one the reader
+            // stopped at) has a value of the wrong type.
+            if let raw = text(of: setting, in: flags) {
+                problems.append("\(flagName(setting)): \(mismatch(setting.kind, raw))")
+            } else if let raw = text(of: setting, in: variables) {
+                problems.append("\(environmentName(setting)): \(mismatch(setting.kind, raw))")
+            } else if let value = fileValues[setting.name] {
+                problems.append("\(file ?? ""): \(JSONKeyPaths.mismatch(setting, value))")
+            }
         }
         if let problem = config.auth.loadKeyFile() { problems.append(problem) }
         problems += config.validationProblems()
@@ -48,50 +63,52 @@ public enum ConfigLoader {
         return config
     }
 
-    private static func apply(
-        json: [String: Any], prefix: String, to config: inout ServiceConfig,
-        source: String
-    ) -> [String] {
-        var problems: [String] = []
-        for (name, value) in json.sorted(by: { $0.key < $1.key }) {
-            let path = prefix + name
-            if let nested = value as? [String: Any] {
-                problems += apply(json: nested, prefix: path + ".", to: &config, source: source)
-                continue
+    /// The configuration as a JSON object shaped like config/binsr.json, API keys shown as `<redacted>`
+    /// (`binsr serve --print-config`).
+    public static func printed(_ config: ServiceConfig) -> String {
+        var root: [String: any Sendable] = [:]
+        for setting in ConfigKeys.all {
+            let parts = setting.name.split(separator: ".").map(String.init)
+            if parts.count == 1 {
+                root[parts[0]] = setting.printed(config)
+            } else {
+                var section = root[parts[0]] as? [String: any Sendable] ?? [:]
+                section[parts[1]] = setting.printed(config)
+                root[parts[0]] = section
             }
-            guard let key = ConfigKeys.all.first(where: { $0.name == path }) else {
-                problems.append("\(source): unknown key '\(path)'")
-                continue
-            }
-            // JSON types must match the key: a quoted number or a numeric host is a mistake worth reporting.
-            let text: String
-            switch (value, key.kind) {
-            case (let string as String, .string): text = string
-            case (let number as NSNumber, .integer) where !number.isBoolean,
-                (let number as NSNumber, .number) where !number.isBoolean:
-                text = number.stringValue
-            case (let flag as NSNumber, .boolean) where flag.isBoolean: text = flag.boolValue ? "true" : "false"
-            case (let list as [String], .stringList) where !list.contains(where: { $0.contains(",") }):
-                text = list.joined(separator: ",")
-            default:
-                let expected: String
-                switch key.kind {
-                case .string: expected = "a string"
-                case .integer, .number: expected = "a number"
-                case .boolean: expected = "true or false"
-                case .stringList: expected = "a list of strings without commas"
-                }
-                problems.append("\(source): '\(path)' must be \(expected)")
-                continue
-            }
-            if let problem = key.apply(text, &config) { problems.append("\(source): '\(path)': \(problem)") }
         }
-        return problems
+        let data = try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data ?? Data(), as: UTF8.self)
     }
-}
 
-extension NSNumber {
-    /// JSONSerialization hands out JSON true/false as NSNumber too; their type encoding is `c` (char), a number's
-    /// is not, so `"port": true` is reported instead of read as port 1.
-    fileprivate var isBoolean: Bool { String(cString: objCType) == "c" }
+    /// `--http-max-body-bytes`, as `CommandLineArgumentsProvider` spells the key.
+    static func flagName(_ setting: ConfigSetting) -> String {
+        (try? CommandLineArgumentsProvider(arguments: []).value(forKey: setting.key, type: .string).encodedKey) ?? ""
+    }
+
+    /// `BINSR_HTTP_MAX_BODY_BYTES`, as `EnvironmentVariablesProvider` spells the prefixed key.
+    static func environmentName(_ setting: ConfigSetting) -> String {
+        let provider = EnvironmentVariablesProvider(environmentVariables: [:]).prefixKeys(with: ConfigKey("binsr"))
+        return (try? provider.value(forKey: setting.key, type: .string).encodedKey) ?? ""
+    }
+
+    /// The provider's text for the setting, nil when it has none. Asked as text, which never fails to convert.
+    private static func text(of setting: ConfigSetting, in provider: some ConfigProvider) -> String? {
+        switch try? provider.value(forKey: setting.key, type: .stringArray).value?.content {
+        case .stringArray(let values): values.joined(separator: ",")
+        default: nil
+        }
+    }
+
+    /// Environment and flag values are text; only numbers and booleans can fail to convert, and neither is a secret.
+    private static func mismatch(_ kind: ConfigSetting.Kind, _ raw: String) -> String {
+        switch kind {
+        case .integer: "expected an integer, got \(raw)"
+        case .number: "expected a number, got \(raw)"
+        case .boolean: "expected true or false, got \(raw)"
+        // Only the command line fails here: it splits values at commas, swift-configuration's list convention.
+        case .string: "expected one value, got \(raw)"
+        case .secretList: "expected a list of keys"
+        }
+    }
 }

@@ -14,15 +14,15 @@ public protocol MountedSite: Sendable {
     /// (`AccessPolicy`). Decided from the path alone, before the body is read.
     func needsKey(_ path: String) -> Bool
     /// The answer for a request to one of the site's paths; nil when the path is not the site's (then 404).
-    func respond(to request: HTTPRequest, _ context: RequestContext) -> SiteAnswer?
+    func respond(to request: Request, _ context: RequestContext) -> SiteAnswer?
 }
 
 /// How a mounted site answers a request.
 public enum SiteAnswer: Sendable {
     /// The site's own response.
-    case response(HTTPResponse)
+    case response(Response)
     /// Answer as `POST /upscale` answers this request (the site's rewrite of the client's, e.g. with
     /// `model=bicubic`): the same parameter and upload parsing, the same job on the bounded worker queue (a full
     /// queue is a 503), the same headers, metrics and problem responses.
-    case upscale(HTTPRequest)
+    case upscale(Request)
 }

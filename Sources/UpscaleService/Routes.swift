@@ -5,7 +5,7 @@ import Logging
 extension UpscaleService {
     /// Dispatches one complete request; every error becomes its problem response here, and every request is logged
     /// and counted once.
-    func handle(_ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse {
+    func handle(_ request: Request, _ context: RequestContext) -> Response {
         metrics.inFlightChanged(by: 1)
         defer { metrics.inFlightChanged(by: -1) }
         // Job paths carry an id; the router knows them by their templates (JobRoutes.swift).
@@ -24,7 +24,7 @@ extension UpscaleService {
         logger[metadataKey: "span-id"] = "\(trace.spanID)"
         var routeLabel = "unmatched"
         var modelLabel = ""
-        var response: HTTPResponse
+        var response: Response
         do {
             switch resolution {
             case .matched(let route): routeLabel = route.rawValue
@@ -68,13 +68,13 @@ extension UpscaleService {
         }
         let seconds = (ContinuousClock().now - context.receivedAt).seconds
         metrics.recordRequest(
-            route: routeLabel, method: request.method.rawValue, status: response.status,
+            route: routeLabel, method: request.method.rawValue, status: response.status.code,
             model: modelLabel, seconds: seconds, bytesIn: request.body.count,
             bytesOut: response.body.count)
         logger.info(
             "request",
             metadata: [
-                "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+                "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status.code)",
                 "ms": "\(Int(seconds * 1000))", "model": "\(modelLabel)",
             ])
         trace.end(method: request.method.rawValue, path: request.path, route: matchedRoute, status: response.status)
@@ -119,32 +119,32 @@ extension UpscaleService {
 
     private func refuseEarly(
         _ head: HTTPRequestHead, requestID: String, _ error: any HTTPResponseError
-    ) -> HTTPResponse {
+    ) -> Response {
         let response = ProblemResponse.make(for: error, requestID: requestID)
         var metadata: Logger.Metadata = [
-            "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status)",
+            "request-id": "\(requestID)", "path": "\(head.path)", "status": "\(response.status.code)",
         ]
         // No span for a request refused before its body, but its line names the caller's trace when there is one.
-        if let caller = TraceParent(header: head.headers["traceparent"]) { metadata["trace-id"] = "\(caller.traceID)" }
+        if let caller = TraceParent(header: head.headers[.traceparent]) { metadata["trace-id"] = "\(caller.traceID)" }
         metrics.recordRequest(
-            route: "early", method: head.method.rawValue, status: response.status, model: "",
+            route: "early", method: head.method.rawValue, status: response.status.code, model: "",
             seconds: 0, bytesIn: 0, bytesOut: response.body.count)
         logger.info("request refused before body", metadata: metadata)
         return response
     }
 
-    private func metricsExposition() -> HTTPResponse {
+    private func metricsExposition() -> Response {
         jobs.sweep(now: Date())
         let census = jobs.census()
         metrics.setJobs(census.jobs.map { ($0.key.rawValue, $0.value) }, resultBytes: census.resultBytes)
-        return HTTPResponse(
-            status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+        return Response(
+            status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
             body: metrics.render(connections: server.stats()))
     }
 
     /// The metrics port (`metrics.port`): `/metrics` and nothing else, no key (the port is for the cluster network).
-    func handleMetricsPort(_ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse {
-        let response: HTTPResponse
+    func handleMetricsPort(_ request: Request, _ context: RequestContext) -> Response {
+        let response: Response
         if request.path != "/metrics" {
             response = ProblemResponse.make(
                 for: ServiceError.notFound(path: request.path), requestID: context.requestID)
@@ -156,21 +156,21 @@ extension UpscaleService {
         }
         let seconds = (ContinuousClock().now - context.receivedAt).seconds
         metrics.recordRequest(
-            route: "metrics", method: request.method.rawValue, status: response.status, model: "", seconds: seconds,
-            bytesIn: request.body.count, bytesOut: response.body.count)
+            route: "metrics", method: request.method.rawValue, status: response.status.code, model: "",
+            seconds: seconds, bytesIn: request.body.count, bytesOut: response.body.count)
         return response
     }
 
-    private func readiness() -> HTTPResponse {
+    private func readiness() -> Response {
         var reasons: [String] = []
         if !registry.isReady { reasons.append("models not loaded") }
         if queue.depth >= queue.capacity { reasons.append("queue saturated") }
         if isDraining { reasons.append("shutting down") }
         if reasons.isEmpty { return Self.ready }
-        return json(503, ["status": "not ready", "reasons": reasons])
+        return json(.serviceUnavailable, ["status": "not ready", "reasons": reasons])
     }
 
-    private func modelList() -> HTTPResponse {
+    private func modelList() -> Response {
         let models: [[String: Any]] = registry.models.map { entry in
             let state: String
             var reason: String?
@@ -205,17 +205,15 @@ extension UpscaleService {
             if let key = entry.key { item["name"] = key.description }
             return item
         }
-        return json(200, ["models": models, "unavailable": unavailable])
+        return json(.ok, ["models": models, "unavailable": unavailable])
     }
 
     /// The probes' answers, built once: they are the most frequent requests (every kubelet and load balancer).
-    static let alive = HTTPResponse(status: 200, contentType: "application/json", body: #"{"status":"ok"}"#)
-    static let ready = HTTPResponse(status: 200, contentType: "application/json", body: #"{"status":"ready"}"#)
+    static let alive = Response(status: .ok, contentType: "application/json", body: #"{"status":"ok"}"#)
+    static let ready = Response(status: .ok, contentType: "application/json", body: #"{"status":"ready"}"#)
 
-    func json(_ status: Int, _ object: [String: Any]) -> HTTPResponse {
+    func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return HTTPResponse(
-            status: status, headers: HTTPHeaders([("Content-Type", "application/json")]),
-            body: Array(data))
+        return Response(status: status, headers: [.contentType: "application/json"], body: Array(data))
     }
 }

@@ -20,17 +20,17 @@ public enum ServiceError: Error, Equatable, Sendable {
 }
 
 extension ServiceError: HTTPResponseError {
-    public var status: Int {
+    public var status: HTTPResponse.Status {
         switch self {
-        case .notFound: 404
-        case .methodNotAllowed: 405
-        case .unsupportedParameter, .invalidParameter, .missingImage: 400
-        case .unsupportedMediaType, .notAnImage: 415
-        case .notAcceptable: 406
-        case .corruptImage: 422
-        case .imageTooLarge: 413
-        case .queueFull, .modelUnavailable: 503
-        case .internalFailure: 500
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .unsupportedParameter, .invalidParameter, .missingImage: .badRequest
+        case .unsupportedMediaType, .notAnImage: .unsupportedMediaType
+        case .notAcceptable: .notAcceptable
+        case .corruptImage: .unprocessableContent
+        case .imageTooLarge: .contentTooLarge
+        case .queueFull, .modelUnavailable: .serviceUnavailable
+        case .internalFailure: .internalServerError
         }
     }
 
@@ -42,7 +42,7 @@ extension ServiceError: HTTPResponseError {
         case .unsupportedParameter: "Unsupported parameter value"
         case .missingImage: "Missing image"
         case .queueFull: "Server busy"
-        default: HTTPResponse.reasonPhrase(status)
+        default: status.reasonPhrase
         }
     }
 
@@ -69,11 +69,11 @@ extension ServiceError: HTTPResponseError {
         }
     }
 
-    public var headers: [(String, String)] {
+    public var headers: HTTPFields {
         switch self {
-        case .methodNotAllowed(let allow): [("Allow", allow.joined(separator: ", "))]
-        case .queueFull(_, let retryAfter): [("Retry-After", String(retryAfter))]
-        default: []
+        case .methodNotAllowed(let allow): [.allow: allow.joined(separator: ", ")]
+        case .queueFull(_, let retryAfter): [.retryAfter: String(retryAfter)]
+        default: [:]
         }
     }
 }

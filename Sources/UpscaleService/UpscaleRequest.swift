@@ -11,8 +11,8 @@ struct UpscaleRequest: Sendable {
 
     init(_ head: HTTPRequestHead, config: ServiceConfig, resolver: any SuperResolver) throws(ServiceError) {
         parameters = try UpscaleParameters.parse(head, config: config, resolver: resolver)
-        upload = try UploadKind(contentType: head.headers["Content-Type"], maxParts: config.http.maxMultipartParts)
-        accept = AcceptedFormats(head.headers["Accept"])
+        upload = try UploadKind(contentType: head.headers[.contentType], maxParts: config.http.maxMultipartParts)
+        accept = AcceptedFormats(head.headers[.accept])
     }
 
     /// Refuses now what no body can make acceptable: an Accept that allows none of our formats (an explicit

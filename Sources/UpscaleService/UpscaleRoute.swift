@@ -8,9 +8,9 @@ extension UpscaleService {
 
     /// `POST /upscale`: validate, queue, wait (dropping the job if the client leaves), answer with the image.
     func upscale(
-        _ request: HTTPRequest, _ context: RequestContext, logger: Logger, trace: RequestTrace,
+        _ request: Request, _ context: RequestContext, logger: Logger, trace: RequestTrace,
         model: inout String
-    ) throws(ServiceError) -> HTTPResponse {
+    ) throws(ServiceError) -> Response {
         var job = try prepareUpscale(request, context)
         // The stages are children of the server span: the client waits for them.
         job.trace = trace.root
@@ -35,12 +35,12 @@ extension UpscaleService {
         }
         let output = try outcome!.get()
         let headers = Self.imageHeaders(output, model: job.parameters.key)
-        return HTTPResponse(status: 200, headers: headers, body: output.bytes)
+        return Response(status: .ok, headers: headers, body: output.bytes)
     }
 
     /// The job of an upscale request (`POST /upscale`, `POST /v1/jobs`): its head as parsed when it arrived (or now,
     /// for a request without a body, whose head nobody read early), and the image from its body.
-    func prepareUpscale(_ request: HTTPRequest, _ context: RequestContext) throws(ServiceError) -> UpscaleJob {
+    func prepareUpscale(_ request: Request, _ context: RequestContext) throws(ServiceError) -> UpscaleJob {
         let parsed: UpscaleRequest
         if let early = context.parsedHead as? UpscaleRequest {
             parsed = early
@@ -74,19 +74,17 @@ extension UpscaleService {
     }
 
     /// The headers of an image answer (`POST /upscale`, `GET /v1/jobs/{id}/result`).
-    static func imageHeaders(_ output: UpscaleJob.Output, model: ModelKey) -> HTTPHeaders {
-        var headers = HTTPHeaders([("Content-Type", output.format.mediaType)])
+    static func imageHeaders(_ output: UpscaleJob.Output, model: ModelKey) -> HTTPFields {
+        var headers: HTTPFields = [.contentType: output.format.mediaType]
         // W3C Server Timing: durations in milliseconds.
-        headers.add(
-            "Server-Timing",
-            output.stageSeconds.map {
-                "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
-            }.joined(separator: ", "))
-        headers.add("X-Model", model.description)
-        headers.add("X-Scale", String(model.scale))
-        headers.add("X-Input-Size", "\(output.inputSize.width)x\(output.inputSize.height)")
-        headers.add("X-Output-Size", "\(output.outputSize.width)x\(output.outputSize.height)")
-        headers.add("Vary", "Accept")
+        headers[.serverTiming] = output.stageSeconds.map {
+            "\($0.stage);dur=\(String(format: "%.2f", $0.seconds * 1000))"
+        }.joined(separator: ", ")
+        headers[.xModel] = model.description
+        headers[.xScale] = String(model.scale)
+        headers[.xInputSize] = "\(output.inputSize.width)x\(output.inputSize.height)"
+        headers[.xOutputSize] = "\(output.outputSize.width)x\(output.outputSize.height)"
+        headers[.vary] = "Accept"
         return headers
     }
 }

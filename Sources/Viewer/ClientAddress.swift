@@ -20,9 +20,9 @@ struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// From the TCP peer, or from `header` when configured (behind a proxy): its last comma-separated entry, the
     /// address the nearest proxy saw (entries further left are whatever the client sent).
-    init(remote: String?, headers: HTTPHeaders, trustedHeader: String) {
+    init(remote: String?, headers: HTTPFields, trustedHeader: String) {
         var text = remote ?? ""
-        if !trustedHeader.isEmpty, let forwarded = headers.values(trustedHeader).last {
+        if let name = HTTPField.Name(trustedHeader), let forwarded = headers[values: name].last {
             let last = forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) }
             if let last, !last.isEmpty { text = last }
         }

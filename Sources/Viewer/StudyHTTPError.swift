@@ -23,16 +23,16 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
     /// `study.pairsPerMinute`); retry after the given seconds.
     case tooManyRequests(what: String, retryAfter: Int)
 
-    var status: Int {
+    var status: HTTPResponse.Status {
         switch self {
-        case .study(.unknownPair), .inputGone: 404
-        case .study(.pairOfAnotherSession), .missingSession: 403
-        case .study(.alreadyVoted): 409
-        case .study(.pairExpired): 410
-        case .study(.invalidSession), .study(.invalidArgument), .badRequest: 400
-        case .unsupportedMediaType: 415
-        case .off, .nothingToCompare, .storeUnavailable: 503
-        case .tooManyRequests: 429
+        case .study(.unknownPair), .inputGone: .notFound
+        case .study(.pairOfAnotherSession), .missingSession: .forbidden
+        case .study(.alreadyVoted): .conflict
+        case .study(.pairExpired): .gone
+        case .study(.invalidSession), .study(.invalidArgument), .badRequest: .badRequest
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .off, .nothingToCompare, .storeUnavailable: .serviceUnavailable
+        case .tooManyRequests: .tooManyRequests
         }
     }
 
@@ -55,10 +55,10 @@ enum StudyHTTPError: HTTPResponseError, Equatable {
         }
     }
 
-    var headers: [(String, String)] {
+    var headers: HTTPFields {
         switch self {
-        case .tooManyRequests(_, let retryAfter): [("Retry-After", String(retryAfter))]
-        default: []
+        case .tooManyRequests(_, let retryAfter): [.retryAfter: String(retryAfter)]
+        default: [:]
         }
     }
 }

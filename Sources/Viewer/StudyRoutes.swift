@@ -51,7 +51,7 @@ struct StudyRoutes: Sendable {
     }
 
     /// The session's open pair, or a new one; both images are ready in the cache when this returns.
-    func next(_ request: HTTPRequest, client: ClientAddress) throws -> HTTPResponse {
+    func next(_ request: Request, client: ClientAddress) throws -> Response {
         let store = try stores.get()
         // Only a session this server issued counts as one: a made-up cookie would otherwise skip the session limit
         // (and choosing one's own session id is session fixation). It gets a fresh id like a first visit.
@@ -78,7 +78,7 @@ struct StudyRoutes: Sendable {
         return try pairResponse(pair, newSession: existing == nil)
     }
 
-    private func pairResponse(_ pair: StudyPair, newSession: Bool) throws -> HTTPResponse {
+    private func pairResponse(_ pair: StudyPair, newSession: Bool) throws -> Response {
         let body: [String: Any] = [
             "pair_id": pair.id, "arch": pair.arch, "scale": pair.scale,
             "left_url": "/study/image?pair=\(pair.id)&side=left",
@@ -86,11 +86,13 @@ struct StudyRoutes: Sendable {
             "min_view_seconds": rules.minViewSeconds,
         ]
         var response = try json(body)
-        if newSession { response.headers.add("Set-Cookie", StudySession.setCookie(pair.session)) }
+        if newSession {
+            response.headers.append(HTTPField(name: .setCookie, value: StudySession.setCookie(pair.session)))
+        }
         return response
     }
 
-    func image(_ request: HTTPRequest) throws -> HTTPResponse {
+    func image(_ request: Request) throws -> Response {
         guard let session = StudySession.id(in: request) else { throw StudyHTTPError.missingSession }
         guard let pairID = request.head.queryValue("pair") else { throw StudyHTTPError.badRequest("missing pair") }
         guard let side = request.head.queryValue("side").flatMap(StudyChoice.init), side != .same else {
@@ -101,17 +103,17 @@ struct StudyRoutes: Sendable {
         let images = try renderer.images(pair)
         // No X-Model or Server-Timing here: the response must not say which network made it; both sides have the
         // same headers and the same length.
-        var response = HTTPResponse(
-            status: 200, headers: HTTPHeaders([("Content-Type", "image/png")]),
+        var response = Response(
+            status: .ok, headers: [.contentType: "image/png"],
             body: side == .left ? images.left : images.right)
-        response.headers.set("Cache-Control", "private, max-age=3600")
+        response.headers[.cacheControl] = "private, max-age=3600"
         ViewerHeaders.apply(to: &response, isPage: false)
         return response
     }
 
-    func vote(_ request: HTTPRequest) throws -> HTTPResponse {
+    func vote(_ request: Request) throws -> Response {
         guard let session = StudySession.id(in: request) else { throw StudyHTTPError.missingSession }
-        let contentType = request.headers["Content-Type"]
+        let contentType = request.headers[.contentType]
         guard contentType.flatMap(MediaType.init)?.essence == "application/json" else {
             throw StudyHTTPError.unsupportedMediaType(contentType)
         }
@@ -128,35 +130,37 @@ struct StudyRoutes: Sendable {
         return try json(["recorded": true])
     }
 
-    func results() throws -> HTTPResponse {
+    func results() throws -> Response {
         let store = try stores.get()
         let report = StudyReport(results: try store.results(), exclusions: try store.exclusions(), rules: rules)
-        var response = HTTPResponse(
-            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: try report.json())
-        response.headers.set("Cache-Control", "no-store")
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json"], body: try report.json())
+        response.headers[.cacheControl] = "no-store"
         return response
     }
 
-    private func json(_ object: Any) throws -> HTTPResponse {
+    private func json(_ object: Any) throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        var response = HTTPResponse(
-            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json"],
             body: Array(data))
-        response.headers.set("Cache-Control", "no-store")
+        response.headers[.cacheControl] = "no-store"
         return response
     }
 }
 
 /// Runs a handler body and turns any thrown error into its problem response. Errors without an HTTP meaning
 /// (SQLite failures, for one) become an opaque 500; every 5xx goes to the log with the error's details.
-func respond(_ logger: Logger, _ body: () throws -> HTTPResponse) -> HTTPResponse {
+func respond(_ logger: Logger, _ body: () throws -> Response) -> Response {
     do {
         return try body()
     } catch let error as StudyError {
         return ProblemResponse.make(for: StudyHTTPError.study(error))
     } catch {
         let response = ProblemResponse.make(for: error)
-        if response.status >= 500 { logger.error("study request failed", metadata: ["error": "\(error)"]) }
+        if response.status.kind == .serverError {
+            logger.error("study request failed", metadata: ["error": "\(error)"])
+        }
         return response
     }
 }

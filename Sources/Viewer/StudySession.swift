@@ -12,8 +12,8 @@ enum StudySession {
 
     /// The session token from the Cookie header (RFC 6265 §5.4: `name=value` pairs separated by "; "); nil when
     /// absent or not a well-formed token, so a forged value never reaches the store.
-    static func id(in request: HTTPRequest) -> String? {
-        for header in request.headers.values("Cookie") {
+    static func id(in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == cookieName else { continue }

@@ -104,15 +104,20 @@ public struct ViewerAssets: Sendable {
     }
 
     /// The asset as a response with the headers every viewer file gets.
-    func response(for asset: Asset) -> HTTPResponse {
-        var response = HTTPResponse(
-            status: 200, headers: HTTPHeaders([("Content-Type", asset.contentType)]),
+    func response(for asset: Asset) -> Response {
+        var response = Response(
+            status: .ok, headers: [.contentType: asset.contentType],
             body: asset.bytes)
         ViewerHeaders.apply(to: &response, isPage: asset.contentType.hasPrefix("text/html"))
         // Revalidate on every load: the files change with each deploy and are small.
-        response.headers.set("Cache-Control", "no-cache")
+        response.headers[.cacheControl] = "no-cache"
         return response
     }
+}
+
+extension HTTPField.Name {
+    /// Not among the names swift-http-types registers; only the viewer's pages send it.
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }
 
 /// Security headers of the viewer's responses.
@@ -123,11 +128,11 @@ enum ViewerHeaders {
         "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; "
         + "style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-    static func apply(to response: inout HTTPResponse, isPage: Bool) {
-        response.headers.set("X-Content-Type-Options", "nosniff")
+    static func apply(to response: inout Response, isPage: Bool) {
+        response.headers[.xContentTypeOptions] = "nosniff"
         if isPage {
-            response.headers.set("Content-Security-Policy", contentSecurityPolicy)
-            response.headers.set("Referrer-Policy", "no-referrer")
+            response.headers[.contentSecurityPolicy] = contentSecurityPolicy
+            response.headers[.referrerPolicy] = "no-referrer"
         }
     }
 }

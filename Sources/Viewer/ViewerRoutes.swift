@@ -7,19 +7,19 @@ import UpscaleService
 /// A route of the viewer or the study (see `ViewerRoutes.make`). The handler gets the client's address, which the
 /// study's per-client limits count against.
 struct ViewerRoute: Sendable {
-    let method: HTTPMethod
+    let method: HTTPRequest.Method
     let path: String
-    let handler: @Sendable (HTTPRequest, ClientAddress) -> SiteAnswer
+    let handler: @Sendable (Request, ClientAddress) -> SiteAnswer
 
     /// A route that answers by itself.
-    init(method: HTTPMethod, path: String, handler: @escaping @Sendable (HTTPRequest, ClientAddress) -> HTTPResponse) {
+    init(method: HTTPRequest.Method, path: String, handler: @escaping @Sendable (Request, ClientAddress) -> Response) {
         self.method = method
         self.path = path
         self.handler = { request, client in .response(handler(request, client)) }
     }
 
     /// A route that may hand its request to the service's upscale path (`SiteAnswer.upscale`).
-    init(method: HTTPMethod, path: String, answer: @escaping @Sendable (HTTPRequest, ClientAddress) -> SiteAnswer) {
+    init(method: HTTPRequest.Method, path: String, answer: @escaping @Sendable (Request, ClientAddress) -> SiteAnswer) {
         self.method = method
         self.path = path
         self.handler = answer

@@ -49,7 +49,7 @@ public final class ViewerSite: MountedSite {
         + "study image with both networks; set API keys for a study whose result matters (docs/security.md)"
 
     /// The answer for a path of the viewer (405 with Allow for a wrong method); nil when the path is not the viewer's.
-    public func respond(to request: HTTPRequest, _ context: RequestContext) -> SiteAnswer? {
+    public func respond(to request: Request, _ context: RequestContext) -> SiteAnswer? {
         switch router.resolve(request.method, request.path) {
         case .matched(let route):
             let client = ClientAddress(
@@ -96,7 +96,7 @@ public final class ViewerSite: MountedSite {
     /// Routes that answer 503 with the setup error, so the operator sees why `/` does not show the viewer.
     static func unavailableRoutes(reason: String) -> [ViewerRoute] {
         let problem = ProblemResponse.make(
-            status: 503, title: "Viewer unavailable", detail: reason, headers: [],
+            status: .serviceUnavailable, title: "Viewer unavailable", detail: reason, headers: [:],
             close: false, requestID: nil)
         let gets = ["/", "/study", "/study/results", "/study/next", "/study/image", "/study/results.json"]
         return gets.map { ViewerRoute(method: .get, path: $0) { _, _ in problem } }

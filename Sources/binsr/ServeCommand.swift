@@ -37,11 +37,14 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Any config key, as key=value (repeatable).")
     var settings: [String] = []
 
+    @Flag(help: "Print the merged configuration as JSON (API keys redacted) and exit without serving.")
+    var printConfig = false
+
     /// The merged, validated configuration; built in `validate()` so bad settings fail before anything starts.
     private var resolved: ServiceConfig?
 
     private enum CodingKeys: CodingKey {
-        case config, host, port, workers, queueDepth, modelLoading, logLevel, settings
+        case config, host, port, workers, queueDepth, modelLoading, logLevel, settings, printConfig
     }
 
     mutating func validate() throws {
@@ -59,16 +62,28 @@ struct ServeCommand: ParsableCommand {
         if let logLevel { overrides["logLevel"] = logLevel }
         let defaultFile = "config/binsr.json"
         let file = config ?? (FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil)
-        do {
-            resolved = try ConfigLoader.load(
-                file: file, environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        } catch {
-            throw ValidationError(error.description)
+        let environment = ProcessInfo.processInfo.environment
+        let merged = overrides
+        let loaded = waitForAsync {
+            () async -> Result<ServiceConfig, ConfigError> in
+            do throws(ConfigError) {
+                return .success(try await ConfigLoader.load(file: file, environment: environment, overrides: merged))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch loaded {
+        case .success(let config): resolved = config
+        case .failure(let error): throw ValidationError(error.description)
         }
     }
 
     func run() throws {
         guard let config = resolved else { throw ValidationError("configuration was not validated") }
+        if printConfig {
+            print(ConfigLoader.printed(config))
+            return
+        }
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

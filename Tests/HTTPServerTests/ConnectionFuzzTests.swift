@@ -64,7 +64,7 @@ struct ConnectionFuzzTests {
         var logger = Logger(label: "fuzz")
         logger.logLevel = .critical
         let server = HTTPServer(host: "127.0.0.1", port: 0, limits: limits, logger: logger) { request, _ in
-            HTTPResponse(status: 200, contentType: "text/plain", body: "\(request.method) \(request.body.count)")
+            Response(status: 200, contentType: "text/plain", body: "\(request.method) \(request.body.count)")
         }
         let port = try server.start()
         defer { server.shutdown(deadline: 2) }

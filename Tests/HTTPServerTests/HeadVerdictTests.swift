@@ -20,15 +20,15 @@ import Testing
             host: "127.0.0.1", port: 0, limits: ServerLimits(), logger: logger,
             earlyResponse: { head, _ in
                 switch head.path {
-                case "/refuse": .refuse(HTTPResponse(status: 400, contentType: "text/plain", body: "refused early"))
+                case "/refuse": .refuse(Response(status: .badRequest, contentType: "text/plain", body: "refused early"))
                 case "/plain": .proceed(parsed: nil)
                 default: .proceed(parsed: "parsed \(head.path)")
                 }
             }
         ) { _, context in
             handled.withLock { $0 += 1 }
-            return HTTPResponse(
-                status: 200, contentType: "text/plain", body: (context.parsedHead as? String) ?? "nothing parsed")
+            return Response(
+                status: .ok, contentType: "text/plain", body: (context.parsedHead as? String) ?? "nothing parsed")
         }
         let port = try server.start()
         defer { server.shutdown(deadline: 2) }

@@ -67,13 +67,13 @@ struct ParserFuzzTests {
                 #expect(split == whole, "split-dependent outcome for \(hex(input)) cut at \(cuts)")
                 for message in whole.messages {
                     let headers = message.headers
-                    let smuggled = headers.contains("Content-Length") && headers.contains("Transfer-Encoding")
+                    let smuggled = headers.contains(.contentLength) && headers.contains(.transferEncoding)
                     #expect(!smuggled, "delivered CL+TE: \(hex(input))")
                     #expect(message.body.count <= limits.maxBodyBytes)
                     if case .contentLength(let length) = message.head.framing {
                         #expect(message.body.count == length)
                     }
-                    if message.head.minorVersion == 1 { #expect(headers.values("Host").count == 1) }
+                    if message.head.minorVersion == 1 { #expect(headers[values: .hostField].count == 1) }
                 }
             }
         }

@@ -40,7 +40,7 @@ func parseAtEverySplit(_ text: String, limits: ServerLimits = ServerLimits()) ->
 }
 
 extension ParseOutcome {
-    var messages: [HTTPRequest] {
+    var messages: [Request] {
         events.compactMap { if case .message(let request) = $0 { return request } else { return nil } }
     }
 }

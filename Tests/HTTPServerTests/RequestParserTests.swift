@@ -15,7 +15,7 @@ struct RequestParserValidTests {
         #expect(request.path == "/healthz")
         #expect(request.head.queryValue("x") == "1")
         #expect(request.head.queryValue("y") == "a b c")
-        #expect(request.headers["accept"] == "*/*")
+        #expect(request.headers[HTTPField.Name("accept")!] == "*/*")
         #expect(request.head.keepAlive)
         #expect(request.body.isEmpty)
     }
@@ -85,8 +85,23 @@ struct RequestParserValidTests {
         #expect(outcome.messages.first?.body == Array("ok".utf8))
     }
 
+    /// Names compare case-insensitively (RFC 9110 §5.1) but keep the spelling sent; repeated fields keep their order
+    /// and read as one comma-joined value (RFC 9110 §5.3).
+    @Test func repeatedFieldsKeepOrderAndSpellingAndJoinWithCommas() {
+        let (outcome, agree) = parseAtEverySplit(
+            "GET / HTTP/1.1\r\nHost: h\r\nx-tag: a\r\nAccept: image/png\r\nX-TAG: b\r\naccept: image/*\r\n\r\n")
+        #expect(agree)
+        let headers = outcome.messages[0].headers
+        let tag = HTTPField.Name("X-Tag")!
+        #expect(headers[values: tag] == ["a", "b"])
+        #expect(headers[tag] == "a, b")
+        #expect(headers[.accept] == "image/png, image/*")
+        #expect(headers.map(\.name.rawName) == ["Host", "x-tag", "Accept", "X-TAG", "accept"])
+        #expect(headers.tokens(.accept) == ["image/png", "image/*"])
+    }
+
     @Test func obsTextInHeaderValuesSurvivesAsLatin1() {
         let bytes = Array("GET / HTTP/1.1\r\nHost: h\r\nX-Name: caf".utf8) + [0xE9] + Array("\r\n\r\n".utf8)
-        #expect(parse(bytes).messages.first?.headers["X-Name"] == "café")
+        #expect(parse(bytes).messages.first?.headers[HTTPField.Name("X-Name")!] == "café")
     }
 }

@@ -54,7 +54,7 @@ struct RouterTests {
 @Suite("Response serialization")
 struct ResponseTests {
     @Test func headResponseKeepsContentLengthButHasNoBody() {
-        let response = HTTPResponse(status: 200, contentType: "text/plain", body: "hello")
+        let response = Response(status: .ok, contentType: "text/plain", body: "hello")
         let get = String(decoding: response.serialized(headOnly: false, keepAlive: true), as: UTF8.self)
         let head = String(decoding: response.serialized(headOnly: true, keepAlive: true), as: UTF8.self)
         #expect(get == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
@@ -62,18 +62,28 @@ struct ResponseTests {
     }
 
     @Test func handlerCannotOverrideFramingHeaders() {
-        var response = HTTPResponse(status: 200, body: Array("abc".utf8))
-        response.headers.add("Content-Length", "999")
-        response.headers.add("Transfer-Encoding", "chunked")
+        var response = Response(status: .ok, body: Array("abc".utf8))
+        response.headers.append(HTTPField(name: .contentLength, value: "999"))
+        response.headers.append(HTTPField(name: HTTPField.Name("transfer-encoding")!, value: "chunked"))
         let text = String(decoding: response.serialized(headOnly: false, keepAlive: false), as: UTF8.self)
         #expect(text == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
     }
 
+    /// Repeated fields go out as separate lines, in order, under the name as the handler spelt it.
+    @Test func repeatedResponseFieldsAreSeparateLines() {
+        var response = Response(status: .created)
+        response.headers.append(HTTPField(name: .setCookie, value: "a=1"))
+        response.headers.append(HTTPField(name: HTTPField.Name("set-cookie")!, value: "b=2"))
+        let text = String(decoding: response.serialized(headOnly: false, keepAlive: true), as: UTF8.self)
+        #expect(text == "HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func problemDetailsAreValidJSONWithEscapes() throws {
         let response = ProblemResponse.make(
-            status: 400, title: "Bad", detail: "quote \" slash \\ newline \n ctl \u{1}", headers: [], close: false,
+            status: .badRequest, title: "Bad", detail: "quote \" slash \\ newline \n ctl \u{1}", headers: [:],
+            close: false,
             requestID: "r1")
-        #expect(response.headers["Content-Type"] == "application/problem+json")
+        #expect(response.headers[.contentType] == "application/problem+json")
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(
             text == #"{"type":"about:blank","title":"Bad","status":400,"#

@@ -63,6 +63,17 @@ struct AccessControlTests {
         #expect(try call(service, "GET", "/v1/models?api_key=\(Self.newKey)").status == 401)
     }
 
+    /// Two Authorization lines read as one comma-joined value (RFC 9110 §5.3), which is no key: credentials that
+    /// two implementations could read differently are refused, never settled by picking a line.
+    @Test func repeatedCredentialsAreRefused() throws {
+        let service = try startService { $0.auth.apiKeys = [APIKey(Self.newKey)] }
+        defer { service.shutdown() }
+        let bearer = "Authorization: Bearer \(Self.newKey)"
+        #expect(try upscale(service, [bearer, bearer]).status == 401)
+        #expect(try upscale(service, ["X-API-Key: \(Self.newKey)", "x-api-key: \(Self.newKey)"]).status == 401)
+        #expect(try upscale(service, ["authorization: BEARER \(Self.newKey)"]).status == 200)
+    }
+
     @Test func theKeyIsAcceptedAsBearerOrXAPIKey() throws {
         let service = try startService { $0.auth.apiKeys = [APIKey(Self.newKey)] }
         defer { service.shutdown() }
@@ -73,11 +84,11 @@ struct AccessControlTests {
     }
 
     /// Rotation: the old and the new key both work while both are configured (file and environment together).
-    @Test func twoKeysFromTheEnvironmentAndAFileBothWork() throws {
+    @Test func twoKeysFromTheEnvironmentAndAFileBothWork() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("binsr-keys-\(UUID().uuidString)")
         try Data("# rotated 2026-11-29\n\(Self.newKey)\n\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        var loaded = try ConfigLoader.load(
+        var loaded = try await ConfigLoader.load(
             file: nil, environment: ["BINSR_AUTH_API_KEYS": Self.oldKey, "BINSR_AUTH_API_KEY_FILE": file.path],
             overrides: [:])
         #expect(loaded.auth.keys.count == 2)
@@ -176,7 +187,7 @@ struct AccessControlTests {
         }
     }
 
-    @Test func weakOrMalformedKeysAndUnusableKeyFilesStopTheStartWithoutQuotingTheKey() {
+    @Test func weakOrMalformedKeysAndUnusableKeyFilesStopTheStartWithoutQuotingTheKey() async {
         let cases: [([String: String], String)] = [
             (["BINSR_AUTH_API_KEYS": "short"], "auth.apiKeys: key 1 is 5 characters"),
             (["BINSR_AUTH_API_KEYS": "\(Self.newKey),has space in it 0123"], "auth.apiKeys: key 2 has characters"),
@@ -184,7 +195,7 @@ struct AccessControlTests {
         ]
         for (environment, expected) in cases {
             do {
-                _ = try ConfigLoader.load(file: nil, environment: environment, overrides: [:])
+                _ = try await ConfigLoader.load(file: nil, environment: environment, overrides: [:])
                 Issue.record("accepted \(environment.keys)")
             } catch {
                 #expect(error.description.contains(expected), "\(error)")

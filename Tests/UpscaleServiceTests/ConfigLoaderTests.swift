@@ -12,10 +12,10 @@ struct ConfigLoaderTests {
         return url.path
     }
 
-    @Test func flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {
+    @Test func flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() async throws {
         let path = try file(#"{"port": 9000, "workers": 3, "queueDepth": 5, "http": {"maxBodyBytes": 1000}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let config = try ConfigLoader.load(
+        let config = try await ConfigLoader.load(
             file: path,
             environment: ["BINSR_WORKERS": "4", "BINSR_QUEUE_DEPTH": "6", "BINSR_HTTP_IDLE_TIMEOUT": "2.5"],
             overrides: ["queue-depth": "7"])
@@ -27,19 +27,19 @@ struct ConfigLoaderTests {
         #expect(config.jpegQuality == 90)  // default
     }
 
-    @Test func theCommittedConfigFileIsValid() throws {
+    @Test func theCommittedConfigFileIsValid() async throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config/binsr.json").path
-        let config = try ConfigLoader.load(file: path, environment: [:], overrides: [:])
+        let config = try await ConfigLoader.load(file: path, environment: [:], overrides: [:])
         #expect(config.port == 8080)
     }
 
     /// The file `binsr serve` reads by default (the README's first command) holds the same access and study settings
     /// as the defaults the tests run with, so what the attack tests measure is what a plain start gets.
-    @Test func theCommittedConfigFileHoldsTheDefaultAccessAndStudySettings() throws {
+    @Test func theCommittedConfigFileHoldsTheDefaultAccessAndStudySettings() async throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config/binsr.json").path
-        let config = try ConfigLoader.load(file: path, environment: [:], overrides: [:])
+        let config = try await ConfigLoader.load(file: path, environment: [:], overrides: [:])
         let defaults = ServiceConfig()
         #expect(config.auth == defaults.auth && !config.auth.isEnabled)
         #expect(config.metrics == defaults.metrics)
@@ -49,10 +49,10 @@ struct ConfigLoaderTests {
     }
 
     /// Every setting is in the committed file, each at its default: an operator reads there what a plain start uses.
-    @Test func theCommittedConfigFileHoldsEveryKeyAtItsDefault() throws {
+    @Test func theCommittedConfigFileHoldsEveryKeyAtItsDefault() async throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config/binsr.json")
-        #expect(try ConfigLoader.load(file: url.path, environment: [:], overrides: [:]) == ServiceConfig())
+        #expect(try await ConfigLoader.load(file: url.path, environment: [:], overrides: [:]) == ServiceConfig())
         func names(_ object: [String: Any], _ prefix: String = "") -> Set<String> {
             object.reduce(into: []) { result, entry in
                 if let nested = entry.value as? [String: Any] {
@@ -70,23 +70,28 @@ struct ConfigLoaderTests {
 
     /// The viewer's web root is a key like any other (it was read from the environment by the viewer itself); its
     /// variable keeps the name deployments and the browser test already set.
-    @Test func theWebRootIsAKeyWithTheEnvironmentNameItAlwaysHad() throws {
+    @Test func theWebRootIsAKeyWithTheEnvironmentNameItAlwaysHad() async throws {
         let path = try file(#"{"webRoot": "/srv/file-web"}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try ConfigLoader.load(file: path, environment: [:], overrides: [:]).webRoot == "/srv/file-web")
+        let fromFile = try await ConfigLoader.load(file: path, environment: [:], overrides: [:])
+        #expect(fromFile.webRoot == "/srv/file-web")
         let environment = ["BINSR_WEB_ROOT": "/srv/env-web"]
-        #expect(try ConfigLoader.load(file: path, environment: environment, overrides: [:]).webRoot == "/srv/env-web")
-        let flagged = try ConfigLoader.load(file: path, environment: environment, overrides: ["web-root": "/srv/flag"])
+        let fromEnvironment = try await ConfigLoader.load(file: path, environment: environment, overrides: [:])
+        #expect(fromEnvironment.webRoot == "/srv/env-web")
+        let flagged = try await ConfigLoader.load(
+            file: path, environment: environment, overrides: ["web-root": "/srv/flag"])
         #expect(flagged.webRoot == "/srv/flag")
         #expect(ServiceConfig().webRoot == "", "empty: the web folder beside the executable, else ./web")
     }
 
-    @Test func unknownKeysAreErrorsNotSilentlyIgnored() throws {
+    @Test func unknownKeysAreErrorsNotSilentlyIgnored() async throws {
         let path = try file(#"{"queueDepht": 5, "http": {"maxBody": 1}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: ConfigError.self) { try ConfigLoader.load(file: path, environment: [:], overrides: [:]) }
+        await #expect(throws: ConfigError.self) {
+            try await ConfigLoader.load(file: path, environment: [:], overrides: [:])
+        }
         do {
-            _ = try ConfigLoader.load(file: path, environment: [:], overrides: ["bogus": "1"])
+            _ = try await ConfigLoader.load(file: path, environment: [:], overrides: ["bogus": "1"])
         } catch {
             #expect(error.messages.contains { $0.contains("unknown key 'queueDepht'") })
             #expect(error.messages.contains { $0.contains("unknown key 'http.maxBody'") })
@@ -94,9 +99,9 @@ struct ConfigLoaderTests {
         }
     }
 
-    @Test func everyInvalidValueIsReportedWithItsSource() {
+    @Test func everyInvalidValueIsReportedWithItsSource() async {
         do {
-            _ = try ConfigLoader.load(
+            _ = try await ConfigLoader.load(
                 file: nil, environment: ["BINSR_PORT": "eighty", "BINSR_DEFAULT_SCALE": "3"],
                 overrides: ["jpeg-quality": "101", "model-loading": "sometimes", "http-read-timeout": "-1"])
             Issue.record("expected a ConfigError")
@@ -110,36 +115,76 @@ struct ConfigLoaderTests {
         }
     }
 
-    @Test func wrongJSONTypesAndUnreadableFilesAreReported() throws {
-        let path = try file(#"{"port": "8080", "host": 5, "workers": 1.5}"#)
+    @Test func wrongJSONTypesAndUnreadableFilesAreReported() async throws {
+        let path = try file(#"{"port": "8080", "host": 5, "workers": 1.5, "metrics": {"port": true}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
-            _ = try ConfigLoader.load(file: path, environment: [:], overrides: [:])
+            _ = try await ConfigLoader.load(file: path, environment: [:], overrides: [:])
             Issue.record("expected a ConfigError")
         } catch {
             #expect(error.messages.contains { $0.hasSuffix("'port' must be a number") })
             #expect(error.messages.contains { $0.hasSuffix("'host' must be a string") })
             #expect(error.messages.contains { $0.contains("'workers': expected an integer, got 1.5") })
+            #expect(error.messages.contains { $0.hasSuffix("'metrics.port' must be a number") })
         }
-        #expect(throws: ConfigError.self) {
-            try ConfigLoader.load(file: "/nonexistent/binsr.json", environment: [:], overrides: [:])
+        await #expect(throws: ConfigError.self) {
+            try await ConfigLoader.load(file: "/nonexistent/binsr.json", environment: [:], overrides: [:])
         }
         let broken = try file("{not json")
         defer { try? FileManager.default.removeItem(atPath: broken) }
-        #expect(throws: ConfigError.self) { try ConfigLoader.load(file: broken, environment: [:], overrides: [:]) }
+        await #expect(throws: ConfigError.self) {
+            try await ConfigLoader.load(file: broken, environment: [:], overrides: [:])
+        }
     }
 
-    @Test func namesAreDerivedForEnvironmentAndFlags() {
+    /// Every key is read under the environment name and flag the README and deploy/ document: swift-configuration's
+    /// conventions (BINSR_ prefix, camelCase words split by underscores; flags in dash-case) derive them.
+    @Test func everyKeyIsReadUnderItsDocumentedEnvironmentNameAndFlag() async throws {
         let key = ConfigKeys.all.first { $0.name == "http.maxBodyBytes" }!
-        #expect(key.environmentName == "BINSR_HTTP_MAX_BODY_BYTES")
-        #expect(key.flagName == "http-max-body-bytes")
+        #expect(ConfigLoader.environmentName(key) == "BINSR_HTTP_MAX_BODY_BYTES")
+        #expect(ConfigLoader.flagName(key) == "--http-max-body-bytes")
         #expect(Set(ConfigKeys.all.map(\.name)).count == ConfigKeys.all.count)
+        for setting in ConfigKeys.all {
+            // The documented spelling, derived independently of the library: each capital starts a word.
+            let words = setting.name.map { $0 == "." ? "_" : $0.isUppercase ? "_\($0)" : "\($0)" }.joined()
+            #expect(ConfigLoader.environmentName(setting) == "BINSR_" + words.uppercased(), "\(setting.name)")
+            let flag = "--" + words.lowercased().replacingOccurrences(of: "_", with: "-")
+            #expect(ConfigLoader.flagName(setting) == flag)
+        }
+        // A value given under the derived names reaches the reader (here a bad one, so each is reported by name);
+        // the flag hides the environment's value for the same key.
+        let environment = Dictionary(
+            uniqueKeysWithValues: ConfigKeys.all.filter { $0.kind == .integer }.map {
+                (ConfigLoader.environmentName($0), "x")
+            })
+        do {
+            _ = try await ConfigLoader.load(file: nil, environment: environment, overrides: ["jobs-max-jobs": "y"])
+            Issue.record("expected a ConfigError")
+        } catch {
+            for name in environment.keys where name != "BINSR_JOBS_MAX_JOBS" {
+                #expect(error.messages.contains("\(name): expected an integer, got x"), "\(name)")
+            }
+            #expect(error.messages.contains("--jobs-max-jobs: expected an integer, got y"))
+            #expect(!error.messages.contains { $0.hasPrefix("BINSR_JOBS_MAX_JOBS") })
+        }
+    }
+
+    @Test func printedConfigIsTheFileShapeWithKeysRedacted() throws {
+        var config = ServiceConfig()
+        config.auth.apiKeys = [APIKey("0123456789abcdef0123")]
+        config.http.maxBodyBytes = 1234
+        let printed = ConfigLoader.printed(config)
+        #expect(!printed.contains("0123456789abcdef0123"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any])
+        #expect((json["auth"] as? [String: Any])?["apiKeys"] as? [String] == ["<redacted>"])
+        #expect((json["http"] as? [String: Any])?["maxBodyBytes"] as? Int == 1234)
+        #expect(json["port"] as? Int == 8080)
     }
 }
 
 @Suite("Work queue")
 struct WorkQueueTests {
-    @Test func refusesBeyondCapacityAndCancelsOnlyJobsNotStarted() {
+    @Test func refusesBeyondCapacityAndCancelsOnlyJobsNotStarted() async {
         let gate = DispatchSemaphore(value: 0)
         let started = DispatchSemaphore(value: 0)
         let ran = Locked<[Int]>([])

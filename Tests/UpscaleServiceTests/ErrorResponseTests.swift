@@ -173,6 +173,12 @@ struct ErrorResponseTests {
         #expect(response.text.contains("urn:request:abc-123"))
         client.send("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-Id: a b\"c\r\n\r\n")
         #expect(try client.readResponse().header("X-Request-Id")?.count == 16)
+        // Names match in any case; two ids join into one value (RFC 9110 §5.3) that is no id, so neither is taken.
+        client.send("GET /healthz HTTP/1.1\r\nHost: t\r\nx-request-id: lower-1\r\n\r\n")
+        #expect(try client.readResponse().header("X-Request-Id") == "lower-1")
+        client.send("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-Id: one\r\nX-Request-Id: two\r\n\r\n")
+        let repeated = try client.readResponse().header("X-Request-Id")
+        #expect(repeated?.count == 16 && repeated != "one" && repeated != "two")
     }
 }
 

@@ -62,8 +62,8 @@ struct StudyBuildingBlockTests {
             ("10.0.0.1", "", "203.0.113.9", "10.0.0.1"),
         ] as [(String, String, String?, String)])
     func clientAddresses(remote: String, header: String, forwarded: String?, expected: String) {
-        var headers = HTTPHeaders()
-        if let forwarded { headers.add("X-Forwarded-For", forwarded) }
+        var headers = HTTPFields()
+        if let forwarded { headers[HTTPField.Name("X-Forwarded-For")!] = forwarded }
         #expect(ClientAddress(remote: remote, headers: headers, trustedHeader: header).key == expected)
     }
 }

@@ -119,4 +119,27 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("srresnet_x4_real.safetensors"), "\(result.stderr)")
     }
+
+    /// `--print-config` shows what the file, the environment and the flags add up to, keys redacted, and serves
+    /// nothing; a bad value stops `serve` before anything starts, naming its source.
+    @Test func printConfigShowsTheMergedSettingsWithoutTheKeys() throws {
+        let key = "print-config-key-0123456789"
+        let config = TestPaths.repositoryRoot.appendingPathComponent("config/binsr.json").path
+        let result = try BinsrProcess.run(
+            ["serve", "--config", config, "--set", "http.maxBodyBytes=4096", "--workers", "3", "--print-config"],
+            environment: ["BINSR_AUTH_API_KEYS": key, "BINSR_QUEUE_DEPTH": "9"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains(key) && !result.stderr.contains(key))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((json["auth"] as? [String: Any])?["apiKeys"] as? [String] == ["<redacted>"])
+        #expect((json["http"] as? [String: Any])?["maxBodyBytes"] as? Int == 4096)
+        #expect(json["workers"] as? Int == 3)
+        #expect(json["queueDepth"] as? Int == 9)
+        #expect(json["port"] as? Int == 8080)
+
+        let invalid = try BinsrProcess.run(
+            ["serve", "--config", config, "--print-config"], environment: ["BINSR_PORT": "eighty"])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("BINSR_PORT: expected an integer, got eighty"), "\(invalid.stderr)")
+    }
 }

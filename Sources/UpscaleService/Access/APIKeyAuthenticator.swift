@@ -11,7 +11,7 @@ struct APIKeyAuthenticator: Sendable {
     var isEnabled: Bool { !keys.isEmpty }
 
     /// Throws unless the request carries one of the keys (or no keys are configured).
-    func authenticate(_ headers: HTTPHeaders) throws(AuthError) {
+    func authenticate(_ headers: HTTPFields) throws(AuthError) {
         guard isEnabled else { return }
         guard let presented = Self.presentedKey(headers) else { throw .missingKey }
         // Every key is compared in full, with no early exit, so the time does not tell which key (or how much of
@@ -25,14 +25,14 @@ struct APIKeyAuthenticator: Sendable {
     }
 
     /// The key the request presents: the Bearer credentials, else X-API-Key; nil when neither is there.
-    static func presentedKey(_ headers: HTTPHeaders) -> String? {
-        if let authorization = headers["Authorization"] {
+    static func presentedKey(_ headers: HTTPFields) -> String? {
+        if let authorization = headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 return parts[1].trimmingCharacters(in: .whitespaces)
             }
         }
-        if let key = headers["X-API-Key"]?.trimmingCharacters(in: .whitespaces), !key.isEmpty { return key }
+        if let key = headers[.xAPIKey]?.trimmingCharacters(in: .whitespaces), !key.isEmpty { return key }
         return nil
     }
 }
@@ -42,7 +42,7 @@ enum AuthError: HTTPResponseError, Equatable {
     case missingKey
     case invalidKey
 
-    var status: Int { 401 }
+    var status: HTTPResponse.Status { .unauthorized }
 
     var detail: String {
         switch self {
@@ -53,10 +53,10 @@ enum AuthError: HTTPResponseError, Equatable {
     }
 
     /// RFC 6750 §3: the challenge names the scheme; a wrong key adds error="invalid_token".
-    var headers: [(String, String)] {
+    var headers: HTTPFields {
         switch self {
-        case .missingKey: [("WWW-Authenticate", #"Bearer realm="binsr""#)]
-        case .invalidKey: [("WWW-Authenticate", #"Bearer realm="binsr", error="invalid_token""#)]
+        case .missingKey: [.wwwAuthenticate: #"Bearer realm="binsr""#]
+        case .invalidKey: [.wwwAuthenticate: #"Bearer realm="binsr", error="invalid_token""#]
         }
     }
 }

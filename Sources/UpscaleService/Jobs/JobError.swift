@@ -11,11 +11,11 @@ enum JobError: HTTPResponseError, Equatable {
     /// The server is shutting down and takes no new jobs.
     case closed
 
-    var status: Int {
+    var status: HTTPResponse.Status {
         switch self {
-        case .unknown: 404
-        case .notDone: 409
-        case .full, .closed: 503
+        case .unknown: .notFound
+        case .notDone: .conflict
+        case .full, .closed: .serviceUnavailable
         }
     }
 
@@ -24,7 +24,7 @@ enum JobError: HTTPResponseError, Equatable {
         case .unknown: "Unknown job"
         case .notDone: "Job not done"
         case .full: "Job storage full"
-        case .closed: HTTPResponse.reasonPhrase(status)
+        case .closed: status.reasonPhrase
         }
     }
 
@@ -43,11 +43,11 @@ enum JobError: HTTPResponseError, Equatable {
         }
     }
 
-    var headers: [(String, String)] {
+    var headers: HTTPFields {
         switch self {
-        case .full(_, let retryAfter): [("Retry-After", String(retryAfter))]
-        case .closed: [("Retry-After", "1")]
-        default: []
+        case .full(_, let retryAfter): [.retryAfter: String(retryAfter)]
+        case .closed: [.retryAfter: "1"]
+        default: [:]
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 
 /// Where a job is: waiting for a worker, on one, finished with a result, or finished with an error.
 enum JobState: String, Sendable, CaseIterable {
@@ -9,7 +10,7 @@ enum JobState: String, Sendable, CaseIterable {
 struct JobRecord: Sendable {
     /// A problem the job ended with, as `POST /upscale` would have answered it.
     struct Failure: Sendable, Equatable {
-        var status: Int
+        var status: HTTPResponse.Status
         var title: String
         var detail: String
     }
@@ -71,7 +72,7 @@ struct JobRecord: Sendable {
         }
         if !timings.isEmpty { document["timingsMs"] = timings }
         if let failure {
-            document["error"] = ["status": failure.status, "title": failure.title, "detail": failure.detail]
+            document["error"] = ["status": failure.status.code, "title": failure.title, "detail": failure.detail]
         }
         return document
     }

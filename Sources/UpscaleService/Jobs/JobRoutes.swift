@@ -32,8 +32,8 @@ extension UpscaleService {
     /// new trace linked to it): the job is what the caller asked for, so its trace id finds the work too, and the
     /// child outliving its parent is what OpenTelemetry's asynchronous ("follows from") spans look like.
     func submitJob(
-        _ request: HTTPRequest, _ context: RequestContext, logger: Logger, trace: RequestTrace, model: inout String
-    ) throws -> HTTPResponse {
+        _ request: Request, _ context: RequestContext, logger: Logger, trace: RequestTrace, model: inout String
+    ) throws -> Response {
         var prepared = try prepareUpscale(request, context)
         model = prepared.parameters.key.description
         let owner = jobOwner(request.head)
@@ -64,22 +64,22 @@ extension UpscaleService {
         // The job may already be done (a small input on an idle worker); the document says where it is now.
         let record = store.record(id, owner: owner, now: Date())
         var response = json(202, record?.document(ttl: config.jobs.resultTtlSeconds, queuePosition: nil) ?? ["id": id])
-        response.headers.add("Location", "/v1/jobs/\(id)")
-        response.headers.add("Cache-Control", "no-store")
+        response.headers[.location] = "/v1/jobs/\(id)"
+        response.headers[.cacheControl] = "no-store"
         return response
     }
 
     /// `GET /v1/jobs/{id}`: state, progress, timings, and where the result is once done.
-    func jobStatus(_ head: HTTPRequestHead, id: String) throws(JobError) -> HTTPResponse {
+    func jobStatus(_ head: HTTPRequestHead, id: String) throws(JobError) -> Response {
         guard let record = jobs.record(id, owner: jobOwner(head), now: Date()) else { throw .unknown(id: id) }
         let position = record.ticket.flatMap { queue.position(of: $0) }
         var response = json(200, record.document(ttl: config.jobs.resultTtlSeconds, queuePosition: position))
-        response.headers.add("Cache-Control", "no-store")
+        response.headers[.cacheControl] = "no-store"
         return response
     }
 
     /// `GET /v1/jobs/{id}/result`: the image with the headers `POST /upscale` sends; 409 before the job is done.
-    func jobResult(_ head: HTTPRequestHead, id: String) throws(JobError) -> HTTPResponse {
+    func jobResult(_ head: HTTPRequestHead, id: String) throws(JobError) -> Response {
         guard let record = jobs.record(id, owner: jobOwner(head), now: Date()) else { throw .unknown(id: id) }
         guard let result = record.result else {
             throw .notDone(id: id, state: record.state, reason: record.failure?.detail)
@@ -87,17 +87,17 @@ extension UpscaleService {
         // Deleted or expired between the lookup and the read: the same as unknown.
         guard let bytes = try? Data(contentsOf: result.file) else { throw .unknown(id: id) }
         var headers = Self.imageHeaders(result.output, model: record.model)
-        headers.add("Cache-Control", "private, no-store")
-        return HTTPResponse(status: 200, headers: headers, body: Array(bytes))
+        headers[.cacheControl] = "private, no-store"
+        return Response(status: .ok, headers: headers, body: Array(bytes))
     }
 
     /// `DELETE /v1/jobs/{id}`: cancels a queued job (it leaves the queue), stops a running one at the engine's next
     /// tile, or removes a finished one's result. 204; 404 for an unknown id.
-    func deleteJob(_ head: HTTPRequestHead, id: String, logger: Logger) throws(JobError) -> HTTPResponse {
+    func deleteJob(_ head: HTTPRequestHead, id: String, logger: Logger) throws(JobError) -> Response {
         guard let removed = jobs.remove(id, owner: jobOwner(head)) else { throw .unknown(id: id) }
         if removed.state == .queued, let ticket = removed.ticket { queue.cancel(ticket) }
         logger.info("job deleted", metadata: ["job": "\(id)", "state": "\(removed.state.rawValue)"])
-        return HTTPResponse(status: 204)
+        return Response(status: .noContent)
     }
 
     /// The key a job request presents, when keys are on: a job is seen only with the key that created it.

@@ -171,7 +171,7 @@ final class JobStore: Sendable {
             guard state.resultBytes + size <= limit else {
                 return .failed(
                     JobRecord.Failure(
-                        status: 503, title: "Job storage full",
+                        status: .serviceUnavailable, title: "Job storage full",
                         detail:
                             "The result (\(size) bytes) does not fit the server's result budget: \(state.resultBytes) "
                             + "of \(limit) bytes (jobs.maxResultBytes) are in use. Retry later, or ask for a smaller "
@@ -194,7 +194,7 @@ final class JobStore: Sendable {
             }
             return .failed(
                 JobRecord.Failure(
-                    status: 500, title: "Internal Server Error", detail: "The server could not store the result."))
+                    status: .internalServerError, title: "Internal Server Error", detail: "The server could not store the result."))
         }
         var described = output
         described.bytes = []

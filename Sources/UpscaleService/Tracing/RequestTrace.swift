@@ -57,9 +57,9 @@ struct RequestTrace: Sendable {
     /// Continues the caller's trace (a valid `traceparent`, with its `tracestate`) or starts a new one, with a
     /// `.server` span from `receivedAt` (the first byte of the request) named `operation`.
     static func start(
-        _ operation: String, headers: HTTPHeaders, receivedAt: ContinuousClock.Instant, tracer: any Tracer
+        _ operation: String, headers: HTTPFields, receivedAt: ContinuousClock.Instant, tracer: any Tracer
     ) -> RequestTrace {
-        let caller = TraceParent(header: headers["traceparent"])
+        let caller = TraceParent(header: headers[.traceparent])
         var context = InstrumentationContext.topLevel
         tracer.extract(TraceCarrier(headers: headers, caller: caller), into: &context, using: TraceCarrier.Extractor())
         let clock = TraceClock()
@@ -75,14 +75,14 @@ struct RequestTrace: Sendable {
 
     /// Ends the server span with the OpenTelemetry HTTP server attributes; a 5xx marks it failed (a 4xx is the
     /// client's error, not the server's: OpenTelemetry's HTTP semantic conventions, "Status").
-    func end(method: String, path: String, route: String?, status: Int) {
+    func end(method: String, path: String, route: String?, status: HTTPResponse.Status) {
         root.span.updateAttributes { attributes in
             attributes.set("http.request.method", value: .string(method))
             attributes.set("url.path", value: .string(path))
             if let route { attributes.set("http.route", value: .string(route)) }
-            attributes.set("http.response.status_code", value: .int64(Int64(status)))
+            attributes.set("http.response.status_code", value: .int64(Int64(status.code)))
         }
-        if status >= 500 { root.span.setStatus(SpanStatus(code: .error)) }
+        if status.kind == .serverError { root.span.setStatus(SpanStatus(code: .error)) }
         root.end()
     }
 }
@@ -90,7 +90,7 @@ struct RequestTrace: Sendable {
 /// The request's headers as the tracer's extractor sees them: `traceparent` only when it parsed (normalised to
 /// version 00), and `tracestate` only with it, so a malformed one starts a new trace in every tracer alike.
 struct TraceCarrier: Sendable {
-    let headers: HTTPHeaders
+    let headers: HTTPFields
     let caller: TraceParent?
 
     struct Extractor: Instrumentation.Extractor {
@@ -99,9 +99,9 @@ struct TraceCarrier: Sendable {
             case "traceparent": return carrier.caller?.header
             case "tracestate":
                 // Several fields are one comma-separated list (§3.3.1.1).
-                let values = carrier.headers.values(key)
+                let values = carrier.headers[values: .tracestate]
                 return carrier.caller == nil || values.isEmpty ? nil : values.joined(separator: ",")
-            default: return carrier.headers[key]
+            default: return HTTPField.Name(key).flatMap { carrier.headers[$0] }
             }
         }
     }

@@ -18,7 +18,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let split = outcome(bytes, cut: cut, limits: limits)
     precondition(whole == split, "outcome depends on where the input is split")
     for request in whole.requests {
-        precondition(!(request.headers.contains("Content-Length") && request.headers.contains("Transfer-Encoding")))
+        precondition(!(request.headers.contains(.contentLength) && request.headers.contains(.transferEncoding)))
         if case .contentLength(let length) = request.head.framing { precondition(request.body.count == length) }
     }
     if let parser = try? MultipartParser(boundary: "XyZ"), let parts = try? parser.parse(bytes) {
@@ -29,7 +29,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 struct Outcome: Equatable {
-    var requests: [HTTPRequest] = []
+    var requests: [Request] = []
     var error: HTTPParseError?
 }
 

@@ -7,7 +7,7 @@ public enum BodyFraming: Sendable, Equatable {
 
 /// A parsed request line and header section.
 public struct HTTPRequestHead: Sendable, Equatable {
-    public var method: HTTPMethod
+    public var method: HTTPRequest.Method
     /// The request target as sent (origin-form `/path?query`, or absolute-form reduced to that).
     public var target: String
     /// The path part of the target, not percent-decoded (routes are plain ASCII).
@@ -16,7 +16,10 @@ public struct HTTPRequestHead: Sendable, Equatable {
     public var query: [(name: String, value: String)]
     /// 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x, which are handled as 1.1).
     public var minorVersion: Int
-    public var headers: HTTPHeaders
+    /// The fields in arrival order, names compared case-insensitively (RFC 9110 §5.1). `headers[name]` joins
+    /// repeated fields with commas (RFC 9110 §5.3), so a repeated single-value field (two Authorization or
+    /// Content-Type lines) reads as a value that does not parse rather than as whichever came first.
+    public var headers: HTTPFields
     public var framing: BodyFraming
     /// The connection may serve another request after this one (RFC 9112 §9.3).
     public var keepAlive: Bool
@@ -33,8 +36,9 @@ public struct HTTPRequestHead: Sendable, Equatable {
     public func queryValue(_ name: String) -> String? { query.last { $0.name == name }?.value }
 }
 
-/// A complete request: head plus the whole body (bodies are bounded by `ServerLimits.maxBodyBytes`).
-public struct HTTPRequest: Sendable, Equatable {
+/// A complete request: head plus the whole body (bodies are bounded by `ServerLimits.maxBodyBytes`). Named as
+/// Hummingbird names its own, leaving `HTTPRequest` to swift-http-types.
+public struct Request: Sendable, Equatable {
     public var head: HTTPRequestHead
     public var body: [UInt8]
 
@@ -43,9 +47,9 @@ public struct HTTPRequest: Sendable, Equatable {
         self.body = body
     }
 
-    public var method: HTTPMethod { head.method }
+    public var method: HTTPRequest.Method { head.method }
     public var path: String { head.path }
-    public var headers: HTTPHeaders { head.headers }
+    public var headers: HTTPFields { head.headers }
 }
 
 /// Malformed or over-limit input from the client. Every case ends the connection after its response, because
