@@ -54,6 +54,7 @@ enum JSONKeyPaths {
             return "'\(path)' must be a number"
         case .number: return "'\(path)' must be a number"
         case .string: return "'\(path)' must be a string"
+        case .choice(let names): return "'\(path)' must be one of \(names.joined(separator: ", "))"
         case .boolean: return "'\(path)' must be true or false"
         case .secretList: return "'\(path)' must be a list of strings"
         }

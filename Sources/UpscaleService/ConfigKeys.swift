@@ -6,7 +6,11 @@ import StudyStore
 /// swift-configuration's: `http.maxBodyBytes` is BINSR_HTTP_MAX_BODY_BYTES in the environment (prefix `binsr`) and
 /// `--http-max-body-bytes` on the command line.
 struct ConfigSetting: Sendable {
-    enum Kind: Sendable { case integer, number, string, boolean, secretList }
+    enum Kind: Sendable, Equatable {
+        case integer, number, string, boolean, secretList
+        /// One of a typed vocabulary's names (`WeightKind`, `Architecture`), given as text.
+        case choice([String])
+    }
 
     let name: String
     let kind: Kind
@@ -44,6 +48,21 @@ struct ConfigSetting: Sendable {
         }
     }
 
+    /// A name of a typed vocabulary: a string everywhere, refused (with the names allowed) when it is none of them.
+    static func choice<Value: RawRepresentable<String> & CaseIterable & Sendable>(
+        _ name: String, _ path: WritableKeyPath<ServiceConfig, Value> & Sendable
+    ) -> ConfigSetting {
+        let read: @Sendable (ConfigReader, inout ServiceConfig) -> Bool = { reader, config in
+            let text = reader.string(forKey: ConfigKey(name))
+            guard let value = text.flatMap(Value.init(rawValue:)) else { return false }
+            config[keyPath: path] = value
+            return true
+        }
+        return ConfigSetting(name: name, kind: .choice(Value.allCases.map(\.rawValue)), read: read) {
+            $0[keyPath: path].rawValue
+        }
+    }
+
     private static func make<Value: Sendable>(
         _ name: String, _ kind: Kind, _ path: WritableKeyPath<ServiceConfig, Value> & Sendable,
         _ get: @escaping @Sendable (ConfigReader, ConfigKey) -> Value?
@@ -68,8 +87,8 @@ enum ConfigKeys {
         .integer("queueDepth", \.queueDepth),
         .integer("retryAfterSeconds", \.retryAfterSeconds),
         .integer("defaultScale", \.defaultScale),
-        .string("defaultModel", \.defaultModel),
-        .string("defaultArch", \.defaultArch),
+        .choice("defaultModel", \.defaultModel),
+        .choice("defaultArch", \.defaultArch),
         .integer("maxInputPixels", \.maxInputPixels),
         .integer("jpegQuality", \.jpegQuality),
         .integer("pngCompressionLevel", \.pngCompressionLevel),

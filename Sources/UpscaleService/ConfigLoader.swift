@@ -109,6 +109,7 @@ public enum ConfigLoader {
         // Only the command line fails here: it splits values at commas, swift-configuration's list convention.
         case .string: "expected one value, got \(raw)"
         case .secretList: "expected a list of keys"
+        case .choice(let names): "expected one of \(names.joined(separator: ", ")), got \(raw)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import SREngine
 import StudyStore
 
 /// Every setting of the service, with its unit, default and reason. Sources, lowest precedence first: defaults,
@@ -20,9 +21,9 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Scale when the request has none (2 or 4). Default 2.
     public var defaultScale = 2
     /// Weights when the request has none ("binary" or "real"). Default binary, the point of the service.
-    public var defaultModel = "binary"
+    public var defaultModel = WeightKind.binary
     /// Architecture when the request has none ("srresnet" or "lapsrn"). Default srresnet.
-    public var defaultArch = "srresnet"
+    public var defaultArch = Architecture.srresnet
     /// Largest input in pixels (width x height). Default 4 MP: x4 output is then 64 MP, ~770 MB of float planes.
     public var maxInputPixels = 4_000_000
     /// JPEG and lossy WebP quality 1...100 when the request has none. Default 90. (The key keeps its name from
@@ -82,9 +83,6 @@ public struct ServiceConfig: Sendable, Equatable {
         check((1...100_000).contains(queueDepth), "queueDepth must be 1...100000 (got \(queueDepth))")
         check((0...3600).contains(retryAfterSeconds), "retryAfterSeconds must be 0...3600 (got \(retryAfterSeconds))")
         check([2, 4].contains(defaultScale), "defaultScale must be 2 or 4 (got \(defaultScale))")
-        check(["binary", "real"].contains(defaultModel), "defaultModel must be binary or real (got \(defaultModel))")
-        check(
-            ["srresnet", "lapsrn"].contains(defaultArch), "defaultArch must be srresnet or lapsrn (got \(defaultArch))")
         check(maxInputPixels > 0, "maxInputPixels must be positive (got \(maxInputPixels))")
         check((1...100).contains(jpegQuality), "jpegQuality must be 1...100 (got \(jpegQuality))")
         check((0...9).contains(pngCompressionLevel), "pngCompressionLevel must be 0...9 (got \(pngCompressionLevel))")

@@ -39,11 +39,11 @@ public struct UpscaleParameters: Sendable, Equatable {
         guard scales.contains(scaleText), let scale = Int(scaleText) else {
             throw .unsupportedParameter(name: "scale", value: scaleText, allowed: scales)
         }
-        let weightsText = head.queryValue("model") ?? config.defaultModel
+        let weightsText = head.queryValue("model") ?? config.defaultModel.rawValue
         guard let weights = ModelKey.Weights(weightsText) else {
             throw .unsupportedParameter(name: "model", value: weightsText, allowed: weightKinds)
         }
-        let archText = head.queryValue("arch") ?? config.defaultArch
+        let archText = head.queryValue("arch") ?? config.defaultArch.rawValue
         guard let arch = Architecture(rawValue: archText) else {
             throw .unsupportedParameter(name: "arch", value: archText, allowed: architectures)
         }

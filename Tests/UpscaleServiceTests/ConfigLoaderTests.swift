@@ -84,6 +84,24 @@ struct ConfigLoaderTests {
         #expect(ServiceConfig().webRoot == "", "empty: the web folder beside the executable, else ./web")
     }
 
+    /// The default model and architecture are the engine's typed names; any other name is refused with the names
+    /// allowed, from whichever source gave it.
+    @Test func defaultModelAndArchAreTypedNames() async throws {
+        let config = try await ConfigLoader.load(
+            file: nil, environment: ["BINSR_DEFAULT_MODEL": "real"], overrides: ["default-arch": "lapsrn"])
+        #expect(config.defaultModel == .real && config.defaultArch == .lapsrn)
+        let path = try file(#"{"defaultArch": "edsr"}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try await ConfigLoader.load(
+                file: path, environment: ["BINSR_DEFAULT_MODEL": "ternary"], overrides: [:])
+            Issue.record("expected a ConfigError")
+        } catch {
+            #expect(error.messages.contains("BINSR_DEFAULT_MODEL: expected one of binary, real, got ternary"))
+            #expect(error.messages.contains("\(path): 'defaultArch' must be one of srresnet, lapsrn"))
+        }
+    }
+
     @Test func unknownKeysAreErrorsNotSilentlyIgnored() async throws {
         let path = try file(#"{"queueDepht": 5, "http": {"maxBody": 1}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
