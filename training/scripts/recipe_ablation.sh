@@ -22,8 +22,8 @@ import json, pathlib, sys
 import torch
 from safetensors import safe_open
 from binsr_train.config import ModelConfig
-from binsr_train.data.training_images import DEFAULT_FOLDERS, TRAIN_ROOT, list_training_images, split_validation
-from binsr_train.metrics.psnr import evaluate, load_validation
+from binsr_train.data.training_images import DEFAULT_FOLDERS, TRAIN_ROOT
+from binsr_train.metrics.psnr import evaluate, held_out_pairs
 from binsr_train.weights.export import export_model, save_train_state
 out = pathlib.Path(sys.argv[1])
 with safe_open(str(out / "recipe_b16_ema.train.safetensors"), "pt") as handle:
@@ -31,7 +31,7 @@ with safe_open(str(out / "recipe_b16_ema.train.safetensors"), "pt") as handle:
 config = ModelConfig(**json.loads(meta["model_config"]))
 model = config.build()
 model.load_state_dict(torch.load("../runs/recipe_b16_ema/checkpoint.pt", weights_only=False)["model"])
-pairs = load_validation(split_validation(list_training_images(TRAIN_ROOT, DEFAULT_FOLDERS))[1], config.scale)
+pairs = held_out_pairs(TRAIN_ROOT, DEFAULT_FOLDERS, config.scale)
 psnr = evaluate(model, pairs, config.scale)
 provenance = {k: v for k, v in meta.items() if k not in ("model_config", "ema_decay")}
 provenance |= {"psnr_val_python": f"{psnr:.3f}", "raw_weights_of": "recipe_b16_ema"}

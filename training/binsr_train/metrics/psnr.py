@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from binsr_train.data.imresize import imresize, to_uint8
-from binsr_train.data.training_images import SHARED_ROOT, decode_rgb
+from binsr_train.data.training_images import (SHARED_ROOT, VALIDATION_STRIDE, decode_rgb, list_training_images,
+                                              split_validation)
 
 SET5_DIR = SHARED_ROOT / "datasets" / "Set5"
 
@@ -49,6 +50,12 @@ def load_validation(paths: list[pathlib.Path], scale: int, crop: int = 192) -> l
         hr = np.ascontiguousarray(hr[top:top + h, left:left + w])
         pairs.append((hr, to_uint8(imresize(hr, 1.0 / scale))))
     return pairs
+
+
+def held_out_pairs(train_root: pathlib.Path, folders: tuple[str, ...], scale: int,
+                   stride: int = VALIDATION_STRIDE) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The validation pairs of the images split_validation holds out of these training folders."""
+    return load_validation(split_validation(list_training_images(train_root, folders), stride)[1], scale)
 
 
 def load_benchmark(directory: pathlib.Path, scale: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -27,7 +27,7 @@ from binsr_train.config import REPO_ROOT, TrainConfig
 from binsr_train.data.patch_cache import PatchCache, default_cache_file
 from binsr_train.data.training_images import list_training_images, split_validation
 from binsr_train.losses.pixel import pixel_loss
-from binsr_train.metrics.psnr import evaluate, load_validation
+from binsr_train.metrics.psnr import evaluate, held_out_pairs
 from binsr_train.trainers.model_card import write_model_card
 from binsr_train.trainers.precision import choose_bf16, timed
 from binsr_train.trainers.progress import Progress
@@ -113,9 +113,8 @@ class Trainer:
         return psnr
 
     def _load_validation(self) -> None:
-        paths = list_training_images(pathlib.Path(self.config.train_root), self.config.folders)
-        self._validation = load_validation(split_validation(paths, self.config.validation_stride)[1],
-                                           self.config.model.scale)
+        c = self.config
+        self._validation = held_out_pairs(pathlib.Path(c.train_root), c.folders, c.model.scale, c.validation_stride)
 
     def _choose_precision(self) -> tuple[bool, dict[str, float]]:
         c = self.config
