@@ -5,12 +5,17 @@
 #       (training/configs/ablation_*.toml -> runs/ablations/models/)
 #   benchmarks/ablation_table.sh --recipe [DATASETS_DIR]               the recipe ablations (issue 16)
 #       (training/configs/recipe_b16_*.toml via training/scripts/recipe_ablation.sh -> runs/ablations/recipe/)
+#   benchmarks/ablation_table.sh --depth [DATASETS_DIR]                Table 3 at equal steps (issue 16)
+#       (training/scripts/depth_equal_steps.sh -> runs/ablations/depth/)
 # Needs the release build (swift build -c release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 folder="$root/runs/ablations/models" prefix="ablation_"
 if [ "${1:-}" = "--recipe" ]; then
     folder="$root/runs/ablations/recipe" prefix="recipe_b16_"
+    shift
+elif [ "${1:-}" = "--depth" ]; then
+    folder="$root/runs/ablations/depth" prefix="depth_"
     shift
 fi
 datasets=${1:-$root/../shared/datasets}
