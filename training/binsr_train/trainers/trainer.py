@@ -173,7 +173,11 @@ class Trainer:
             # States exported before the held-out monitor carry only a Set5 number, which must not select
             # checkpoints: their baseline is measured on the validation images instead (see __init__).
             self.progress.best_psnr = float(meta.get("psnr_val_python", "nan"))
-        self.log(f"[{self.config.name}] initialised from {source} (re-initialised: {len(reinitialised)} alphas)")
+        grown = {k.split(".")[1] for k in reinitialised if k.startswith("body.") and not k.endswith(".alpha")}
+        alphas = [k for k in reinitialised
+                  if k.endswith(".alpha") and not (k.startswith("body.") and k.split(".")[1] in grown)]
+        self.log(f"[{self.config.name}] initialised from {source} (re-initialised: {len(alphas)} alphas; "
+                 f"grown: {len(grown)} blocks starting as the identity)")
 
     def _checkpoint_path(self) -> pathlib.Path:
         return self.runs / "checkpoint.pt"
