@@ -18,13 +18,16 @@ def test_every_config_starts_with_its_run_command_and_loads() -> None:
     for path in files:
         assert path.read_text().startswith("# run: "), path
         # Ablations and SRGAN fine-tunes write to folders of their own under other (engine) names.
-        if path.name != "campaign.toml" and not path.name.startswith(("ablation_", "srgan_")):
+        if not path.name.startswith(("ablation_", "srgan_", "campaign")):
             assert load_train_config(path).name == path.stem
-    campaign, configs = load_campaign(CONFIGS / "campaign.toml")
     shipped = {f"{a}_x{s}_{k}" for a, s in (("srresnet", 4), ("srresnet", 2), ("lapsrn", 4)) for k in ("real", "binary")}
-    # A session's campaign trains shipped models or candidates for them (a deeper model exported beside them).
-    candidates = {name for name, config in configs.items() if config.models_dir.endswith("candidates")}
-    assert configs and set(configs) - candidates <= shipped
+    campaigns = sorted(CONFIGS.glob("campaign*.toml"))
+    assert campaigns
+    for path in campaigns:
+        campaign, configs = load_campaign(path)
+        # A session's campaign trains shipped models or candidates for them (a deeper model exported beside them).
+        candidates = {name for name, config in configs.items() if config.models_dir.endswith("candidates")}
+        assert configs and set(configs) - candidates <= shipped, path
     assert all((CONFIGS / f"{name}.toml").exists() for name in shipped)
 
 
