@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A session's training queue: the campaign (configs/campaign.toml, which ends after its round), Table 3 at equal
-# steps (scripts/depth_equal_steps.sh, skipped where exported), then configs/campaign_x4.toml until killed.
+# steps (scripts/depth_equal_steps.sh, skipped where exported), then configs/campaign_x4.toml (a real x2 slice, then
+# the served binary x4 until killed).
 # Restartable: finished slices and exported depth rows are skipped. Start it detached so it outlives the shell:
 #   cd training && setsid nohup nice -n 10 scripts/train_queue.sh >> ../runs/queue.log 2>&1 < /dev/null &
 set -uo pipefail
